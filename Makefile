@@ -1,0 +1,64 @@
+# welcomeday: `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed
+SYSTEM_STAMP := var/.system-packages
+# Debian packages: fonts for badges and PDFs in any script, poppler for rendering PDFs in tests, Chromium for
+# browser tests, Node for the second calendar parser and the self-hosted front-end packages.
+SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-dejavu-core poppler-utils \
+	chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup system test test-postgres bench clean translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: $(SYSTEM_STAMP) $(STAMP) translations
+
+$(SYSTEM_STAMP):
+	@mkdir -p var
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  elif command -v sudo >/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "warning: missing system packages ($$missing); PDF and browser tests will say why they skip"; \
+	  fi; \
+	fi
+	@touch $@
+
+$(STAMP): setup.cfg pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,dev]' --config-settings editable_mode=compat
+	@touch $@
+
+translations: $(STAMP)
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(VENV)/bin/pybabel compile -q -d translations; fi
+
+# The whole suite on SQLite, or on the database in TEST_DATABASE_URL (.ci/run runs both).
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && exit 1; exit $$status
+
+test-postgres: setup
+	@db=welcomeday_test_$$$$; \
+	psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $$db" || exit 1; \
+	TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$$db $(MAKE) --no-print-directory test; status=$$?; \
+	psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; exit $$status
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf var/cache var/welcomeday.db .pytest_cache

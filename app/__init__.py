@@ -1,0 +1,95 @@
+"""welcomeday: the application factory."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from app.config import BASE_DIR, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    from flask_login import current_user
+
+    from flask import current_app
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages:
+        return user_locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(BASE_DIR / "var"))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.config["CACHE_DIR"], exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and ":memory:" not in \
+            app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from app import errors, formatting, mail  # noqa: F401  (mail registers its commit hooks)
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    _import_models()
+    _register_blueprints(app)
+
+    from app.cli import register_commands
+    register_commands(app)
+
+    from app.urls import external_url
+    app.jinja_env.globals.update(external_url=external_url,
+                                 has_endpoint=lambda name: name in app.view_functions)
+
+    @app.context_processor
+    def inject_globals():
+        from flask_babel import get_locale
+        return {"current_locale": str(get_locale() or "en"), "languages": app.config["LANGUAGES"]}
+
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so that metadata (and Alembic autogenerate) sees every table."""
+    import app.accounts.models  # noqa: F401
+    import app.mail  # noqa: F401
+    import events.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.dev import bp as dev_bp
+    from events.api import bp as api_bp
+    from events.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(dev_bp)

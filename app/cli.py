@@ -1,0 +1,71 @@
+"""Command-line tools: ``flask --app wsgi demo``, ``user create``, ``expire``, ``outbox send``."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(expire)
+    app.cli.add_command(user)
+    app.cli.add_command(outbox)
+
+
+@click.command()
+@click.option("--attendees", default=300, show_default=True, help="How many attendees to create.")
+@with_appcontext
+def demo(attendees: int) -> None:
+    """Load the demo welcome days (idempotent)."""
+    from events.demo import load_demo
+    summary = load_demo(attendees=attendees)
+    click.echo(summary)
+
+
+@click.command()
+@with_appcontext
+def expire() -> None:
+    """Cancel registrations not confirmed in time and give their places to the waiting list."""
+    from events.services import expire_unconfirmed
+    click.echo(f"expired {expire_unconfirmed()} registrations")
+
+
+@click.group()
+def user() -> None:
+    """Manage staff accounts."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--name", default="")
+@click.option("--admin", is_flag=True, help="Make an administrator.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def user_create(email: str, name: str, admin: bool, password: str) -> None:
+    """Create a user (the first administrator: --admin)."""
+    from app.accounts.services import AccountError, create_user
+    try:
+        created = create_user(email, password, name=name, is_admin=admin)
+    except AccountError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"created {'administrator' if created.is_admin else 'user'} {created.email}")
+
+
+@click.group()
+def outbox() -> None:
+    """The e-mail outbox."""
+
+
+@outbox.command("send")
+@with_appcontext
+def outbox_send() -> None:
+    """Send the e-mails that are due (retries included)."""
+    from app.mail import send_pending
+    total_sent = total_failed = 0
+    while True:
+        sent, failed = send_pending()
+        total_sent, total_failed = total_sent + sent, total_failed + failed
+        if sent + failed == 0:
+            break
+    click.echo(f"sent {total_sent}, failed {total_failed}")

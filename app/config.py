@@ -1,0 +1,93 @@
+"""Configuration, read from the environment only.
+
+Every setting has a safe development default so that ``make run`` needs nothing; production sets at least
+SECRET_KEY and DATABASE_URL (see README, "Configuration").
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` / ``postgresql://`` spellings and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'welcomeday.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Public base URL used in e-mails, calendar feeds and QR landing links.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    WTF_CSRF_TIME_LIMIT = None  # a form left open all morning at the welcome desk must still submit
+
+    # Registration
+    PENDING_REGISTRATION_HOURS = _int("PENDING_REGISTRATION_HOURS", 48)
+
+    # Mail: MAIL_BACKEND is "smtp", "log" (development: logged and shown at /dev/outbox) or "memory" (tests).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "log")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "welcomeday <noreply@welcomeday.local>")
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Send the outbox right after a commit in a background thread (off in tests, which call send_pending()).
+    MAIL_SEND_AFTER_COMMIT = _bool("MAIL_SEND_AFTER_COMMIT", True)
+    # The development outbox page at /dev/outbox.
+    SHOW_DEV_OUTBOX = _bool("SHOW_DEV_OUTBOX", os.environ.get("MAIL_BACKEND", "log") == "log")
+
+    # Background jobs: RQ on Redis when REDIS_URL is set, else a local worker thread.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Languages
+    LANGUAGES = ["en", "de", "nl"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    # Where rendered PDFs and other cached artefacts are kept.
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    )
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "memory"
+    MAIL_SEND_AFTER_COMMIT = False
+    SHOW_DEV_OUTBOX = True
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+    SERVER_NAME = None
+    BASE_URL = "http://localhost"

@@ -1,0 +1,33 @@
+"""Error pages and JSON errors: every failure a person can cause is a clear 4xx, never a 500."""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def json_error(status: int, reason: str, message: str, **extra):
+    payload = {"error": {"status": status, "reason": reason, "message": message, **extra}}
+    return jsonify(payload), status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        if wants_json():
+            reason = (exc.name or "error").lower().replace(" ", "_")
+            return json_error(exc.code or 500, reason, exc.description or exc.name)
+        return render_template("errors/error.html", error=exc), exc.code
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):  # pragma: no cover - a bug, logged with its traceback
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from app.extensions import db
+        db.session.rollback()
+        if wants_json():
+            return json_error(500, "internal_error", "Something went wrong on our side.")
+        return render_template("errors/error.html", error=None), 500

@@ -1,0 +1,205 @@
+"""E-mail through an outbox table.
+
+A change that causes a mail writes an ``OutboxMessage`` in the same transaction (``queue_mail``), so the mail
+exists exactly when the change does. Messages are sent only after the commit (``send_pending``), by a background
+thread started after each commit or by ``flask --app wsgi outbox send``; a failing mail server never blocks or loses
+a registration: the message stays in the outbox and is retried with back-off.
+
+Attachments are not stored: a message names them (``{"kind": "badge", "registration_id": 3}``) and the provider
+registered for that kind builds the file when the message is sent (see ``attachment_provider``).
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Callable
+
+from flask import Flask, current_app, has_app_context, render_template
+from flask_babel import force_locale
+from sqlalchemy import JSON, Integer, String, Text, event, select
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Session as SASession
+
+from app.extensions import UTCDateTime, db, utcnow
+
+log = logging.getLogger("welcomeday.mail")
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str] = mapped_column(String(80), default="")
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def failed(self) -> bool:
+        return self.sent_at is None and self.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mimetype: str
+    data: bytes
+
+
+_providers: dict[str, Callable[..., Attachment | None]] = {}
+
+
+def attachment_provider(kind: str):
+    """Register the function that builds attachments of ``kind`` from the message's reference."""
+    def decorator(func):
+        _providers[kind] = func
+        return func
+    return decorator
+
+
+def queue_mail(to: str, template: str, *, locale: str = "en", attachments: list[dict] | None = None,
+               **context) -> OutboxMessage:
+    """Render ``templates/email/<template>.{subject,txt,html}`` and add it to the outbox (no commit)."""
+    with force_locale(locale):
+        subject = render_template(f"email/{template}.subject.txt", **context).strip()
+        text = render_template(f"email/{template}.txt", **context)
+        try:
+            html = render_template(f"email/{template}.html", **context)
+        except Exception as exc:  # a template may have no HTML part
+            if type(exc).__name__ != "TemplateNotFound":
+                raise
+            html = ""
+    message = OutboxMessage(to=to, subject=subject[:300], body_text=text, body_html=html, template=template,
+                            attachments=attachments or [])
+    db.session.add(message)
+    _pending_flag()
+    return message
+
+
+def _pending_flag():
+    db.session.info["welcomeday_mail_queued"] = True
+
+
+def build_email(message: OutboxMessage) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    mail["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="welcomeday")
+    mail.set_content(message.body_text)
+    if message.body_html:
+        mail.add_alternative(message.body_html, subtype="html")
+    for ref in message.attachments or []:
+        provider = _providers.get(ref.get("kind", ""))
+        if provider is None:
+            log.warning("no attachment provider for %r (message %s)", ref, message.id)
+            continue
+        attachment = provider(**{k: v for k, v in ref.items() if k != "kind"})
+        if attachment is None:
+            continue
+        maintype, subtype = attachment.mimetype.split("/", 1)
+        mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return mail
+
+
+# Messages "sent" by the memory backend, for tests.
+memory_outbox: list[EmailMessage] = []
+
+
+def _deliver(mail: EmailMessage) -> None:
+    backend = current_app.config["MAIL_BACKEND"]
+    cfg = current_app.config
+    if backend == "memory":
+        memory_outbox.append(mail)
+    elif backend == "log":
+        log.info("mail to %s: %s", mail["To"], mail["Subject"])
+    elif backend == "smtp":
+        cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+        with cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+            if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.send_message(mail)
+    else:
+        raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Send due messages; returns (sent, failed). Each message is committed on its own."""
+    now = utcnow()
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
+               OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(limit)
+    ).all()
+    db.session.commit()
+    sent = failed = 0
+    for message_id in ids:
+        # Claim the message: only one sender wins, however many run.
+        message = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+            .with_for_update(skip_locked=True)
+        ).first()
+        if message is None:
+            db.session.rollback()
+            continue
+        try:
+            _deliver(build_email(message))
+        except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried later
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            message.next_attempt_at = utcnow() + timedelta(minutes=2 ** min(message.attempts, 10))
+            failed += 1
+            log.warning("mail %s to %s failed (attempt %s): %s", message.id, message.to, message.attempts, exc)
+        else:
+            message.attempts += 1
+            message.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+_sender_lock = threading.Lock()
+
+
+def _send_in_background(app: Flask) -> None:
+    if not _sender_lock.acquire(blocking=False):
+        return  # a sender is already running; it picks up the new message
+
+    def run():
+        try:
+            with app.app_context():
+                send_pending()
+        except Exception:  # noqa: BLE001
+            log.exception("background mail sender failed")
+        finally:
+            _sender_lock.release()
+
+    threading.Thread(target=run, name="outbox-sender", daemon=True).start()
+
+
+@event.listens_for(SASession, "after_commit")
+def _after_commit(session):
+    if session.info.pop("welcomeday_mail_queued", False) and has_app_context():
+        if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+            _send_in_background(current_app._get_current_object())
+
+
+@event.listens_for(SASession, "after_rollback")
+def _after_rollback(session):
+    session.info.pop("welcomeday_mail_queued", None)

@@ -1,0 +1,1 @@
+"""Events: welcome days, their programme, registration, employers, matching and agendas."""

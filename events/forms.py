@@ -1,0 +1,154 @@
+"""Forms for registration and self-service. The same classes validate HTML forms and JSON API bodies."""
+from __future__ import annotations
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, IntegerField, SelectField,
+                     StringField)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.forms import CleanText, MultiCheckboxField, strip_filter
+from events.models import DegreeLevel, Seeking
+from events.services import Profile
+
+LANGUAGE_CODES = ["en", "de", "nl", "fr", "es", "it", "pt", "pl", "tr", "ru", "uk", "ar", "fa", "he", "hi", "bn",
+                  "ur", "ta", "te", "mr", "zh", "ja", "ko", "vi", "th", "id", "ms", "tl", "sw", "am", "af", "el",
+                  "ro", "hu", "cs", "sv", "da", "fi", "no"]
+LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2", "native"]
+
+
+def _locale() -> Locale:
+    return Locale.parse(str(get_locale() or "en"))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    names = _locale().territories
+    codes = sorted((c for c in names if len(c) == 2 and c.isalpha() and c not in {"EU", "EZ", "UN", "QO", "XA",
+                                                                                    "XB", "ZZ"}),
+                   key=lambda c: names[c])
+    return [("", _l("Choose a country"))] + [(c, names[c]) for c in codes]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    names = _locale().languages
+    return [("", "—")] + sorted(((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: item[1])
+
+
+DEGREE_LABELS = {
+    DegreeLevel.BACHELOR: _l("Bachelor"), DegreeLevel.MASTER: _l("Master"), DegreeLevel.PHD: _l("PhD"),
+    DegreeLevel.POSTDOC: _l("Postdoc"), DegreeLevel.OTHER: _l("Other"),
+}
+SEEKING_LABELS = {
+    Seeking.JOB: _l("A job"), Seeking.INTERNSHIP: _l("An internship"), Seeking.PHD: _l("A PhD place"),
+    Seeking.MENTORING: _l("Mentoring"), Seeking.INNOVATION_PROJECT: _l("An innovation project"),
+}
+LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
+
+
+class LanguageSkillForm(Form):
+    code = SelectField(_l("Language"), choices=[], validate_choice=True, validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[("", "—")] + [(lv, lv) for lv in LEVELS], validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code.choices = language_choices()
+
+    def validate_level(self, field):
+        if self.code.data and not field.data:
+            raise ValidationError(_l("Choose a level for this language."))
+        if field.data and not self.code.data:
+            raise ValidationError(_l("Choose the language for this level."))
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), filters=[strip_filter],
+                            validators=[DataRequired(_l("Please tell us your name.")), Length(max=200), CleanText()],
+                            description=_l("As in your passport, in any script."))
+    badge_name = StringField(_l("Name on your badge"), filters=[strip_filter],
+                             validators=[Optional(), Length(max=80), CleanText()],
+                             description=_l("What people should call you. Leave empty to use your full name."))
+    country = SelectField(_l("Country you come from"), validators=[DataRequired(_l("Please choose a country."))])
+    university = StringField(_l("University"), filters=[strip_filter],
+                             validators=[DataRequired(_l("Please name your university.")), Length(max=200),
+                                         CleanText()])
+    degree_level = SelectField(_l("Degree"), choices=[],
+                               validators=[DataRequired(_l("Please choose your degree."))])
+    field_of_study = StringField(_l("Field of study"), filters=[strip_filter],
+                                 validators=[DataRequired(_l("Please name your field of study.")), Length(max=200),
+                                             CleanText()])
+    graduation_date = DateField(_l("Graduation (expected)"), validators=[Optional()],
+                                description=_l("The day you finish or finished, e.g. 2026-07-31."))
+    languages = FieldList(FormField(LanguageSkillForm), min_entries=3, max_entries=8)
+    seeking = MultiCheckboxField(_l("What are you looking for?"), choices=[])
+    locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
+    consent_sharing = BooleanField(
+        _l("Share my profile (name, university, degree, field, languages and what I look for) with the employers "
+           "taking part, so that they can meet me."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+        self.degree_level.choices = [("", _l("Choose"))] + [(d.value, DEGREE_LABELS[d]) for d in DegreeLevel]
+        self.seeking.choices = [(s.value, SEEKING_LABELS[s]) for s in Seeking]
+
+    def validate_graduation_date(self, field):
+        if field.data and not (1950 <= field.data.year <= 2100):
+            raise ValidationError(_l("Please give a date between 1950 and 2100."))
+
+    def validate_languages(self, field):
+        codes = [entry.form.code.data for entry in field.entries if entry.form.code.data]
+        if len(codes) != len(set(codes)):
+            raise ValidationError(_l("Each language only once, please."))
+
+    def profile(self) -> Profile:
+        return Profile(
+            full_name=self.full_name.data,
+            badge_name=self.badge_name.data or self.full_name.data[:80],
+            country=self.country.data,
+            university=self.university.data,
+            degree_level=self.degree_level.data or None,
+            field_of_study=self.field_of_study.data,
+            graduation_date=self.graduation_date.data,
+            languages={e.form.code.data: e.form.level.data for e in self.languages.entries if e.form.code.data},
+            seeking=list(self.seeking.data or []),
+            locale=self.locale.data or "en",
+        )
+
+    def fill_from(self, attendee, registration) -> None:
+        """Prefill from the stored profile (GET of the profile page)."""
+        self.full_name.data = attendee.full_name
+        self.badge_name.data = attendee.badge_name
+        self.country.data = attendee.country
+        self.university.data = attendee.university
+        self.degree_level.data = attendee.degree_level.value if attendee.degree_level else ""
+        self.field_of_study.data = attendee.field_of_study
+        self.graduation_date.data = attendee.graduation_date
+        self.seeking.data = list(attendee.seeking or [])
+        self.locale.data = attendee.locale
+        self.consent_sharing.data = registration.consent_sharing_at is not None
+        while len(self.languages.entries):
+            self.languages.pop_entry()
+        items = list((attendee.languages or {}).items())
+        for code, level in items + [("", "")] * max(3 - len(items), 1):
+            self.languages.append_entry({"code": code, "level": level})
+
+
+class RegistrationForm(ProfileForm):
+    email = EmailField(_l("E-mail"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please give your e-mail address.")), Length(max=254),
+                                   Email(_l("This does not look like an e-mail address."))],
+                       description=_l("We send a link to confirm it, and your personal page."))
+    sessions = MultiCheckboxField(_l("Workshops and sessions"), coerce=int, choices=[])
+    consent_processing = BooleanField(
+        _l("I agree that the organisers process my data to run this welcome day, as the privacy notice says."),
+        validators=[DataRequired(_l("We cannot register you without this consent."))])
+
+
+class SessionChoiceForm(FlaskForm):
+    session_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only the CSRF token, for buttons such as "drop" and "cancel"."""
