@@ -63,6 +63,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from app.cli import register_commands
     register_commands(app)
+    from app.jobs import register_worker_command
+    register_worker_command(app)
 
     from app.urls import external_url
     app.jinja_env.globals.update(external_url=external_url,
@@ -79,13 +81,16 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so that metadata (and Alembic autogenerate) sees every table."""
     import app.accounts.models  # noqa: F401
+    import app.jobs  # noqa: F401
     import app.mail  # noqa: F401
+    import badges.models  # noqa: F401
     import events.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.dev import bp as dev_bp
+    from app.jobs import bp as jobs_bp
     from events.api import bp as api_bp
     from events.views import bp as public_bp
 
@@ -93,3 +98,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dev_bp)
+    app.register_blueprint(jobs_bp)

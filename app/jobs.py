@@ -1,0 +1,242 @@
+"""Background jobs with progress: batch badges, matching, mass e-mail.
+
+A job is a row (``Job``) that a worker updates as it goes, so progress is visible from any process. With
+REDIS_URL set, jobs run on an RQ queue (start workers with ``flask --app wsgi worker``); without it (the embedded
+default, ``make run``) they run in a small pool of local threads. Either way a web request only creates the row
+and returns; the page polls ``/jobs/<id>`` for progress.
+
+Write a job:
+
+    @job_handler("badges.sheet")
+    def build_sheet(ctx: JobContext, event_id: int, layout: str):
+        for i, item in enumerate(items):
+            ...
+            ctx.progress(i + 1, len(items), "rendering badges")
+        ctx.finish_with_file(path, filename="badges.pdf", mimetype="application/pdf")
+
+and start it with ``enqueue("badges.sheet", event_id=…, user_id=current_user.id, layout="2x4")``.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import UTCDateTime, db, utcnow
+
+log = logging.getLogger("welcomeday.jobs")
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(db.Model):
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(JobStatus, name="job_status", native_enum=False, length=16,
+             values_callable=lambda e: [m.value for m in e]), default=JobStatus.QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(300), default="")
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "kind": self.kind, "status": self.status.value, "done": self.done, "total": self.total,
+            "percent": self.percent, "message": self.message, "error": self.error,
+            "result_url": (url_for("jobs.result", job_id=self.id)
+                           if self.status == JobStatus.DONE and self.result.get("path") else None),
+            "result": {k: v for k, v in (self.result or {}).items() if k != "path"},
+        }
+
+
+_handlers: dict[str, Callable] = {}
+
+
+def job_handler(kind: str):
+    def decorator(func):
+        _handlers[kind] = func
+        return func
+    return decorator
+
+
+class JobContext:
+    """What a running job uses to report progress; each report commits on its own, briefly."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._last = 0.0
+
+    def _update(self, **values) -> None:
+        db.session.execute(db.update(Job).where(Job.id == self.job_id).values(**values))
+        db.session.commit()
+
+    def progress(self, done: int, total: int, message: str = "", *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or done >= total or now - self._last > 0.25:  # at most four writes a second
+            self._last = now
+            self._update(done=done, total=total, message=message[:300])
+
+    def finish_with_file(self, path: str | Path, *, filename: str, mimetype: str, **extra) -> None:
+        self._update(result={"path": str(path), "filename": filename, "mimetype": mimetype, **extra})
+
+    def finish_with(self, **result) -> None:
+        self._update(result=result)
+
+
+def run_job(job_id: int) -> None:
+    """Run one job to its end (inside an application context)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != JobStatus.QUEUED:
+        return
+    job.status, job.started_at = JobStatus.RUNNING, utcnow()
+    kind, params = job.kind, dict(job.params or {})
+    db.session.commit()
+    ctx = JobContext(job_id)
+    try:
+        _handlers[kind](ctx, **params)
+    except Exception as exc:  # noqa: BLE001 - a failed job is reported on its page, not lost
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job_id, kind)
+        ctx._update(status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=utcnow())
+    else:
+        ctx._update(status=JobStatus.DONE, finished_at=utcnow())
+    finally:
+        db.session.remove()
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_rq_app: Flask | None = None
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+        return _pool
+
+
+def _run_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        run_job(job_id)
+
+
+def rq_entry(job_id: int) -> None:
+    """What an RQ worker runs: one application per worker process."""
+    global _rq_app
+    if _rq_app is None:
+        from app import create_app
+        _rq_app = create_app()
+    with _rq_app.app_context():
+        run_job(job_id)
+
+
+def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = None, **params) -> Job:
+    if kind not in _handlers:
+        raise KeyError(f"no job handler for {kind!r}")
+    job = Job(kind=kind, params=params, event_id=event_id, user_id=user_id)
+    db.session.add(job)
+    db.session.commit()
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_EAGER"):
+        run_job(job.id)
+        db.session.refresh(job)
+    elif app.config.get("REDIS_URL"):
+        from redis import Redis
+        from rq import Queue
+        Queue("welcomeday", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
+            rq_entry, job.id, job_timeout=3600)
+    else:
+        _thread_pool().submit(_run_in_thread, app, job.id)
+    return job
+
+
+def wait_for(job_id: int, timeout: float = 120) -> Job:
+    """Block until the job ends (CLI and tests)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        if job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return job
+        time.sleep(0.05)
+    raise TimeoutError(f"job {job_id} still running after {timeout}s")
+
+
+# ------------------------------------------------------------------------------------------------ views
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def _visible_job(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404)
+    allowed = current_user.is_admin or job.user_id == current_user.id or (
+        job.event_id is not None and current_user.is_staff_for(job.event_id))
+    if not allowed:
+        abort(404)
+    return job
+
+
+@bp.get("/<int:job_id>")
+@login_required
+def status(job_id: int):
+    return jsonify(_visible_job(job_id).to_json())
+
+
+@bp.get("/<int:job_id>/result")
+@login_required
+def result(job_id: int):
+    job = _visible_job(job_id)
+    path = (job.result or {}).get("path")
+    if job.status != JobStatus.DONE or not path or not Path(path).exists():
+        abort(404)
+    return send_file(path, mimetype=job.result.get("mimetype"), as_attachment=True,
+                     download_name=job.result.get("filename"))
+
+
+def register_worker_command(app: Flask) -> None:
+    import click
+
+    @app.cli.command("worker")
+    def worker() -> None:
+        """Run an RQ worker for background jobs (needs REDIS_URL)."""
+        if not app.config.get("REDIS_URL"):
+            raise click.ClickException("Set REDIS_URL: without it jobs run in the web process's threads.")
+        from redis import Redis
+        from rq import Queue, Worker
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        Worker([Queue("welcomeday", connection=connection)], connection=connection).work()

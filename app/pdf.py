@@ -1,0 +1,104 @@
+"""PDF documents with WeasyPrint: one safe renderer, one font chain for every script, one cache.
+
+- ``render_pdf(html)``: WeasyPrint with a restricted URL fetcher: only ``data:`` URIs and the app's own static
+  files; no ``file:`` and no outside URLs, whatever a name or an abstract contains.
+- ``FONT_STACK``: the fallback chain. fontconfig picks a font per glyph, so a badge can mix Latin, Arabic and
+  Chinese; templates should also set ``lang`` and ``dir="auto"`` on names so shaping and direction are right.
+- ``qr_svg(data)``: an inline SVG QR code (crisp at any size, fast for WeasyPrint).
+- ``cached(kind, key, build)``: keep rendered files on disk under CACHE_DIR, keyed by a fingerprint of what
+  went into them, so no web request waits twice for the same big document.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+
+# Noto for every script the welcome days meet; the CJK faces are named per language so that Han characters take
+# the right regional forms (pass lang="ja"/"ko"/"zh" on the element).
+FONT_STACK = ", ".join(f'"{name}"' for name in [
+    "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
+    "Noto Sans Tamil", "Noto Sans Thai", "Noto Sans Ethiopic", "Noto Sans Armenian", "Noto Sans Georgian",
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK TC", "DejaVu Sans",
+]) + ", sans-serif"
+
+FONT_CSS = f"""
+html {{ font-family: {FONT_STACK}; }}
+:lang(ja) {{ font-family: "Noto Sans CJK JP", {FONT_STACK}; }}
+:lang(ko) {{ font-family: "Noto Sans CJK KR", {FONT_STACK}; }}
+:lang(zh) {{ font-family: "Noto Sans CJK SC", {FONT_STACK}; }}
+"""
+
+
+class BlockedURL(ValueError):
+    pass
+
+
+def safe_url_fetcher(url: str, *args, **kwargs):
+    """Only data: URIs and files under the app's static folder; everything else is refused."""
+    from weasyprint.urls import default_url_fetcher
+    if url.startswith("data:"):
+        return default_url_fetcher(url, *args, **kwargs)
+    static_prefix = "static:"
+    if url.startswith(static_prefix):
+        root = Path(current_app.static_folder).resolve()
+        target = (root / url[len(static_prefix):].lstrip("/")).resolve()
+        if root in target.parents and target.is_file():
+            return {"string": target.read_bytes(), "filename": target.name}
+    raise BlockedURL(f"blocked URL in a PDF template: {url[:80]}")
+
+
+def render_pdf(html: str, *, stylesheets: list[str] | None = None) -> bytes:
+    from weasyprint import CSS, HTML
+    css = [CSS(string=FONT_CSS)] + [CSS(string=s) for s in (stylesheets or [])]
+    return HTML(string=html, url_fetcher=safe_url_fetcher, base_url="static:/").write_pdf(stylesheets=css)
+
+
+def qr_svg(data: str, *, error_correction: str = "Q", size_mm: float | None = None) -> str:
+    """An inline <svg> QR code; alphanumeric data (uppercase base32) gives the smallest code."""
+    import qrcode
+    import qrcode.image.svg
+    level = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
+             "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}[error_correction]
+    qr = qrcode.QRCode(error_correction=level, border=4, image_factory=qrcode.image.svg.SvgPathImage)
+    qr.add_data(qrcode.util.QRData(data, mode=qrcode.util.MODE_ALPHA_NUM) if _alnum(data) else data)
+    qr.make(fit=True)
+    image = qr.make_image()
+    svg = image.to_string(encoding="unicode")
+    if size_mm is not None:
+        svg = svg.replace("<svg ", f'<svg style="width:{size_mm}mm;height:{size_mm}mm" ', 1)
+    return svg[svg.index("<svg"):]  # drop the XML declaration: the SVG goes inline into HTML
+
+
+_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+
+def _alnum(data: str) -> bool:
+    return bool(data) and set(data) <= _ALNUM
+
+
+def fingerprint(*parts) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def cached(kind: str, key: str, build: Callable[[], bytes], suffix: str = ".pdf") -> Path:
+    """Return the cached file for (kind, key), building and storing it atomically when missing."""
+    folder = Path(current_app.config["CACHE_DIR"]) / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{key}{suffix}"
+    if not path.exists():
+        data = build()
+        handle, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    return path
+
+
+def cached_path(kind: str, key: str, suffix: str = ".pdf") -> Path | None:
+    path = Path(current_app.config["CACHE_DIR"]) / kind / f"{key}{suffix}"
+    return path if path.exists() else None

@@ -1,0 +1,1 @@
+"""Badges: unforgeable badge tokens, badge PDFs, and check-in at the door."""
