@@ -11,6 +11,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(expire)
     app.cli.add_command(user)
     app.cli.add_command(outbox)
+    from events.matching.cli import match
+    app.cli.add_command(match)
 
 
 @click.command()
