@@ -189,7 +189,10 @@ def wait_for(job_id: int, timeout: float = 120) -> Job:
     while time.monotonic() < deadline:
         db.session.expire_all()
         job = db.session.get(Job, job_id)
-        if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
+        # End the read transaction between polls: on SQLite it holds the write lock the job needs.
+        db.session.commit()
+        if finished:
             return job
         time.sleep(0.05)
     raise TimeoutError(f"job {job_id} still running after {timeout}s")
