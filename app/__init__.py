@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from events.api import bp as api_bp
     from events.employers.views import bp as employers_bp
     from events.employers.views import staff_bp as employers_staff_bp
+    from events.meetings.views import bp as meetings_bp
     from events.views import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -105,3 +106,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(employers_bp)
     app.register_blueprint(employers_staff_bp)
+    app.register_blueprint(meetings_bp)
