@@ -61,7 +61,7 @@ def test_attendee_sees_only_own_meetings_and_validated_wishes(client, db):
     mine = [m for m in meetings if m.registration_id == regs[1].id]
     others = [m for m in meetings if m.registration_id != regs[1].id]
     page = client.get(f"/r/{regs[1].token}").get_data(as_text=True)
-    assert "1:1 meetings with employers" in page
+    assert "Choose employers to meet" in page
     for m in mine:
         assert m.organisation.name in page
     assert len([o for o in orgs if o.name in page]) == len({m.organisation_id for m in mine})
