@@ -85,6 +85,8 @@ def _import_models() -> None:
     import app.mail  # noqa: F401
     import badges.models  # noqa: F401
     import events.models  # noqa: F401
+    import events.employers.models  # noqa: F401
+    import events.meetings.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -92,6 +94,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.dev import bp as dev_bp
     from app.jobs import bp as jobs_bp
     from events.api import bp as api_bp
+    from events.employers.views import bp as employers_bp
+    from events.employers.views import staff_bp as employers_staff_bp
+    from events.meetings.views import bp as meetings_bp
     from events.views import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -99,3 +104,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dev_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(employers_bp)
+    app.register_blueprint(employers_staff_bp)
+    app.register_blueprint(meetings_bp)

@@ -171,8 +171,9 @@ def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = Non
     db.session.commit()
     app = current_app._get_current_object()
     if app.config.get("JOBS_EAGER"):
-        run_job(job.id)
-        db.session.refresh(job)
+        job_id = job.id
+        run_job(job_id)  # ends with db.session.remove(): load the row again in the fresh session
+        job = db.session.get(Job, job_id)
     elif app.config.get("REDIS_URL"):
         from redis import Redis
         from rq import Queue
