@@ -84,6 +84,7 @@ def _import_models() -> None:
     import app.jobs  # noqa: F401
     import app.mail  # noqa: F401
     import badges.models  # noqa: F401
+    import events.agendas.models  # noqa: F401
     import events.models  # noqa: F401
     import events.employers.models  # noqa: F401
     import events.meetings.models  # noqa: F401
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.dev import bp as dev_bp
     from app.jobs import bp as jobs_bp
+    from events.agenda_views import bp as agendas_bp
     from events.api import bp as api_bp
     from events.employers.views import bp as employers_bp
     from events.employers.views import staff_bp as employers_staff_bp
@@ -107,3 +109,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(employers_bp)
     app.register_blueprint(employers_staff_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(agendas_bp)

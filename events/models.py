@@ -207,6 +207,8 @@ class Session(db.Model):
     needs_seat: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"),
                                                   default=SessionStatus.SCHEDULED)
+    # iCalendar SEQUENCE: grows when what a calendar shows changes (see events/agendas/models.py).
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -306,6 +308,7 @@ class Enrolment(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
     status: Mapped[EnrolmentStatus] = mapped_column(_enum(EnrolmentStatus, "enrolment_status"))
     queue_seq: Mapped[int] = mapped_column(Integer, default=0)  # arrival order; the waiting list's order
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bumped on status changes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
