@@ -81,6 +81,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so that metadata (and Alembic autogenerate) sees every table."""
     import app.accounts.models  # noqa: F401
+    import app.audit  # noqa: F401
     import app.jobs  # noqa: F401
     import app.mail  # noqa: F401
     import badges.models  # noqa: F401
@@ -99,3 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dev_bp)
     app.register_blueprint(jobs_bp)
+    from app.audit import bp as audit_bp
+    from app.console import bp as console_bp
+    from app.privacy import bp as privacy_bp
+    app.register_blueprint(console_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
