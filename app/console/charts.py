@@ -74,7 +74,7 @@ def _short(text: str, limit: int) -> str:
 
 
 def hbar_chart(title: str, description: str, bars: list[Bar], *, width: int = 640, label_width: int = 220,
-               note_width: int = 130, row: int = 26) -> Markup:
+               note_width: int = 130, row: int = 26, unit: str = "", label_chars: int = 30) -> Markup:
     height = max(row * len(bars) + 30, 60)
     chart = Chart(title, description, width, height)
     plot = width - label_width - note_width
@@ -83,7 +83,7 @@ def hbar_chart(title: str, description: str, bars: list[Bar], *, width: int = 64
     for i, bar in enumerate(bars):
         y = 6 + i * row
         chart.parts.append(f'<text class="label" x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" '
-                           f'text-anchor="end">{escape(_short(bar.label, 34))}<title>{escape(bar.label)}</title>'
+                           f'text-anchor="end">{escape(_short(bar.label, label_chars))}<title>{escape(bar.label)}</title>'
                            f'</text>')
         x = float(label_width)
         for seg in bar.segments:
@@ -105,7 +105,7 @@ def hbar_chart(title: str, description: str, bars: list[Bar], *, width: int = 64
         value = top * k / 4
         x = label_width + plot * k / 4
         chart.parts.append(f'<text class="tick" x="{x:.1f}" y="{base + 16}" text-anchor="middle">'
-                           f'{_fmt(value)}</text>')
+                           f'{_fmt(value)}{unit}</text>')
     return chart.render()
 
 
@@ -162,6 +162,8 @@ def line_chart(title: str, description: str, series: list[Series], *, x_label: s
                            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
                            f'{_fmt(top * k / 4)}</text>')
     for x, label in x_ticks or []:
+        if not x_min <= x <= x_max:
+            continue
         chart.parts.append(f'<text class="tick" x="{px(x):.1f}" y="{top_pad + plot_h + 16}" '
                            f'text-anchor="middle">{escape(label)}</text>')
     chart.parts.append(f'<line class="axis" x1="{left}" x2="{width - right}" y1="{top_pad + plot_h}" '
