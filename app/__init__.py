@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     from flask_login import current_user
 
-    from flask import current_app
+    from flask import current_app, has_request_context
+    if not has_request_context():  # background jobs and the CLI: force_locale() decides, else the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:
