@@ -9,7 +9,7 @@ SYSTEM_STAMP := var/.system-packages
 # Debian packages: fonts for badges and PDFs in any script, poppler for rendering PDFs in tests, Chromium for
 # browser tests, Node for the second calendar parser and the self-hosted front-end packages.
 SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-dejavu-core poppler-utils \
-	chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm
+	chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -24,7 +24,8 @@ setup: $(SYSTEM_STAMP) $(STAMP) translations
 
 $(SYSTEM_STAMP):
 	@mkdir -p var
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	  command -v npm >/dev/null || echo nodejs npm); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing system packages: $$missing"; \
