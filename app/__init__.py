@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     from flask_login import current_user
 
-    from flask import current_app
+    from flask import current_app, has_request_context
+    if not has_request_context():  # background jobs and the CLI: force_locale() decides, else the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:
@@ -81,6 +83,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so that metadata (and Alembic autogenerate) sees every table."""
     import app.accounts.models  # noqa: F401
+    import app.audit  # noqa: F401
     import app.jobs  # noqa: F401
     import app.mail  # noqa: F401
     import badges.models  # noqa: F401
@@ -110,3 +113,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(employers_staff_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(agendas_bp)
+    from app.audit import bp as audit_bp
+    from app.console import bp as console_bp
+    from app.privacy import bp as privacy_bp
+    app.register_blueprint(console_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)

@@ -72,6 +72,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
+    # Privacy: `flask purge` erases attendees' personal data this many days after their last welcome day.
+    PURGE_AFTER_DAYS = _int("PURGE_AFTER_DAYS", 180)
+
     # Where rendered PDFs and other cached artefacts are kept.
     CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))
 

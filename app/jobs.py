@@ -114,8 +114,9 @@ class JobContext:
         self._update(result=result)
 
 
-def run_job(job_id: int) -> None:
-    """Run one job to its end (inside an application context)."""
+def run_job(job_id: int, *, own_session: bool = True) -> None:
+    """Run one job to its end (inside an application context). ``own_session`` False (JOBS_EAGER, inside a
+    request) leaves the caller's session open instead of removing it."""
     job = db.session.get(Job, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return
@@ -132,7 +133,8 @@ def run_job(job_id: int) -> None:
     else:
         ctx._update(status=JobStatus.DONE, finished_at=utcnow())
     finally:
-        db.session.remove()
+        if own_session:
+            db.session.remove()
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -171,9 +173,8 @@ def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = Non
     db.session.commit()
     app = current_app._get_current_object()
     if app.config.get("JOBS_EAGER"):
-        job_id = job.id
-        run_job(job_id)  # ends with db.session.remove(): load the row again in the fresh session
-        job = db.session.get(Job, job_id)
+        run_job(job.id, own_session=False)
+        job = db.session.get(Job, job.id, populate_existing=True)
     elif app.config.get("REDIS_URL"):
         from redis import Redis
         from rq import Queue

@@ -112,6 +112,10 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Shown at /e/<slug>/privacy and linked from the consent on the registration form (empty: a default text).
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    # Last year's day this one was cloned from: the dashboard compares registrations with it.
+    previous_event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
