@@ -90,7 +90,7 @@ def test_personal_agenda_in_the_attendees_language_with_badge_and_free_time(clie
     _in_order(text, ["09:45–10:45", "CV clinic", "Room A", "12:00–13:00", "Lunch break", "Foyer",
                      "14:00–15:00", "Henkel careers", "Room A"])
     assert "Donnerstag, 25. März 2027" in text  # German dates: the attendee's language
-    assert "Waiting list: number 1" in text  # (no German catalogue yet: the English string)
+    assert "Warteliste: Nummer 1" in text  # the attendee's language
     assert "Free time" in text and "10:45–12:00" in text
     from badges.models import Badge
     from badges.tokens import token_for

@@ -70,9 +70,11 @@ def test_dashboard_compares_with_last_year_and_plugs_in_check_ins(event, db, mon
     event.previous_event_id = last.id
     db.session.commit()
     people = [register(event) for _ in range(4)]
-    arrived = {people[0].id: event.starts_at + timedelta(minutes=3),
-               people[1].id: event.starts_at + timedelta(minutes=7),
-               people[2].id: event.starts_at + timedelta(minutes=25)}
+    # Arrivals counted from a round ten minutes, so that buckets do not depend on the clock the test runs at.
+    base = event.starts_at.replace(minute=event.starts_at.minute - event.starts_at.minute % 10, second=0)
+    arrived = {people[0].id: base + timedelta(minutes=3),
+               people[1].id: base + timedelta(minutes=7),
+               people[2].id: base + timedelta(minutes=25)}
     monkeypatch.setitem(plugins._figures, "checkins", lambda e: arrived)
     d = build(event)
     assert d.last_year_event.id == last.id and d.last_year[-1][1] == 2
