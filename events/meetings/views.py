@@ -13,7 +13,7 @@ from events.employers.services import partners_of
 from events.employers.views import _partner_event, _staff_event, employer_required
 from events.forms import ConfirmForm
 from events.matching import instance_to_dict
-from events.meetings import agenda, services
+from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
 from events.meetings.forms import ConfigureForm, RegistrationPickForm, RuleForm, RunForm, TablesForm
 from events.meetings.models import AttendeeWish, MeetingStatus
