@@ -312,19 +312,25 @@ def _fill_event(event: Event, now: datetime) -> list[Registration]:
         query = query.limit(free)
     promoted = list(db.session.scalars(query))
     for registration in promoted:
-        if registration.email_confirmed_at:
-            registration.status = RegistrationStatus.CONFIRMED
-        else:
-            registration.status = RegistrationStatus.PENDING
-            registration.expires_at = now + _pending_ttl()
-        registration.updated_at = now
-        db.session.flush()
-        for enrolment in registration.enrolments:
-            if enrolment.status == EnrolmentStatus.WAITLISTED:
-                _fill_session(enrolment.session, now)
-        queue_mail(registration.attendee.email, "place_confirmed", locale=registration.attendee.locale,
-                   registration=registration, event=event)
+        give_place(registration, event, now)
     return promoted
+
+
+def give_place(registration: Registration, event: Event, now: datetime) -> None:
+    """Move a registration from the event's waiting list to a place, seat it where it can, tell it (lock held)."""
+    if registration.email_confirmed_at:
+        registration.status = RegistrationStatus.CONFIRMED
+    else:
+        registration.status = RegistrationStatus.PENDING
+        registration.expires_at = now + _pending_ttl()
+    registration.queue_seq = None
+    registration.updated_at = now
+    db.session.flush()
+    for enrolment in registration.enrolments:
+        if enrolment.status == EnrolmentStatus.WAITLISTED:
+            _fill_session(enrolment.session, now)
+    queue_mail(registration.attendee.email, "place_confirmed", locale=registration.attendee.locale,
+               registration=registration, event=event)
 
 
 def _pending_ttl() -> timedelta:
