@@ -55,11 +55,16 @@ class LanguageSkillForm(Form):
         super().__init__(*args, **kwargs)
         self.code.choices = language_choices()
 
-    def validate_level(self, field):
-        if self.code.data and not field.data:
-            raise ValidationError(_l("Choose a level for this language."))
-        if field.data and not self.code.data:
-            raise ValidationError(_l("Choose the language for this level."))
+    def validate(self, extra_validators=None):
+        # Not validate_level: Optional() ends the level's chain when it is empty, before an inline validator runs.
+        valid = super().validate(extra_validators)
+        if self.code.data and not self.level.data:
+            self.level.errors = [*self.level.errors, _l("Choose a level for this language.")]
+            valid = False
+        elif self.level.data and not self.code.data:
+            self.level.errors = [*self.level.errors, _l("Choose the language for this level.")]
+            valid = False
+        return valid
 
 
 class ProfileForm(FlaskForm):
