@@ -83,15 +83,20 @@ def form_errors(form) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
 
     def walk(prefix, errors):
+        # Messages may be str or lazy strings; a FieldList mixes its entries' errors (dicts, {} when fine) with
+        # its own messages.
         if isinstance(errors, dict):
             for key, value in errors.items():
                 walk(f"{prefix}-{key}" if prefix else str(key), value)
-        elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
-            out.setdefault(prefix, []).extend(str(e) for e in errors)
-        elif isinstance(errors, list):
+        elif isinstance(errors, (list, tuple)):
             for i, value in enumerate(errors):
-                if value:
-                    walk(f"{prefix}-{i}", value)
+                if isinstance(value, (dict, list, tuple)):
+                    if value:
+                        walk(f"{prefix}-{i}", value)
+                else:
+                    out.setdefault(prefix, []).append(str(value))
+        elif errors:
+            out.setdefault(prefix, []).append(str(errors))
 
     for name, errors in form.errors.items():
         walk(name if name is not None else "form", errors)
