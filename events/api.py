@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 
 from app.errors import json_error
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.forms import BodyError, form_errors, json_to_formdata
 from events import services
 from events.forms import RegistrationForm, SessionChoiceForm
-from events.models import Event, Registration, Session, SessionKind
+from events.models import Event, Registration, SessionKind
 from events.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -131,7 +131,7 @@ def list_sessions(slug: str):
 
 @bp.get("/v1/sessions/<int:session_id>")
 def get_session(session_id: int):
-    session = db.session.get(Session, session_id) if session_id < 2**31 else None
+    session = services.get_session(session_id)
     if session is None or services.get_published_event(session.event.slug) is None:
         abort(404, description="No such session.")
     return jsonify(_session_json(services.seats_for(session)))
