@@ -18,7 +18,10 @@ csrf.exempt(bp)
 def _json_body() -> dict:
     if not request.is_json:
         abort(415, description="Send the body as application/json.")
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes; silent=True only catches ValueError
+        payload = None
     if payload is None:
         abort(400, description="The body is not valid JSON.")
     if not isinstance(payload, dict):
