@@ -23,11 +23,17 @@ def _locale() -> Locale:
     return Locale.parse(str(get_locale() or "en"))
 
 
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def country_codes() -> list[str]:
+    """ISO 3166-1 alpha-2 codes (as CLDR knows them), the same in every locale."""
+    return sorted(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+
+
 def country_choices() -> list[tuple[str, str]]:
     names = _locale().territories
-    codes = sorted((c for c in names if len(c) == 2 and c.isalpha() and c not in {"EU", "EZ", "UN", "QO", "XA",
-                                                                                    "XB", "ZZ"}),
-                   key=lambda c: names[c])
+    codes = sorted((c for c in country_codes() if c in names), key=lambda c: names[c])
     return [("", _l("Choose a country"))] + [(c, names[c]) for c in codes]
 
 

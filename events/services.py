@@ -258,7 +258,8 @@ def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
     if not wanted:
         return []
     sessions = list(db.session.scalars(
-        select(Session).where(Session.id.in_(wanted), Session.event_id == event.id).order_by(Session.id)
+        select(Session).where(Session.id.in_([i for i in wanted if 0 < i < 2**31]), Session.event_id == event.id)
+        .order_by(Session.id)
     ))
     if len(sessions) != len(wanted):
         raise RegistrationError("session_not_found", "A chosen session is not part of this welcome day.",
