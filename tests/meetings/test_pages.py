@@ -1,13 +1,12 @@
 """Meeting pages and permissions: staff job run, attendee wishes, employer choices, agenda items."""
 from __future__ import annotations
 
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.jobs import Job, JobStatus
+from app.jobs import JobStatus, wait_for
 from events.agenda_items import items_for_registration, items_for_user
 from events.meetings import services
 from events.meetings.models import MeetingStatus
@@ -21,19 +20,6 @@ def _publish(setup):
     return services.meetings_of(setup, (MeetingStatus.PUBLISHED,))
 
 
-def _wait(db, job_id, timeout=60):
-    """Like app.jobs.wait_for, but ends each read transaction: on SQLite (BEGIN IMMEDIATE) an open one would
-    hold the write lock the worker thread needs."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()
-        job = db.session.get(Job, job_id)
-        if job.status in (JobStatus.DONE, JobStatus.FAILED):
-            return job
-        time.sleep(0.05)
-    raise TimeoutError(job_id)
-
-
 def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
     event, setup, orgs, users, regs, _ = networking_day()
     staff = make_staff(event)
@@ -45,7 +31,7 @@ def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
     response = client.post(base + "/run", data={"mode": "best_total"})
     assert response.status_code == 303 and "job=" in response.headers["Location"]
     job_id = int(response.headers["Location"].split("job=")[1])
-    assert _wait(db, job_id).status == JobStatus.DONE
+    assert wait_for(job_id, timeout=60).status == JobStatus.DONE
     db.session.expire_all()
     page = client.get(base).get_data(as_text=True)
     assert "of the upper bound" in page and "Publish and notify everyone" in page
