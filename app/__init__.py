@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.dev import bp as dev_bp
     from app.jobs import bp as jobs_bp
+    from badges.api import bp as checkin_api_bp
+    from badges.views import public as badges_bp, staff as badges_staff_bp  # also registers jobs + mail provider
     from events.api import bp as api_bp
     from events.views import bp as public_bp
 
@@ -99,3 +101,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dev_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(badges_staff_bp)
+    app.register_blueprint(checkin_api_bp)

@@ -72,6 +72,12 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
+    # Check-in opens this long before the event (and before a session) starts; it closes when it ends.
+    CHECKIN_OPENS_MINUTES = _int("CHECKIN_OPENS_MINUTES", 180)
+    CHECKIN_SESSION_OPENS_MINUTES = _int("CHECKIN_SESSION_OPENS_MINUTES", 30)
+    # Processes that render a big badge sheet (one document per process, joined with pypdf).
+    BADGE_RENDER_PROCESSES = _int("BADGE_RENDER_PROCESSES", min(2, os.cpu_count() or 1))
+
     # Where rendered PDFs and other cached artefacts are kept.
     CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))
 
