@@ -114,8 +114,11 @@ class JobContext:
         self._update(result=result)
 
 
-def run_job(job_id: int) -> None:
-    """Run one job to its end (inside an application context)."""
+def run_job(job_id: int, *, keep_session: bool = False) -> None:
+    """Run one job to its end (inside an application context).
+
+    ``keep_session``: JOBS_EAGER runs the job inside the caller's context; removing the session there would
+    detach the caller's objects."""
     job = db.session.get(Job, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return
@@ -132,7 +135,8 @@ def run_job(job_id: int) -> None:
     else:
         ctx._update(status=JobStatus.DONE, finished_at=utcnow())
     finally:
-        db.session.remove()
+        if not keep_session:
+            db.session.remove()
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -171,7 +175,7 @@ def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = Non
     db.session.commit()
     app = current_app._get_current_object()
     if app.config.get("JOBS_EAGER"):
-        run_job(job.id)
+        run_job(job.id, keep_session=True)
         db.session.refresh(job)
     elif app.config.get("REDIS_URL"):
         from redis import Redis

@@ -122,9 +122,9 @@ def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
 # ------------------------------------------------------------------------------------------------ sheets
 
 @job_handler("badges.sheet")
-def _sheet_job(ctx: JobContext, event_id: int, layout: str = "2x5", role: str | None = None,
+def _sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str | None = None,
                not_printed: bool = False, attendee_email: str | None = None, mark_printed: bool = False) -> None:
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event)
     ctx.progress(0, 3, "issuing badges", force=True)
     services.issue_event_badges(event)
     badges = services.select_badges(event, role=role, not_printed=not_printed, attendee_email=attendee_email)

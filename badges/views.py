@@ -100,8 +100,8 @@ def badges_page(event_id: int):
         if layout not in LAYOUTS or (role and role not in {r.value for r in BadgeRole}):
             abort(400)
         email = (request.form.get("attendee") or "").strip()[:254] or None
-        job = enqueue("badges.sheet", event_id=event.id, user_id=current_user.id, layout=layout, role=role,
-                      not_printed=bool(request.form.get("not_printed")), attendee_email=email,
+        job = enqueue("badges.sheet", event_id=event.id, event=event.id, user_id=current_user.id, layout=layout,
+                      role=role, not_printed=bool(request.form.get("not_printed")), attendee_email=email,
                       mark_printed=bool(request.form.get("mark_printed")))
         return redirect(url_for(".badges_page", event_id=event.id, job=job.id), 303)
     if job_id and (db.session.get(Job, job_id) is None or db.session.get(Job, job_id).event_id != event.id):

@@ -22,7 +22,7 @@
 
   function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
   function save(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full */ } }
-  function fmt(text, values) { return text.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; }); }
+  function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function index(r) { var m = {}; if (r) r.badges.forEach(function (b) { m[b.h] = b; }); return m; }
   function nonce() {
     var a = new Uint8Array(16); crypto.getRandomValues(a);
