@@ -87,7 +87,7 @@ def check_in():
         scan["token_hash"] = None  # devices send what they scanned; hashes are for signed-in staff only
         if scan["token"] is None:
             raise checkin.CheckinError("validation_failed", "Send the scanned token.", 422)
-        event = db.session.get(Event, device.event_id)
+        event = checkin.event_info(device.event_id)
         door = payload["door"] if isinstance(payload.get("door"), str) else ""
         verdict = checkin.check_in(event, door, device=device, **{**scan, "station": scan["station"] or device.name})
     except checkin.CheckinError as exc:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
+from app.accounts.models import User
 from app.extensions import db, utcnow
 from badges import tokens
 from badges.models import Badge, BadgeStatus, CheckIn, CheckinDevice, ScanLog, ScanResult
-from events.models import (Attendee, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus,
-                           Session)
+from events.models import (Attendee, Enrolment, EnrolmentStatus, Event, Organisation, Registration,
+                           RegistrationStatus, Session)
 
 MAIN = "main"
 
@@ -65,26 +66,71 @@ def parse_door(event_id: int, door: str) -> Session | None:
     raise CheckinError("unknown_door", "Unknown door: use \"main\" or \"session-<id>\" of this event.", 404)
 
 
-def holder_key(badge: Badge) -> str:
+def holder_key(badge) -> str:
     return f"r{badge.registration_id}" if badge.registration_id else f"u{badge.user_id}"
 
 
-def _window(event: Event, session: Session | None) -> tuple[datetime, datetime]:
+@dataclass(frozen=True)
+class EventInfo:
+    """What a scan needs of its event; cached per process (door scans come by the hundred per minute)."""
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+_event_cache: dict[int, tuple[float, EventInfo]] = {}
+EVENT_CACHE_SECONDS = 30
+
+
+def event_info(event_id: int) -> EventInfo | None:
+    hit = _event_cache.get(event_id)
+    if hit is not None and time.monotonic() - hit[0] < EVENT_CACHE_SECONDS:
+        return hit[1]
+    row = db.session.execute(select(Event.id, Event.starts_at, Event.ends_at).where(Event.id == event_id)).first()
+    if row is None:
+        return None
+    info = EventInfo(*row)
+    _event_cache[event_id] = (time.monotonic(), info)
+    return info
+
+
+def _window(event, session: Session | None) -> tuple[datetime, datetime]:
     cfg = current_app.config
     if session is None:
         return event.starts_at - timedelta(minutes=cfg["CHECKIN_OPENS_MINUTES"]), event.ends_at
     return session.starts_at - timedelta(minutes=cfg["CHECKIN_SESSION_OPENS_MINUTES"]), session.ends_at
 
 
-def _holder(badge: Badge):
-    """(name, full name, organisation, registration or None) for the verdict screen."""
-    if badge.registration_id:
-        registration = badge.registration
-        a: Attendee = registration.attendee
-        return a.badge_name, a.full_name, a.university, registration
-    user = badge.user
-    org = user.organisation.name if user.organisation else ""
-    return (user.name or user.email).split(" ")[0], user.name or user.email, org, None
+# One round trip for the badge and everything the verdict shows about its holder.
+_HOLDER_QUERY = (
+    select(Badge.id, Badge.event_id, Badge.status, Badge.registration_id, Badge.user_id, Badge.role,
+           Registration.status.label("registration_status"), Attendee.badge_name, Attendee.full_name,
+           Attendee.university, User.name.label("user_name"), User.email.label("user_email"),
+           Organisation.name.label("organisation"))
+    .select_from(Badge)
+    .outerjoin(Registration, Registration.id == Badge.registration_id)
+    .outerjoin(Attendee, Attendee.id == Registration.attendee_id)
+    .outerjoin(User, User.id == Badge.user_id)
+    .outerjoin(Organisation, Organisation.id == User.organisation_id))
+
+
+def _holder_row(token: str | None, token_hash: str | None):
+    if token is not None:
+        token = tokens.normalise(token)
+        if not tokens.well_formed(token):
+            return None  # a garbled scan never reaches the database
+        token_hash = tokens.hash_token(token)
+    if not token_hash:
+        return None
+    return db.session.execute(_HOLDER_QUERY.where(Badge.token_hash == token_hash.lower()[:64])).first()
+
+
+def _names(row) -> tuple[str, str, str]:
+    """(printed name, full name, organisation) of the holder."""
+    if row.registration_id:
+        return row.badge_name, row.full_name, row.university or ""
+    full = row.user_name or row.user_email or ""
+    return full.split(" ")[0], full, row.organisation or ""
 
 
 def _session_titles(registration_id: int) -> list[str]:
@@ -95,25 +141,25 @@ def _session_titles(registration_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _decide(event: Event, session: Session | None, badge: Badge | None, registration, moment: datetime) -> str:
+def _decide(event, session: Session | None, row, moment: datetime) -> str:
     """The rejection reason, or "" when the holder may enter."""
-    if badge is None:
+    if row is None:
         return "invalid"
-    if badge.event_id != event.id:
+    if row.event_id != event.id:
         return "another_event"
-    if badge.status == BadgeStatus.REVOKED:
+    if row.status == BadgeStatus.REVOKED:
         return "revoked"
-    if registration is not None:
-        if registration.status == RegistrationStatus.CANCELLED:
+    if row.registration_id:
+        if row.registration_status == RegistrationStatus.CANCELLED:
             return "cancelled"
-        if registration.status == RegistrationStatus.WAITLISTED:
+        if row.registration_status == RegistrationStatus.WAITLISTED:
             return "waitlisted"
     opens, closes = _window(event, session)
     if not opens <= moment <= closes:
         return "outside_window"
-    if session is not None and registration is not None:
+    if session is not None and row.registration_id:
         enrolled = db.session.scalar(select(Enrolment.id).where(
-            Enrolment.registration_id == registration.id, Enrolment.session_id == session.id,
+            Enrolment.registration_id == row.registration_id, Enrolment.session_id == session.id,
             Enrolment.status == EnrolmentStatus.CONFIRMED))
         if enrolled is None:
             return "not_enrolled"
@@ -129,84 +175,83 @@ def _client_time(scanned_at: datetime | None, now: datetime) -> datetime:
     return now
 
 
-def check_in(event: Event, door: str, *, token: str | None = None, token_hash: str | None = None,
-             nonce: str | None = None, station: str = "", device: CheckinDevice | None = None,
-             user_id: int | None = None, offline: bool = False, scanned_at: datetime | None = None,
+def _insert(model):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: one round trip, and on PostgreSQL the second of two
+    concurrent inserts waits for the first to commit and then inserts nothing."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model.__table__)
+
+
+def check_in(event, door: str, *, token: str | None = None, token_hash: str | None = None,
+             nonce: str | None = None, station: str = "", device=None, user_id: int | None = None,
+             offline: bool = False, scanned_at: datetime | None = None,
              local_status: str | None = None) -> Verdict:
-    """Decide one scan, record it, commit. ``token`` is what was scanned; staff search sends ``token_hash``."""
+    """Decide one scan, record it, commit. ``token`` is what was scanned; staff search sends ``token_hash``.
+
+    ``event`` is an Event or an EventInfo; ``device`` a CheckinDevice or DeviceInfo.
+    """
     session = parse_door(event.id, door)
     nonce = (nonce or "").strip()[:64] or None
-    if nonce:
-        seen = db.session.scalars(select(ScanLog).where(ScanLog.event_id == event.id,
-                                                        ScanLog.nonce == nonce)).first()
-        if seen is not None:
-            return _replay(seen)
+    station = station[:60]
     now = utcnow()
     moment = _client_time(scanned_at, now) if offline else now
-    badge = None
-    if token is not None:
-        badge = tokens.find_badge(token)
-    elif token_hash:
-        badge = db.session.scalars(select(Badge).where(Badge.token_hash == token_hash.lower()[:64])).first()
-    name = full = org = ""
-    registration = None
-    if badge is not None and badge.event_id == event.id:
-        name, full, org, registration = _holder(badge)
-    reason = _decide(event, session, badge, registration, moment)
-    log = ScanLog(event_id=event.id, nonce=nonce, door=door, station=station[:60], user_id=user_id,
-                  device_id=device.id if device else None, badge_id=badge.id if badge else None,
-                  scanned_at=moment, received_at=now, offline=offline, result=ScanResult.REJECTED, reason=reason)
-    verdict = Verdict("rejected", reason, name=name, full_name=full, organisation=org,
-                      role=badge.role.value if badge else "")
+    row = _holder_row(token, token_hash)
+    reason = _decide(event, session, row, moment)
+    verdict = Verdict("rejected", reason)
+    if row is not None and row.event_id == event.id:
+        verdict.name, verdict.full_name, verdict.organisation = _names(row)
+        verdict.role = row.role.value
+    result, conflict = ScanResult.REJECTED, False
+    device_id = device.id if device is not None else None
     if not reason:
-        record = CheckIn(event_id=event.id, holder=holder_key(badge), door=door, badge_id=badge.id,
-                         station=station[:60], checked_in_at=moment, user_id=user_id,
-                         device_id=device.id if device else None)
-        try:
-            with db.session.begin_nested():
-                db.session.add(record)
-        except IntegrityError:
-            # Someone else admitted this holder at this door first (perhaps this very moment).
-            first = db.session.scalars(select(CheckIn).where(
-                CheckIn.event_id == event.id, CheckIn.holder == holder_key(badge), CheckIn.door == door)).one()
-            log.result, verdict.status = ScanResult.ALREADY, "already"
-            verdict.checked_in_at, verdict.station, verdict.check_in_id = (first.checked_in_at, first.station,
-                                                                           first.id)
-            log.conflict = offline and local_status == "ok" and first.station != log.station
-        else:
-            log.result, verdict.status = ScanResult.OK, "ok"
-            verdict.checked_in_at, verdict.station, verdict.check_in_id = moment, record.station, record.id
-        if registration is not None:
-            verdict.sessions = _session_titles(registration.id)
-    if device is not None and (device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1)):
-        device.last_seen_at = now
-    db.session.add(log)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same nonce arrived twice at once: the other request recorded it; answer as it did.
+        holder = holder_key(row)
+        inserted = db.session.execute(_insert(CheckIn).values(
+            event_id=event.id, holder=holder, door=door, badge_id=row.id, station=station,
+            checked_in_at=moment, user_id=user_id, device_id=device_id,
+        ).on_conflict_do_nothing(index_elements=["event_id", "holder", "door"]).returning(CheckIn.id)).first()
+        if inserted is not None:
+            result, verdict.status = ScanResult.OK, "ok"
+            verdict.checked_in_at, verdict.station, verdict.check_in_id = moment, station, inserted[0]
+        else:  # someone admitted this holder at this door first (perhaps this very moment)
+            first = db.session.execute(select(CheckIn.id, CheckIn.checked_in_at, CheckIn.station).where(
+                CheckIn.event_id == event.id, CheckIn.holder == holder, CheckIn.door == door)).first()
+            result, verdict.status = ScanResult.ALREADY, "already"
+            verdict.check_in_id, verdict.checked_in_at, verdict.station = first
+            conflict = offline and local_status == "ok" and first.station != station
+        if row.registration_id:
+            verdict.sessions = _session_titles(row.registration_id)
+    logged = db.session.execute(_insert(ScanLog).values(
+        event_id=event.id, nonce=nonce, door=door, station=station, user_id=user_id, device_id=device_id,
+        badge_id=row.id if row is not None else None, scanned_at=moment, received_at=now, offline=offline,
+        result=result, reason=reason, conflict=conflict, undone_at=None,
+    ).on_conflict_do_nothing(index_elements=["event_id", "nonce"]).returning(ScanLog.id)).first()
+    if logged is None:
+        # This nonce was recorded before (a retry, an upload sent twice): undo this attempt, answer as then.
         db.session.rollback()
         seen = db.session.scalars(select(ScanLog).where(ScanLog.event_id == event.id,
-                                                        ScanLog.nonce == nonce)).first()
-        if seen is None:
-            raise
+                                                        ScanLog.nonce == nonce)).one()
         return _replay(seen)
+    _touch_device(device, now)
+    db.session.commit()
     return verdict
 
 
 def _replay(log: ScanLog) -> Verdict:
     verdict = Verdict(log.result.value, log.reason, replayed=True)
-    badge = db.session.get(Badge, log.badge_id) if log.badge_id else None
-    if badge is not None and badge.event_id == log.event_id:
-        verdict.name, verdict.full_name, verdict.organisation, registration = _holder(badge)
-        verdict.role = badge.role.value
+    row = db.session.execute(_HOLDER_QUERY.where(Badge.id == log.badge_id)).first() if log.badge_id else None
+    if row is not None and row.event_id == log.event_id:
+        verdict.name, verdict.full_name, verdict.organisation = _names(row)
+        verdict.role = row.role.value
         if log.result != ScanResult.REJECTED:
-            first = db.session.scalars(select(CheckIn).where(
-                CheckIn.event_id == log.event_id, CheckIn.holder == holder_key(badge),
+            first = db.session.execute(select(CheckIn.id, CheckIn.checked_in_at, CheckIn.station).where(
+                CheckIn.event_id == log.event_id, CheckIn.holder == holder_key(row),
                 CheckIn.door == log.door)).first()
             if first is not None:
-                verdict.checked_in_at, verdict.station, verdict.check_in_id = (first.checked_in_at, first.station,
-                                                                               first.id)
+                verdict.check_in_id, verdict.checked_in_at, verdict.station = first
+    db.session.commit()
     return verdict
 
 
@@ -248,15 +293,51 @@ def revoke_device(event: Event, device_id: int) -> bool:
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         db.session.commit()
+    _device_cache.clear()
     return True
 
 
-def device_for_token(secret: str) -> CheckinDevice | None:
+@dataclass
+class DeviceInfo:
+    id: int
+    event_id: int
+    name: str
+    last_seen_at: datetime | None
+
+
+_device_cache: dict[str, tuple[float, DeviceInfo | None]] = {}
+# A revoked token keeps working for at most this long in other worker processes.
+DEVICE_CACHE_SECONDS = 5
+
+
+def device_for_token(secret: str) -> DeviceInfo | None:
     if not secret or len(secret) > 100:
         return None
-    device = db.session.scalars(select(CheckinDevice).where(
-        CheckinDevice.token_hash == hashlib.sha256(secret.encode()).hexdigest())).first()
-    return device if device is not None and device.active else None
+    key = hashlib.sha256(secret.encode()).hexdigest()
+    hit = _device_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < DEVICE_CACHE_SECONDS:
+        return hit[1]
+    row = db.session.execute(select(CheckinDevice.id, CheckinDevice.event_id, CheckinDevice.name,
+                                    CheckinDevice.last_seen_at, CheckinDevice.revoked_at)
+                             .where(CheckinDevice.token_hash == key)).first()
+    info = DeviceInfo(row.id, row.event_id, row.name, row.last_seen_at) if row and row.revoked_at is None else None
+    if len(_device_cache) > 1000:
+        _device_cache.clear()
+    _device_cache[key] = (time.monotonic(), info)
+    return info
+
+
+def clear_caches() -> None:
+    _device_cache.clear()
+    _event_cache.clear()
+
+
+def _touch_device(device, now: datetime) -> None:
+    """Record when a device was last seen, at most once a minute (not a write per scan)."""
+    if device is None or (device.last_seen_at and now - device.last_seen_at < timedelta(minutes=1)):
+        return
+    device.last_seen_at = now
+    db.session.execute(db.update(CheckinDevice).where(CheckinDevice.id == device.id).values(last_seen_at=now))
 
 
 def devices(event: Event) -> list[CheckinDevice]:
