@@ -11,13 +11,15 @@ from datetime import datetime
 from flask import Blueprint, g, jsonify, request
 
 from app.errors import json_error
-from app.extensions import csrf, db
+from app.extensions import csrf, db, limiter
 from badges import checkin
 from badges.roster import roster
 from events.models import Event
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
 csrf.exempt(bp)
+# Scanners authenticate per device; many may sit behind one venue NAT address, so no per-IP limit here.
+limiter.exempt(bp)
 
 
 @bp.before_request
