@@ -26,26 +26,35 @@ LABELS = {"title": "Badges", "roles": {"attendee": "Attendee", "employer": "Empl
 
 
 def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc)."""
+    """Memory of a process and all its descendants (Linux /proc): the sum of their PSS, so that pages shared
+    by forked workers (WeasyPrint's code, fonts) count once, not once per process."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as status:
-                fields = dict(line.split(":", 1) for line in status if ":" in line)
-        except OSError:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        pid = int(entry)
-        children.setdefault(int(fields["PPid"]), []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        children.setdefault(ppid, []).append(int(entry))
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid)
         stack.extend(children.get(pid, []))
     return total
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 class PeakMemory:
@@ -68,6 +77,13 @@ class PeakMemory:
         self._thread.join()
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and its finished children."""
+    import resource
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def cards(n: int) -> list[dict]:
     from badges import tokens
     out = []
@@ -88,8 +104,8 @@ def baseline(items: list[dict]) -> bytes:
     from html import escape
     body = "".join(f'<div class="b"><p>{escape(c["full_name"])}</p>{qr_svg(c["token"], size_mm=25)}</div>'
                    for c in items)
-    html = ("<html><head><style>@page{size:A4;margin:11mm 15mm}.b{display:inline-block;width:88mm;height:55mm;"
-            "overflow:hidden;vertical-align:top}p{font-size:20pt;margin:2mm}</style></head><body>"
+    html = ("<html><head><style>@page{size:A4;margin:11mm 15mm}.b{float:left;width:90mm;height:55mm;"
+            "overflow:hidden}p{font-size:20pt;margin:2mm}</style></head><body>"
             f"{body}</body></html>")
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=FONT_CSS)])
 
@@ -97,16 +113,18 @@ def baseline(items: list[dict]) -> bytes:
 def measure(label: str, func) -> dict:
     import gc
     gc.collect()
+    cpu_before = _cpu_seconds()
     with PeakMemory() as memory:
         start = time.perf_counter()
         pdf = func()
         seconds = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_before
     from pypdf import PdfReader
     import io
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    result = {"label": label, "seconds": seconds, "pages": pages, "pages_per_s": pages / seconds,
+    result = {"label": label, "seconds": seconds, "cpu": cpu, "pages": pages, "pages_per_s": pages / seconds,
               "peak_mb": memory.peak_kb / 1024, "size_mb": len(pdf) / 1e6}
-    print(f"{label:<34} {seconds:7.2f} s  {pages:4d} pages  {pages / seconds:6.1f} pages/s  "
+    print(f"{label:<34} {seconds:7.2f} s  (CPU {cpu:6.1f} s)  {pages:4d} pages  {pages / seconds:6.1f} pages/s  "
           f"peak {memory.peak_kb / 1024:6.0f} MB  {len(pdf) / 1e6:5.2f} MB PDF", flush=True)
     return result
 
@@ -119,11 +137,13 @@ def main() -> None:
     args = parser.parse_args()
     from badges.render import render_cards
     items = cards(args.badges)
-    print(f"{args.badges} badges, layout {args.layout}, {args.processes} processes, {os.cpu_count()} CPUs")
+    print(f"{args.badges} badges, layout {args.layout}, {args.processes} processes, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} before the run")
     base = measure("baseline: plain WeasyPrint, 1 proc", lambda: baseline(items))
     one = measure("badges.render, 1 process", lambda: render_cards(items, args.layout, LABELS, processes=1))
     ours = measure(f"badges.render, {args.processes} processes",
                    lambda: render_cards(items, args.layout, LABELS, processes=args.processes))
+    print(f"load average {os.getloadavg()[0]:.1f} after the run (other work on the machine slows every line)")
     print(f"speed-up vs baseline: {base['seconds'] / ours['seconds']:.2f}x "
           f"(single process: {base['seconds'] / one['seconds']:.2f}x); peak {ours['peak_mb']:.0f} MB "
           f"({'under' if ours['peak_mb'] < 500 else 'OVER'} 500 MB)")
