@@ -9,11 +9,11 @@ SYSTEM_STAMP := var/.system-packages
 # Debian packages: fonts for badges and PDFs in any script, poppler for rendering PDFs in tests, Chromium for
 # browser tests, Node for the second calendar parser and the self-hosted front-end packages.
 SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-dejavu-core poppler-utils \
-	chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs npm
+	chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup system test test-postgres bench clean translations
+.PHONY: run setup system test test-postgres bench clean translations translations-update
 
 run: setup
 	$(FLASK) db upgrade
@@ -24,7 +24,8 @@ setup: $(SYSTEM_STAMP) $(STAMP) translations
 
 $(SYSTEM_STAMP):
 	@mkdir -p var
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	  command -v npm >/dev/null || echo nodejs npm); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing system packages: $$missing"; \
@@ -45,7 +46,18 @@ $(STAMP): setup.cfg pyproject.toml
 
 translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel compile -q -d translations; fi
+	  $(VENV)/bin/pybabel -q compile -d translations; fi
+
+# Re-extract every string (Python, HTML and e-mail templates; see babel.cfg) and merge it into the German and
+# Dutch catalogues; new strings arrive empty, and tests/test_translations.py lists them until they are translated.
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2
+translations-update: $(STAMP)
+	$(VENV)/bin/pybabel -q extract --no-location --omit-header -F babel.cfg $(BABEL_KEYWORDS) -o var/messages.pot .
+	@for lang in de nl; do \
+	  if [ -f translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(VENV)/bin/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i var/messages.pot -d translations -l $$lang; \
+	  else $(VENV)/bin/pybabel -q init -i var/messages.pot -d translations -l $$lang; fi; done
+	$(VENV)/bin/pybabel -q compile -d translations
 
 # The whole suite on SQLite, or on the database in TEST_DATABASE_URL (.ci/run runs both).
 test: setup

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     from flask_login import current_user
 
-    from flask import current_app
+    from flask import current_app, has_request_context
+    if not has_request_context():  # background jobs and the CLI: force_locale() decides, else the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:
@@ -81,10 +83,14 @@ def create_app(config: type | dict | None = None) -> Flask:
 def _import_models() -> None:
     """Import every model module so that metadata (and Alembic autogenerate) sees every table."""
     import app.accounts.models  # noqa: F401
+    import app.audit  # noqa: F401
     import app.jobs  # noqa: F401
     import app.mail  # noqa: F401
     import badges.models  # noqa: F401
+    import events.agendas.models  # noqa: F401
     import events.models  # noqa: F401
+    import events.employers.models  # noqa: F401
+    import events.meetings.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -92,8 +98,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.dev import bp as dev_bp
     from app.jobs import bp as jobs_bp
     from badges.api import bp as checkin_api_bp
+    from badges.views import console_link as checkin_link_bp
     from badges.views import public as badges_bp, staff as badges_staff_bp  # also registers jobs + mail provider
+    from events.agenda_views import bp as agendas_bp
     from events.api import bp as api_bp
+    from events.employers.views import bp as employers_bp
+    from events.employers.views import staff_bp as employers_staff_bp
+    from events.meetings.views import bp as meetings_bp
     from events.views import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -101,6 +112,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(dev_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(employers_bp)
+    app.register_blueprint(employers_staff_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(agendas_bp)
+    from app.audit import bp as audit_bp
+    from app.console import bp as console_bp
+    from app.privacy import bp as privacy_bp
+    app.register_blueprint(console_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(badges_staff_bp)
     app.register_blueprint(checkin_api_bp)
+    app.register_blueprint(checkin_link_bp)

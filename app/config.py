@@ -77,6 +77,8 @@ class Config:
     CHECKIN_SESSION_OPENS_MINUTES = _int("CHECKIN_SESSION_OPENS_MINUTES", 30)
     # Processes that render a big badge sheet (one document per process, joined with pypdf).
     BADGE_RENDER_PROCESSES = _int("BADGE_RENDER_PROCESSES", min(2, os.cpu_count() or 1))
+    # Privacy: `flask purge` erases attendees' personal data this many days after their last welcome day.
+    PURGE_AFTER_DAYS = _int("PURGE_AFTER_DAYS", 180)
 
     # Where rendered PDFs and other cached artefacts are kept.
     CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))

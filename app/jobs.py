@@ -114,11 +114,9 @@ class JobContext:
         self._update(result=result)
 
 
-def run_job(job_id: int, *, keep_session: bool = False) -> None:
-    """Run one job to its end (inside an application context).
-
-    ``keep_session``: JOBS_EAGER runs the job inside the caller's context; removing the session there would
-    detach the caller's objects."""
+def run_job(job_id: int, *, own_session: bool = True) -> None:
+    """Run one job to its end (inside an application context). ``own_session`` False (JOBS_EAGER, inside a
+    request) leaves the caller's session open instead of removing it."""
     job = db.session.get(Job, job_id)
     if job is None or job.status != JobStatus.QUEUED:
         return
@@ -135,7 +133,7 @@ def run_job(job_id: int, *, keep_session: bool = False) -> None:
     else:
         ctx._update(status=JobStatus.DONE, finished_at=utcnow())
     finally:
-        if not keep_session:
+        if own_session:
             db.session.remove()
 
 
@@ -175,8 +173,8 @@ def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = Non
     db.session.commit()
     app = current_app._get_current_object()
     if app.config.get("JOBS_EAGER"):
-        run_job(job.id, keep_session=True)
-        db.session.refresh(job)
+        run_job(job.id, own_session=False)
+        job = db.session.get(Job, job.id, populate_existing=True)
     elif app.config.get("REDIS_URL"):
         from redis import Redis
         from rq import Queue
@@ -193,7 +191,10 @@ def wait_for(job_id: int, timeout: float = 120) -> Job:
     while time.monotonic() < deadline:
         db.session.expire_all()
         job = db.session.get(Job, job_id)
-        if job.status in (JobStatus.DONE, JobStatus.FAILED):
+        finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
+        # End the read transaction between polls: on SQLite it holds the write lock the job needs.
+        db.session.commit()
+        if finished:
             return job
         time.sleep(0.05)
     raise TimeoutError(f"job {job_id} still running after {timeout}s")

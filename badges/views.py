@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs import Job, enqueue
-from badges import checkin, documents, roster, services
+from badges import checkin, console, documents, roster, services  # noqa: F401 (console registers figures)
 from badges.api import error_response, parse_scan
 from badges.models import Badge, BadgeRole
 from badges.render import LAYOUTS
@@ -19,6 +19,8 @@ from events.services import registration_by_token
 
 public = Blueprint("badges", __name__)
 staff = Blueprint("badges_staff", __name__, url_prefix="/staff")
+# The staff console links door staff to "checkin.scan" by event slug.
+console_link = Blueprint("checkin", __name__, url_prefix="/staff/checkin")
 
 REASONS = {  # the fixed list, as door staff read it
     "invalid": _l("Invalid code"), "revoked": _l("Badge revoked (re-issued)"),
@@ -76,6 +78,15 @@ def _event_for(event_id: int, *, staff_only: bool = False) -> Event:
     if not allowed:
         abort(404)
     return event
+
+
+@console_link.get("/<slug>")
+@login_required
+def scan(slug: str):
+    event = db.session.scalars(select(Event).where(Event.slug == slug)).first()
+    if event is None or not current_user.can_check_in(event.id):
+        abort(404)
+    return redirect(url_for("badges_staff.checkin_overview", event_id=event.id))
 
 
 @staff.get("/checkin")

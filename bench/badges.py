@@ -104,7 +104,7 @@ def baseline(items: list[dict]) -> bytes:
     from html import escape
     body = "".join(f'<div class="b"><p>{escape(c["full_name"])}</p>{qr_svg(c["token"], size_mm=25)}</div>'
                    for c in items)
-    html = ("<html><head><style>@page{size:A4;margin:11mm 15mm}.b{float:left;width:90mm;height:55mm;"
+    html = ("<html><head><style>@page{size:A4;margin:10mm 15mm}.b{float:left;width:90mm;height:55mm;"
             "overflow:hidden}p{font-size:20pt;margin:2mm}</style></head><body>"
             f"{body}</body></html>")
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=FONT_CSS)])

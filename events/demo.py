@@ -239,7 +239,7 @@ def _attendees(event: Event, count: int, rng: random.Random, offset: int) -> int
         db.session.add(registration)
         db.session.flush()
         chosen: list[Session] = []
-        for session in rng.sample(sessions, k=min(len(sessions), rng.randint(2, 4))):
+        for session in rng.sample(sessions, k=min(len(sessions), rng.randint(1, 3))):
             if all(not session.overlaps(other) for other in chosen):
                 chosen.append(session)
                 services._place_in_session(registration, session, now)

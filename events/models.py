@@ -112,6 +112,10 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Shown at /e/<slug>/privacy and linked from the consent on the registration form (empty: a default text).
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    # Last year's day this one was cloned from: the dashboard compares registrations with it.
+    previous_event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -207,6 +211,8 @@ class Session(db.Model):
     needs_seat: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"),
                                                   default=SessionStatus.SCHEDULED)
+    # iCalendar SEQUENCE: grows when what a calendar shows changes (see events/agendas/models.py).
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -306,6 +312,7 @@ class Enrolment(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
     status: Mapped[EnrolmentStatus] = mapped_column(_enum(EnrolmentStatus, "enrolment_status"))
     queue_seq: Mapped[int] = mapped_column(Integer, default=0)  # arrival order; the waiting list's order
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bumped on status changes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

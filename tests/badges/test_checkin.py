@@ -205,3 +205,16 @@ def test_live_numbers_page(client, db):
     created = client.post(f"/staff/events/{event.id}/devices", data={"name": "Scanner 9"})
     assert "wdd_" in created.text
     assert client.post(f"/staff/events/{event.id}/devices", data={"name": ""}).status_code == 303
+
+
+def test_console_gets_check_in_figures(client, db):
+    from app.console.plugins import figure
+    event = live_event()
+    registration = register(event)
+    secret = device_token(event)
+    api_scan(client, secret, _token(registration))
+    assert set(figure("checkins")(event)) == {registration.id}
+    header, rows = figure("checkin_rows")(event)
+    assert header[0] == "holder" and rows[0][0] == f"r{registration.id}"
+    _login(client, db, event=event)
+    assert client.get(f"/staff/checkin/{event.slug}").status_code == 302

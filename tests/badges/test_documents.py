@@ -61,7 +61,8 @@ def test_confirmation_mail_carries_the_badge(client, db):
         OutboxMessage.template == "registration_confirmed")).one()
     assert {"kind": "badge", "registration_id": message.attachments[0]["registration_id"]} in message.attachments
     mail = build_email(message)
-    pdfs = [part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"]
+    pdfs = [part for part in mail.iter_attachments() if part.get_content_type() == "application/pdf"
+            and part.get_filename().startswith("badge-")]
     assert len(pdfs) == 1 and pdfs[0].get_content().startswith(b"%PDF")
     # the same render is now cached for "My registration"
     badge = db.session.scalars(select(Badge)).one()

@@ -1,0 +1,200 @@
+"""PDF documents: the programme booklet and personal agendas (WeasyPrint via app.pdf).
+
+Every document is cached on disk under a fingerprint of everything that goes into it (items with their
+SEQUENCE, names, locale, badge token, template version), so an unchanged agenda is served from disk and any change
+to its data builds a new one. Bump TEMPLATE_VERSION when a template or this module changes the output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from flask import render_template
+from flask_babel import force_locale, get_locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.pdf import cached, fingerprint, qr_svg, render_pdf
+from events.agenda_items import AgendaItem, items_for_registration, items_for_user
+from events.models import Event, PartnerStatus, RegistrationStatus, Session
+
+TEMPLATE_VERSION = "agendas-1"
+PAGE_SIZES = {"a4": "A4", "a5": "A5"}
+MIN_FREE = timedelta(minutes=15)
+
+
+# ------------------------------------------------------------------------------------------- programme
+
+
+@dataclass
+class Column:
+    room: str          # "" for sessions without a room
+    lane: int = 0      # a second lane when two sessions overlap in one room
+    ends: list = field(default_factory=list)
+
+
+@dataclass
+class Day:
+    date: datetime
+    sessions: list[Session]
+    columns: list[Column]
+    rows: list[tuple[datetime, datetime, list]]  # (start, end, cells); a cell: None (covered), {} or {session, span}
+
+
+def day_grid(sessions: list[Session], room_order: list[str]) -> tuple[list[Column], list]:
+    """The day at a glance: one column per room (and lane), one row per time slice between start/end times."""
+    columns: list[Column] = []
+    placed: dict[int, int] = {}
+    rank = {name: i for i, name in enumerate(room_order)}
+    for s in sorted(sessions, key=lambda s: (s.starts_at, s.id)):
+        room = s.room.name if s.room else ""
+        column = next((c for c in columns if c.room == room and c.ends[-1] <= s.starts_at), None)
+        if column is None:
+            column = Column(room, sum(1 for c in columns if c.room == room))
+            columns.append(column)
+        column.ends.append(s.ends_at)
+        placed[s.id] = id(column)
+    columns.sort(key=lambda c: (c.room == "", rank.get(c.room, len(rank)), c.room, c.lane))
+    index = {id(c): i for i, c in enumerate(columns)}
+    bounds = sorted({s.starts_at for s in sessions} | {s.ends_at for s in sessions})
+    rows = [(start, end, [{} for _ in columns]) for start, end in zip(bounds, bounds[1:])]
+    row_of = {start: i for i, (start, _, _) in enumerate(rows)}
+    for s in sessions:
+        col, first = index[placed[s.id]], row_of[s.starts_at]
+        span = sum(1 for start, end, _ in rows[first:] if end <= s.ends_at)
+        rows[first][2][col] = {"session": s, "span": span}
+        for r in range(first + 1, first + span):
+            rows[r][2][col] = None
+    return columns, rows
+
+
+def programme_days(event: Event, sessions: list[Session]) -> list[Day]:
+    room_order = [r.name for r in event.rooms]
+    by_day: dict = {}
+    for s in sessions:
+        by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
+    days = []
+    for day, items in sorted(by_day.items()):
+        columns, rows = day_grid(items, room_order)
+        days.append(Day(items[0].starts_at, items, columns, rows))
+    return days
+
+
+def _programme_sessions(event: Event) -> list[Session]:
+    return list(db.session.scalars(
+        select(Session).where(Session.event_id == event.id)
+        .options(selectinload(Session.room), selectinload(Session.host)).order_by(Session.starts_at, Session.id)))
+
+
+def programme_pdf(event: Event, size: str = "a4") -> Path:
+    sessions = _programme_sessions(event)
+    partners = sorted((p for p in event.partners if p.status == PartnerStatus.ACCEPTED),
+                      key=lambda p: (p.role.value != "lead_partner", p.role.value, p.organisation.name))
+    locale = str(get_locale() or "en")
+    key = fingerprint(
+        TEMPLATE_VERSION, "programme", size, locale, event.id, event.title, event.description, event.venue,
+        event.address, event.timezone, event.starts_at, event.ends_at, [r.name for r in event.rooms],
+        [(s.id, s.sequence, s.updated_at, s.capacity) for s in sessions],
+        [(p.organisation.name, p.role.value) for p in partners])
+
+    def build() -> bytes:
+        html = render_template("pdf/programme.html", event=event, days=programme_days(event, sessions),
+                               sessions=sessions, partners=partners, locale=locale, page_size=PAGE_SIZES[size])
+        return render_pdf(html)
+
+    return cached("programme", key, build)
+
+
+# ------------------------------------------------------------------------------------------- personal agendas
+
+
+@dataclass
+class AgendaDay:
+    date: datetime
+    rows: list[tuple[str, object]]  # ("item", AgendaItem) or ("free", (start, end))
+
+
+def _window(event: Event, day) -> tuple[datetime, datetime] | None:
+    """The event's opening hours on one local day (None when the day has no clear hours)."""
+    tz = event.tz
+    start_t, end_t = event.local(event.starts_at).time(), event.local(event.ends_at).time()
+    if end_t <= start_t:
+        return None
+    return (datetime.combine(day, start_t, tz), datetime.combine(day, end_t, tz))
+
+
+def agenda_days(event: Event, items: list[AgendaItem]) -> list[AgendaDay]:
+    """The items by local day, with the free time between them (within the event's hours) as rows of its own."""
+    by_day: dict = {}
+    for item in items:
+        by_day.setdefault(event.local(item.starts_at).date(), []).append(item)
+    if not by_day:
+        return []
+    days = []
+    for day, day_items in sorted(by_day.items()):
+        window = _window(event, day)
+        rows: list[tuple[str, object]] = []
+        cursor = window[0] if window else None
+        for item in day_items:
+            if cursor is not None and item.starts_at - cursor >= MIN_FREE:
+                rows.append(("free", (cursor, item.starts_at)))
+            rows.append(("item", item))
+            cursor = max(cursor or item.ends_at, item.ends_at)
+        if window and cursor is not None and window[1] - cursor >= MIN_FREE:
+            rows.append(("free", (cursor, window[1])))
+        days.append(AgendaDay(datetime.combine(day, time(12), event.tz), rows))
+    return days
+
+
+def _item_key(item: AgendaItem) -> tuple:
+    return (item.uid, item.sequence, item.status, item.title, item.starts_at, item.ends_at, item.location,
+            sorted((k, str(v)) for k, v in item.extra.items()))
+
+
+def _badge_qr(event: Event, *, registration_id: int | None = None, user_id: int | None = None):
+    """(token, inline SVG) of the holder's active badge, issued on first use (flushed; the caller commits)."""
+    from badges.models import BadgeRole
+    from badges.tokens import ensure_badge, token_for
+    role = BadgeRole.ATTENDEE if registration_id else BadgeRole.EMPLOYER
+    badge = ensure_badge(event.id, registration_id=registration_id, user_id=user_id, role=role, commit=False)
+    db.session.flush()
+    token = token_for(badge)
+    return token, qr_svg(token, size_mm=32)
+
+
+def _agenda(kind: str, event: Event, items: list[AgendaItem], *, name: str, subtitle: str, locale: str,
+            badge: tuple[str, str] | None, holder_key: str) -> Path:
+    key = fingerprint(TEMPLATE_VERSION, kind, holder_key, name, subtitle, locale, event.title, event.venue,
+                      event.address, event.timezone, event.starts_at, event.ends_at,
+                      badge[0] if badge else "", [_item_key(i) for i in items])
+
+    def build() -> bytes:
+        with force_locale(locale):
+            html = render_template("pdf/agenda.html", event=event, days=agenda_days(event, items), name=name,
+                                   subtitle=subtitle, locale=locale, badge=badge, kind=kind)
+        return render_pdf(html)
+
+    return cached("agenda", key, build)
+
+
+def agenda_for_registration(registration) -> Path:
+    event, attendee = registration.event, registration.attendee
+    locale = attendee.locale or "en"
+    with force_locale(locale):  # items carry translated text (descriptions, reasons)
+        items = items_for_registration(registration)
+    badge = (_badge_qr(event, registration_id=registration.id)
+             if registration.status == RegistrationStatus.CONFIRMED else None)
+    return _agenda("attendee", event, items, name=attendee.full_name, subtitle=attendee.university or "",
+                   locale=locale, badge=badge, holder_key=f"r{registration.id}:{registration.status.value}")
+
+
+def agenda_for_user(user, event: Event) -> Path:
+    locale = user.locale or "en"
+    with force_locale(locale):
+        items = items_for_user(user, event)
+    badge = _badge_qr(event, user_id=user.id)
+    organisation = user.organisation.name if user.organisation else ""
+    return _agenda("employer", event, items, name=user.name or user.email, subtitle=organisation, locale=locale,
+                   badge=badge, holder_key=f"u{user.id}")

@@ -1,0 +1,1 @@
+"""Employers at a welcome day: partner candidacy, employer accounts and invitations, profiles, workshop slots."""

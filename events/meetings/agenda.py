@@ -1,0 +1,58 @@
+"""1:1 meetings in a person's day (events.agenda_items): the attendee's meetings, an employer's table schedule."""
+from __future__ import annotations
+
+from events.agenda_items import AgendaItem, registration_provider, user_provider
+from events.meetings.models import MeetingStatus
+from events.meetings.services import meetings_for_organisation, meetings_for_registration, table_number
+
+
+def reason_text(meeting) -> str:
+    return "; ".join(r["text"] for r in meeting.reasons or [] if r.get("code") != "base")
+
+
+def profile_lines(registration) -> list[str]:
+    """Only what the attendee consented to share: name, university, degree, field, languages, what they seek."""
+    if registration.consent_sharing_at is None:
+        return []
+    person = registration.attendee
+    languages = ", ".join(f"{code} {level}" for code, level in sorted((person.languages or {}).items()))
+    lines = [person.full_name, person.university,
+             " · ".join(x for x in (person.degree_level.value if person.degree_level else "",
+                                    person.field_of_study) if x),
+             languages, ", ".join(s.replace("_", " ") for s in person.seeking or [])]
+    return [line for line in lines if line]
+
+
+def _status(meeting) -> str:
+    return "confirmed" if meeting.status == MeetingStatus.PUBLISHED else "cancelled"
+
+
+def _location(meeting, number: int) -> str:
+    session = meeting.setup.session
+    room = session.room.name if session.room else session.title
+    return f"{room}, table {number}"
+
+
+@registration_provider
+def attendee_meetings(registration):
+    for m in meetings_for_registration(registration):
+        number = table_number(m.setup, m.organisation_id, m.table)
+        yield AgendaItem(uid=f"meeting-{m.id}@welcomeday", kind="meeting", title=m.organisation.name,
+                         starts_at=m.slot.starts_at, ends_at=m.slot.ends_at, location=_location(m, number),
+                         status=_status(m), description=reason_text(m), sequence=m.sequence,
+                         updated_at=m.updated_at, extra={"reason": reason_text(m), "table": number})
+
+
+@user_provider
+def employer_meetings(user, event):
+    if not user.is_employer:
+        return
+    for m in meetings_for_organisation(user.organisation_id, event):
+        number = table_number(m.setup, m.organisation_id, m.table)
+        lines = profile_lines(m.registration)
+        yield AgendaItem(uid=f"meeting-{m.id}-org@welcomeday", kind="meeting",
+                         title=lines[0] if lines else m.registration.attendee.badge_name,
+                         starts_at=m.slot.starts_at, ends_at=m.slot.ends_at, location=_location(m, number),
+                         status=_status(m), description="\n".join(lines + [reason_text(m)]),
+                         sequence=m.sequence, updated_at=m.updated_at,
+                         extra={"reason": reason_text(m), "table": number, "profile": lines})
