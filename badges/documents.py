@@ -41,12 +41,13 @@ def _key(cards: list[services.BadgeCard], layout: str, extra: str = "") -> str:
                        *[tuple(sorted(c.as_dict().items())) for c in cards])
 
 
-def render_sheet(cards: list[services.BadgeCard], layout: str, *, processes: int | None = None) -> Path:
-    """The PDF of these cards (cached)."""
+def render_sheet(cards: list[services.BadgeCard], layout: str, *, processes: int | None = None,
+                 progress=None) -> Path:
+    """The PDF of these cards (cached); ``progress(done, total)`` is called as chunks finish."""
     data = [c.as_dict() for c in cards]
     workers = processes if processes is not None else current_app.config["BADGE_RENDER_PROCESSES"]
     return cached("badges", _key(cards, layout),
-                  lambda: render.render_cards(data, layout, labels(), processes=workers))
+                  lambda: render.render_cards(data, layout, labels(), processes=workers, progress=progress))
 
 
 # ------------------------------------------------------------------------------------------------ one badge
@@ -125,17 +126,18 @@ def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
 def _sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str | None = None,
                not_printed: bool = False, attendee_email: str | None = None, mark_printed: bool = False) -> None:
     event = db.session.get(Event, event)
-    ctx.progress(0, 3, "issuing badges", force=True)
+    ctx.progress(0, 1, "issuing badges", force=True)
     services.issue_event_badges(event)
     badges = services.select_badges(event, role=role, not_printed=not_printed, attendee_email=attendee_email)
     cards = services.cards(badges)
-    ctx.progress(1, 3, f"rendering {len(cards)} badges", force=True)
+    ctx.progress(0, len(cards), f"rendering {len(cards)} badges", force=True)
     if not cards:
         ctx.finish_with(count=0)
         return
-    path = render_sheet(cards, layout)
+    path = render_sheet(cards, layout, progress=lambda done, total: ctx.progress(
+        done, total, f"rendered {done} of {total} badges"))
     if mark_printed:
         services.mark_printed([c.badge_id for c in cards])
-    ctx.progress(3, 3, "done", force=True)
+    ctx.progress(len(cards), len(cards), "done", force=True)
     ctx.finish_with_file(path, filename=f"badges-{event.slug}-{layout}.pdf", mimetype="application/pdf",
                          count=len(cards))

@@ -185,9 +185,15 @@ def render_chunk(cards: list[dict], layout_key: str, labels: dict) -> bytes:
     return _render_html(build_html(cards, layout_key, labels))
 
 
-def _pool_context():
-    # forkserver: workers fork from a clean, single-threaded server (safe from a web or job thread), with
-    # WeasyPrint already imported so each starts at once.
+def _pool_context(start_method: str | None = None):
+    import threading
+    if start_method:
+        return multiprocessing.get_context(start_method)
+    if threading.active_count() == 1:
+        # the CLI, a benchmark: fork is safe and the workers start with fonts and WeasyPrint already loaded
+        return multiprocessing.get_context("fork")
+    # a web process or job thread: fork next to other threads can deadlock; forkserver workers fork from a
+    # clean, single-threaded server that has WeasyPrint imported already.
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["weasyprint", "badges.render", "app.pdf", "qrcode"])
     return ctx
@@ -198,7 +204,7 @@ def _render_chunk_args(args) -> bytes:
 
 
 def render_cards(cards: list[dict], layout_key: str, labels: dict, *, processes: int = 1,
-                 chunk_size: int = 100) -> bytes:
+                 chunk_size: int = 100, start_method: str | None = None, progress=None) -> bytes:
     """One PDF of all cards, in order.
 
     More than ``chunk_size`` cards are rendered as documents of about that many (whole pages), which bounds
@@ -210,11 +216,19 @@ def render_cards(cards: list[dict], layout_key: str, labels: dict, *, processes:
     if len(chunks) == 1:
         return render_chunk(chunks[0], layout_key, labels)
     jobs = [(chunk, layout_key, labels) for chunk in chunks]
+    parts = []
     if processes <= 1:
-        parts = [render_chunk(*job) for job in jobs]
+        results = (render_chunk(*job) for job in jobs)
+        for part in results:
+            parts.append(part)
+            if progress:
+                progress(min(len(cards), len(parts) * step), len(cards))
     else:
-        with _pool_context().Pool(min(processes, len(chunks))) as pool:
-            parts = list(pool.imap(_render_chunk_args, jobs))
+        with _pool_context(start_method).Pool(min(processes, len(chunks))) as pool:
+            for part in pool.imap(_render_chunk_args, jobs):
+                parts.append(part)
+                if progress:
+                    progress(min(len(cards), len(parts) * step), len(cards))
     return join_pdfs(parts)
 
 
