@@ -18,10 +18,13 @@ def json_error(status: int, reason: str, message: str, **extra):
 def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        # Keep what the exception says in headers, e.g. Allow on 405 and Retry-After on 429.
+        headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
         if wants_json():
             reason = (exc.name or "error").lower().replace(" ", "_")
-            return json_error(exc.code or 500, reason, exc.description or exc.name)
-        return render_template("errors/error.html", error=exc), exc.code
+            response, status = json_error(exc.code or 500, reason, exc.description or exc.name)
+            return response, status, headers
+        return render_template("errors/error.html", error=exc), exc.code, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):  # pragma: no cover - a bug, logged with its traceback

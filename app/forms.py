@@ -9,7 +9,8 @@ from wtforms import SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
 # Control characters, lone surrogates and private-use code points are never valid in a name or a title.
-_BAD_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
+# Unassigned code points (Cn) are: a script newer than Python's Unicode tables must not be refused.
+_BAD_CATEGORIES = {"Cc", "Cs", "Co"}
 
 
 def strip_filter(value):
@@ -41,11 +42,30 @@ class BodyError(ValueError):
     """A JSON body whose shape is wrong (not the values: the form judges those)."""
 
 
-def json_to_formdata(payload, list_of_objects: tuple[str, ...] = ()) -> MultiDict:
+def form_field_names(form_class) -> dict[str, set[str] | None]:
+    """The names a form reads: {name: None} for plain fields, {name: {sub-names}} for lists of sub-forms."""
+    from wtforms.fields import FieldList, FormField
+    from wtforms.fields.core import UnboundField
+
+    names: dict[str, set[str] | None] = {}
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        if not isinstance(unbound, UnboundField):
+            continue
+        names[name] = None
+        if issubclass(unbound.field_class, FieldList) and unbound.args:
+            inner = unbound.args[0]
+            if isinstance(inner, UnboundField) and issubclass(inner.field_class, FormField):
+                names[name] = set(form_field_names(inner.args[0]))
+    return names
+
+
+def json_to_formdata(payload, fields: dict[str, set[str] | None]) -> MultiDict:
     """Flatten a JSON object into the MultiDict a WTForms form reads.
 
     Scalars become strings (booleans: "y" or absent), lists of scalars become repeated keys, and the names in
-    ``list_of_objects`` may hold a list of objects, written as WTForms' ``name-0-key`` fields.
+    ``fields`` mapped to a set of sub-names may hold a list of objects, written as WTForms' ``name-0-key``
+    fields. Keys the form does not read are ignored, whatever their value (as the OpenAPI document allows).
     """
     if not isinstance(payload, dict):
         raise BodyError("The body must be a JSON object.")
@@ -56,19 +76,23 @@ def json_to_formdata(payload, list_of_objects: tuple[str, ...] = ()) -> MultiDic
             return
         if value is True:
             data.add(key, "y")
+        elif isinstance(value, float) and value.is_integer():
+            data.add(key, str(int(value)))  # JSON Schema: 3.0 is an integer
         elif isinstance(value, (str, int, float)):
             data.add(key, str(value))
         else:
             raise BodyError(f"'{key}' must be a string, number or boolean.")
 
     for key, value in payload.items():
-        if not isinstance(key, str):
-            raise BodyError("Keys must be strings.")
+        if key not in fields:
+            continue
+        sub_names = fields[key]
         if isinstance(value, list):
             for i, item in enumerate(value):
-                if isinstance(item, dict) and key in list_of_objects:
+                if isinstance(item, dict) and sub_names is not None:
                     for sub_key, sub_value in item.items():
-                        scalar(f"{key}-{i}-{sub_key}", sub_value)
+                        if sub_key in sub_names:
+                            scalar(f"{key}-{i}-{sub_key}", sub_value)
                 else:
                     scalar(key, item)
         elif isinstance(value, dict):
@@ -83,15 +107,20 @@ def form_errors(form) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
 
     def walk(prefix, errors):
+        # Messages may be str or lazy strings; a FieldList mixes its entries' errors (dicts, {} when fine) with
+        # its own messages.
         if isinstance(errors, dict):
             for key, value in errors.items():
                 walk(f"{prefix}-{key}" if prefix else str(key), value)
-        elif isinstance(errors, list) and errors and all(isinstance(e, str) for e in errors):
-            out.setdefault(prefix, []).extend(str(e) for e in errors)
-        elif isinstance(errors, list):
+        elif isinstance(errors, (list, tuple)):
             for i, value in enumerate(errors):
-                if value:
-                    walk(f"{prefix}-{i}", value)
+                if isinstance(value, (dict, list, tuple)):
+                    if value:
+                        walk(f"{prefix}-{i}", value)
+                else:
+                    out.setdefault(prefix, []).append(str(value))
+        elif errors:
+            out.setdefault(prefix, []).append(str(errors))
 
     for name, errors in form.errors.items():
         walk(name if name is not None else "form", errors)

@@ -29,10 +29,10 @@ from typing import Callable
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 log = logging.getLogger("welcomeday.jobs")
 
@@ -50,9 +50,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(80))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, name="job_status", native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e]), default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus, "job_status", 16), default=JobStatus.QUEUED)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(String(300), default="")

@@ -4,21 +4,26 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 
 from app.errors import json_error
-from app.extensions import csrf, db, limiter
-from app.forms import BodyError, form_errors, json_to_formdata
+from app.extensions import csrf, limiter
+from app.forms import BodyError, form_errors, form_field_names, json_to_formdata
 from events import services
 from events.forms import RegistrationForm, SessionChoiceForm
-from events.models import Event, Registration, Session, SessionKind
+from events.models import Event, Registration, SessionKind
 from events.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+REGISTRATION_FIELDS = form_field_names(RegistrationForm)
+SESSION_CHOICE_FIELDS = form_field_names(SessionChoiceForm)
 csrf.exempt(bp)
 
 
 def _json_body() -> dict:
     if not request.is_json:
         abort(415, description="Send the body as application/json.")
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes; silent=True only catches ValueError
+        payload = None
     if payload is None:
         abort(400, description="The body is not valid JSON.")
     if not isinstance(payload, dict):
@@ -118,11 +123,15 @@ def get_event(slug: str):
 @bp.get("/v1/events/<slug>/sessions")
 def list_sessions(slug: str):
     event = _event_or_404(slug)
+    unknown = sorted(set(request.args) - {"kind", "language"})
+    if unknown:  # most likely a typo ("?knd=talk"): say so rather than return the whole programme
+        return json_error(400, "invalid_parameter", "Unknown parameter; use kind and language.",
+                          field=unknown[0][:100])
     kind = request.args.get("kind")
     if kind is not None and kind not in {k.value for k in SessionKind}:
         return json_error(400, "invalid_parameter", "Unknown kind.", field="kind")
     language = request.args.get("language")
-    if language is not None and (len(language) > 8 or not language.isalpha()):
+    if language is not None and not (language.isascii() and language.isalpha() and len(language) <= 8):
         return json_error(400, "invalid_parameter", "language must be a language code such as 'en'.",
                           field="language")
     return jsonify({"sessions": [_session_json(s) for s in services.session_seats(event, kind=kind,
@@ -131,7 +140,7 @@ def list_sessions(slug: str):
 
 @bp.get("/v1/sessions/<int:session_id>")
 def get_session(session_id: int):
-    session = db.session.get(Session, session_id) if session_id < 2**31 else None
+    session = services.get_session(session_id)
     if session is None or services.get_published_event(session.event.slug) is None:
         abort(404, description="No such session.")
     return jsonify(_session_json(services.seats_for(session)))
@@ -142,11 +151,12 @@ def get_session(session_id: int):
 def create_registration(slug: str):
     event = _event_or_404(slug)
     try:
-        formdata = json_to_formdata(_json_body(), list_of_objects=("languages",))
+        formdata = json_to_formdata(_json_body(), REGISTRATION_FIELDS)
     except BodyError as exc:
         return json_error(400, "invalid_body", str(exc))
     form = RegistrationForm(formdata=formdata, meta={"csrf": False})
-    form.sessions.choices = [(s.id, s.title) for s in event.sessions]
+    # The service checks the ids (reason session_not_found), under the event's lock.
+    form.sessions.choices, form.sessions.validate_choice = [], False
     if not form.validate():
         return json_error(422, "validation_failed", "Some fields are not valid.", fields=form_errors(form))
     try:
@@ -179,7 +189,7 @@ def confirm_registration(token: str):
 def add_enrolment(token: str):
     registration = _registration_or_404(token)
     try:
-        formdata = json_to_formdata(_json_body())
+        formdata = json_to_formdata(_json_body(), SESSION_CHOICE_FIELDS)
     except BodyError as exc:
         return json_error(400, "invalid_body", str(exc))
     form = SessionChoiceForm(formdata=formdata, meta={"csrf": False})

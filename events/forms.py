@@ -23,11 +23,17 @@ def _locale() -> Locale:
     return Locale.parse(str(get_locale() or "en"))
 
 
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def country_codes() -> list[str]:
+    """ISO 3166-1 alpha-2 codes (as CLDR knows them), the same in every locale."""
+    return sorted(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+
+
 def country_choices() -> list[tuple[str, str]]:
     names = _locale().territories
-    codes = sorted((c for c in names if len(c) == 2 and c.isalpha() and c not in {"EU", "EZ", "UN", "QO", "XA",
-                                                                                    "XB", "ZZ"}),
-                   key=lambda c: names[c])
+    codes = sorted((c for c in country_codes() if c in names), key=lambda c: names[c])
     return [("", _l("Choose a country"))] + [(c, names[c]) for c in codes]
 
 
@@ -55,11 +61,16 @@ class LanguageSkillForm(Form):
         super().__init__(*args, **kwargs)
         self.code.choices = language_choices()
 
-    def validate_level(self, field):
-        if self.code.data and not field.data:
-            raise ValidationError(_l("Choose a level for this language."))
-        if field.data and not self.code.data:
-            raise ValidationError(_l("Choose the language for this level."))
+    def validate(self, extra_validators=None):
+        # Not validate_level: Optional() ends the level's chain when it is empty, before an inline validator runs.
+        valid = super().validate(extra_validators)
+        if self.code.data and not self.level.data:
+            self.level.errors = [*self.level.errors, _l("Choose a level for this language.")]
+            valid = False
+        elif self.level.data and not self.code.data:
+            self.level.errors = [*self.level.errors, _l("Choose the language for this level.")]
+            valid = False
+        return valid
 
 
 class ProfileForm(FlaskForm):

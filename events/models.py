@@ -8,16 +8,11 @@ import enum
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
-
-
-def _enum(cls, name):
-    # Stored as plain strings with a CHECK constraint: readable in SQL, portable across backends.
-    return Enum(cls, name=name, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 
 class EventStatus(str, enum.Enum):
@@ -109,7 +104,7 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     # Shown at /e/<slug>/privacy and linked from the consent on the registration form (empty: a default text).
@@ -163,7 +158,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"),
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"),
                                                    default=OrganisationKind.COMPANY)
     website: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -181,8 +176,8 @@ class EventPartner(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    role: Mapped[PartnerRole] = mapped_column(_enum(PartnerRole, "partner_role"), default=PartnerRole.CONTRIBUTING)
-    status: Mapped[PartnerStatus] = mapped_column(_enum(PartnerStatus, "partner_status"),
+    role: Mapped[PartnerRole] = mapped_column(str_enum(PartnerRole, "partner_role"), default=PartnerRole.CONTRIBUTING)
+    status: Mapped[PartnerStatus] = mapped_column(str_enum(PartnerStatus, "partner_status"),
                                                   default=PartnerStatus.ACCEPTED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -198,7 +193,7 @@ class Session(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, "session_kind"), default=SessionKind.WORKSHOP)
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind, "session_kind"), default=SessionKind.WORKSHOP)
     title: Mapped[str] = mapped_column(String(200))
     abstract: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -209,7 +204,7 @@ class Session(db.Model):
     host_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
     speakers: Mapped[str] = mapped_column(String(300), default="")
     needs_seat: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[SessionStatus] = mapped_column(_enum(SessionStatus, "session_status"),
+    status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus, "session_status"),
                                                   default=SessionStatus.SCHEDULED)
     # iCalendar SEQUENCE: grows when what a calendar shows changes (see events/agendas/models.py).
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -244,7 +239,7 @@ class Attendee(db.Model):
     badge_name: Mapped[str] = mapped_column(String(80))
     country: Mapped[str] = mapped_column(String(2), default="")  # ISO 3166-1 alpha-2
     university: Mapped[str] = mapped_column(String(200), default="")
-    degree_level: Mapped[DegreeLevel | None] = mapped_column(_enum(DegreeLevel, "degree_level"))
+    degree_level: Mapped[DegreeLevel | None] = mapped_column(str_enum(DegreeLevel, "degree_level"))
     field_of_study: Mapped[str] = mapped_column(String(200), default="")
     graduation_date: Mapped[date | None] = mapped_column(Date)
     # {"de": "B2", "en": "C1"}: ISO 639-1 code to CEFR level (or "native").
@@ -267,7 +262,7 @@ class Registration(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
-    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus, "registration_status"))
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus, "registration_status"))
     token: Mapped[str] = mapped_column(String(64), unique=True)  # secret self-service link
     queue_seq: Mapped[int | None] = mapped_column(Integer)  # arrival order on the event's waiting list
     consent_processing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -310,7 +305,7 @@ class Enrolment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id", ondelete="CASCADE"))
-    status: Mapped[EnrolmentStatus] = mapped_column(_enum(EnrolmentStatus, "enrolment_status"))
+    status: Mapped[EnrolmentStatus] = mapped_column(str_enum(EnrolmentStatus, "enrolment_status"))
     queue_seq: Mapped[int] = mapped_column(Integer, default=0)  # arrival order; the waiting list's order
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bumped on status changes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

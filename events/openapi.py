@@ -1,11 +1,22 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/openapi.json."""
 from __future__ import annotations
 
-from events.forms import LANGUAGE_CODES, LEVELS
+from events.forms import LANGUAGE_CODES, LEVELS, country_codes
 from events.models import DegreeLevel, EnrolmentStatus, RegistrationStatus, Seeking, SessionKind
 
 _nullable_str = {"type": ["string", "null"]}
 _datetime = {"type": "string", "format": "date-time"}
+# What the forms accept as text (app.forms.CleanText): no control characters, lone surrogates or private-use code
+# points, and (for required fields) something besides white space, which is stripped. (Lone surrogates cannot
+# be written in a pattern that Rust/ECMA regex engines accept; JSON text in UTF-8 cannot carry them anyway.)
+_BAD = r"\x00-\x1f\x7f-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff"
+_TEXT = f"^[^{_BAD}]*$"
+_REQUIRED_TEXT = f"^[^{_BAD}]*[^{_BAD}\\s][^{_BAD}]*$"
+
+
+def _text(max_length: int, required: bool = False, **extra) -> dict:
+    return {"type": "string", "maxLength": max_length, "pattern": _REQUIRED_TEXT if required else _TEXT,
+            **({"minLength": 1} if required else {}), **extra}
 
 
 def _ref(name: str) -> dict:
@@ -84,21 +95,26 @@ def openapi_document() -> dict:
             "required": ["email", "full_name", "country", "university", "degree_level", "field_of_study",
                          "consent_processing"],
             "properties": {
-                "email": {"type": "string", "format": "email", "maxLength": 254},
-                "full_name": {"type": "string", "minLength": 1, "maxLength": 200,
-                              "description": "Any script."},
-                "badge_name": {"type": "string", "maxLength": 80},
-                "country": {"type": "string", "description": "ISO 3166-1 alpha-2, e.g. IN", "maxLength": 2},
-                "university": {"type": "string", "maxLength": 200},
+                "email": {"type": "string", "format": "email", "maxLength": 254,
+                          "description": "An address that can receive mail (not at .test, .invalid, .local…)."},
+                "full_name": _text(200, required=True, description="Any script."),
+                "badge_name": _text(80),
+                "country": {"type": "string", "description": "ISO 3166-1 alpha-2, e.g. IN",
+                            "enum": country_codes()},
+                "university": _text(200, required=True),
                 "degree_level": {"type": "string", "enum": [d.value for d in DegreeLevel]},
-                "field_of_study": {"type": "string", "maxLength": 200},
-                "graduation_date": {"type": "string", "format": "date"},
-                "languages": {"type": "array", "maxItems": 8, "items": _ref("LanguageSkill")},
+                "field_of_study": _text(200, required=True),
+                "graduation_date": {"type": "string", "format": "date",
+                                    "pattern": r"^(19[5-9][0-9]|20[0-9][0-9]|2100)-"},
+                "languages": {"type": "array", "maxItems": 8, "items": _ref("LanguageSkill"),
+                              "description": "Each language once."},
                 "seeking": {"type": "array", "items": {"type": "string", "enum": [s.value for s in Seeking]}},
                 "locale": {"type": "string", "enum": ["en", "de", "nl"]},
                 "consent_processing": {"type": "boolean", "const": True},
                 "consent_sharing": {"type": "boolean"},
-                "sessions": {"type": "array", "items": {"type": "integer"}, "description": "Session ids"},
+                "sessions": {"type": "array", "items": {"type": "integer"},
+                             "description": "Session ids of this event, none at the same time as another "
+                                            "(else 422 session_not_found or sessions_overlap)."},
             },
         },
         "Enrolment": {
@@ -135,7 +151,8 @@ def openapi_document() -> dict:
             "parameters": [_SLUG,
                            {"name": "kind", "in": "query", "schema": {"type": "string",
                                                                       "enum": [k.value for k in SessionKind]}},
-                           {"name": "language", "in": "query", "schema": {"type": "string", "maxLength": 8}}],
+                           {"name": "language", "in": "query",
+                            "schema": {"type": "string", "pattern": "^[A-Za-z]{1,8}$"}}],
             "responses": {"200": _json({"type": "object", "properties": {
                 "sessions": {"type": "array", "items": _ref("Session")}}}, "Sessions in time order"),
                 "400": _error("Bad filter"), "404": not_found}}},
@@ -172,7 +189,7 @@ def openapi_document() -> dict:
             "parameters": [_TOKEN],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["session_id"],
-                "properties": {"session_id": {"type": "integer"}}}}}},
+                "properties": {"session_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}}}}},
             "responses": {"201": _json(_ref("Enrolment"), "Enrolled or waitlisted"),
                           "400": _error("Bad body"), "404": not_found, "409": _error("A rule said no"),
                           "410": _error("Registration cancelled"), "413": _error("Body too large"),

@@ -120,7 +120,14 @@ def upcoming_events(now: datetime | None = None) -> list[Event]:
     ))
 
 
+def _storable_key(value: str, max_length: int) -> bool:
+    """Whether a slug or token from a URL can be looked up at all (PostgreSQL rejects NUL in text)."""
+    return bool(value) and len(value) <= max_length and "\x00" not in value
+
+
 def get_published_event(slug: str) -> Event | None:
+    if not _storable_key(slug, 80):
+        return None
     return db.session.scalars(
         select(Event).where(Event.slug == slug, Event.status.in_([EventStatus.PUBLISHED, EventStatus.CLOSED]))
     ).first()
@@ -167,8 +174,15 @@ def places_taken(event: Event) -> int:
     ) or 0
 
 
+def get_session(session_id: int) -> Session | None:
+    """A session by id; ids from URLs can be any size, the column is a 32-bit integer."""
+    if not 0 < session_id < 2**31:
+        return None
+    return db.session.get(Session, session_id)
+
+
 def registration_by_token(token: str) -> Registration | None:
-    if not token or len(token) > 64:
+    if not _storable_key(token, 64):
         return None
     return db.session.scalars(select(Registration).where(Registration.token == token)).first()
 
@@ -244,7 +258,8 @@ def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
     if not wanted:
         return []
     sessions = list(db.session.scalars(
-        select(Session).where(Session.id.in_(wanted), Session.event_id == event.id).order_by(Session.id)
+        select(Session).where(Session.id.in_([i for i in wanted if 0 < i < 2**31]), Session.event_id == event.id)
+        .order_by(Session.id)
     ))
     if len(sessions) != len(wanted):
         raise RegistrationError("session_not_found", "A chosen session is not part of this welcome day.",
@@ -312,19 +327,25 @@ def _fill_event(event: Event, now: datetime) -> list[Registration]:
         query = query.limit(free)
     promoted = list(db.session.scalars(query))
     for registration in promoted:
-        if registration.email_confirmed_at:
-            registration.status = RegistrationStatus.CONFIRMED
-        else:
-            registration.status = RegistrationStatus.PENDING
-            registration.expires_at = now + _pending_ttl()
-        registration.updated_at = now
-        db.session.flush()
-        for enrolment in registration.enrolments:
-            if enrolment.status == EnrolmentStatus.WAITLISTED:
-                _fill_session(enrolment.session, now)
-        queue_mail(registration.attendee.email, "place_confirmed", locale=registration.attendee.locale,
-                   registration=registration, event=event)
+        give_place(registration, event, now)
     return promoted
+
+
+def give_place(registration: Registration, event: Event, now: datetime) -> None:
+    """Move a registration from the event's waiting list to a place, seat it where it can, tell it (lock held)."""
+    if registration.email_confirmed_at:
+        registration.status = RegistrationStatus.CONFIRMED
+    else:
+        registration.status = RegistrationStatus.PENDING
+        registration.expires_at = now + _pending_ttl()
+    registration.queue_seq = None
+    registration.updated_at = now
+    db.session.flush()
+    for enrolment in registration.enrolments:
+        if enrolment.status == EnrolmentStatus.WAITLISTED:
+            _fill_session(enrolment.session, now)
+    queue_mail(registration.attendee.email, "place_confirmed", locale=registration.attendee.locale,
+               registration=registration, event=event)
 
 
 def _pending_ttl() -> timedelta:

@@ -6,10 +6,9 @@ from itertools import groupby
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
 from events import services
 from events.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
-from events.models import EnrolmentStatus, RegistrationStatus, Session, SessionKind
+from events.models import EnrolmentStatus, RegistrationStatus
 
 bp = Blueprint("public", __name__)
 
@@ -61,7 +60,7 @@ def event_page(slug: str):
 @bp.route("/e/<slug>/s/<int:session_id>")
 def session_page(slug: str, session_id: int):
     event = _event_or_404(slug)
-    session = db.session.get(Session, session_id)
+    session = services.get_session(session_id)
     if session is None or session.event_id != event.id:
         abort(404)
     return render_template("events/session.html", event=event, seats=services.seats_for(session))
@@ -74,7 +73,8 @@ def register(slug: str):
     programme = [s for s in services.session_seats(event) if not s.session.is_cancelled]
     form.sessions.choices = [(s.session.id, _session_label(s, event.tz)) for s in programme]
     if request.method == "GET":
-        form.sessions.data = [int(x) for x in request.args.getlist("session") if x.isdigit()]
+        form.sessions.data = [int(x) for x in request.args.getlist("session")[:50]
+                              if x.isascii() and x.isdigit() and len(x) < 10]
     if form.validate_on_submit():
         try:
             services.register_attendee(event.id, services.RegistrationRequest(

@@ -4,11 +4,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import UTCDateTime, db, utcnow
+from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 
 class EventRoleKind(str, enum.Enum):
@@ -67,8 +67,6 @@ class EventRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    role: Mapped[EventRoleKind] = mapped_column(
-        Enum(EventRoleKind, name="event_role_kind", native_enum=False, length=16,
-             values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[EventRoleKind] = mapped_column(str_enum(EventRoleKind, "event_role_kind", 16))
 
     user: Mapped[User] = relationship(back_populates="event_roles")

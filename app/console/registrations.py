@@ -223,19 +223,7 @@ def give_place(registration: Registration) -> Registration:
         db.session.rollback()
         raise StaffError(_("Only people on the waiting list can be given a place."))
     before = _state(registration)
-    now = utcnow()
-    if registration.email_confirmed_at:
-        registration.status = RegistrationStatus.CONFIRMED
-    else:
-        registration.status = RegistrationStatus.PENDING
-        registration.expires_at = now + rules._pending_ttl()
-    registration.queue_seq = None
-    db.session.flush()
-    for enrolment in registration.enrolments:
-        if enrolment.status == EnrolmentStatus.WAITLISTED:
-            _fill_session(enrolment.session, now)
-    queue_mail(registration.attendee.email, "place_confirmed", locale=registration.attendee.locale,
-               registration=registration, event=event)
+    rules.give_place(registration, event, utcnow())
     audit("registration.place", registration, before, _state(registration))
     db.session.commit()
     return registration

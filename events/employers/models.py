@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
-from events.models import _enum
+from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 
 class PartnerCandidacy(db.Model):
@@ -117,7 +116,7 @@ class WorkshopBooking(db.Model):
     abstract: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
     capacity: Mapped[int] = mapped_column(Integer)
-    status: Mapped[BookingStatus] = mapped_column(_enum(BookingStatus, "booking_status"),
+    status: Mapped[BookingStatus] = mapped_column(str_enum(BookingStatus, "booking_status"),
                                                   default=BookingStatus.REQUESTED)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("session.id", ondelete="SET NULL"))
     staff_message: Mapped[str] = mapped_column(Text, default="")

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
-from events.models import _enum
+from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 
 class MeetingSetup(db.Model):
@@ -94,7 +93,7 @@ class EmployerChoice(db.Model):
     setup_id: Mapped[int] = mapped_column(ForeignKey("meeting_setup.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
-    kind: Mapped[EmployerChoiceKind] = mapped_column(_enum(EmployerChoiceKind, "employer_choice_kind"))
+    kind: Mapped[EmployerChoiceKind] = mapped_column(str_enum(EmployerChoiceKind, "employer_choice_kind"))
 
 
 class PairRuleKind(str, enum.Enum):
@@ -112,7 +111,7 @@ class PairRule(db.Model):
     setup_id: Mapped[int] = mapped_column(ForeignKey("meeting_setup.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
-    kind: Mapped[PairRuleKind] = mapped_column(_enum(PairRuleKind, "pair_rule_kind"))
+    kind: Mapped[PairRuleKind] = mapped_column(str_enum(PairRuleKind, "pair_rule_kind"))
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_slot.id", ondelete="CASCADE"))
     table: Mapped[int | None] = mapped_column(Integer)  # 0-based, as in the matcher
 
@@ -136,7 +135,7 @@ class Meeting(db.Model):
     score: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list] = mapped_column(JSON, default=list)  # [{"code", "points", "text"}]
     kind: Mapped[str] = mapped_column(String(16), default="new")  # new | pinned | existing
-    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"),
+    status: Mapped[MeetingStatus] = mapped_column(str_enum(MeetingStatus, "meeting_status"),
                                                   default=MeetingStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # calendar SEQUENCE
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,201 @@
+"""Benchmark: many attendees register at once through gunicorn + PostgreSQL.
+
+    python bench/registration.py [--attendees 2000] [--clients 50]
+
+Creates a fresh database (dropped afterwards), migrates it, creates a welcome day whose sessions have limited
+seats, starts gunicorn on 127.0.0.1:5501 and the baseline (one Flask route returning jsonify) on :5502 with the
+same set-up, lets the clients register, and prints throughput, latency, seats overbooked and registrations lost
+(both checked in SQL afterwards; both must be 0).
+
+gunicorn: WORKERS sync workers (2 × CPUs). Registrations for one event serialise on the event's row lock, so
+more concurrency in the server only queues inside PostgreSQL; sync workers keep each request's cost lowest.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+import requests  # noqa: E402
+
+WORKERS = max(2, 2 * (os.cpu_count() or 1))
+SLOTS, PARALLEL, CAPACITY = 4, 4, 120  # 16 sessions: 4 time slots × 4 rooms, 120 seats each
+
+
+def run(cmd, env, **kw):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300, **kw)
+
+
+def create_database(admin_url: str) -> tuple[str, str]:
+    name = f"welcomeday_bench_{os.getpid()}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed(env) -> tuple[str, list[list[int]]]:
+    """A published welcome day with SLOTS × PARALLEL sessions; returns its slug and the session ids per slot."""
+    code = f"""
+import json
+from datetime import datetime, timedelta, timezone
+from app import create_app
+from app.extensions import db
+from events.models import Event, EventStatus, Session
+app = create_app()
+with app.app_context():
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=20)
+    event = Event(slug="bench-day", title="Benchmark welcome day", starts_at=start,
+                  ends_at=start + timedelta(hours=8), registration_opens_at=start - timedelta(days=30),
+                  registration_closes_at=start - timedelta(hours=1), status=EventStatus.PUBLISHED)
+    db.session.add(event)
+    slots = []
+    for slot in range({SLOTS}):
+        ids = []
+        for room in range({PARALLEL}):
+            s = Session(event=event, title=f"Workshop {{slot}}-{{room}}", capacity={CAPACITY},
+                        starts_at=start + timedelta(hours=slot), ends_at=start + timedelta(hours=slot, minutes=50))
+            db.session.add(s)
+            db.session.flush()
+            ids.append(s.id)
+        slots.append(ids)
+    db.session.commit()
+    print(json.dumps(slots))
+"""
+    out = run([sys.executable, "-c", code], env).stdout.strip().splitlines()[-1]
+    import json
+    return "bench-day", json.loads(out)
+
+
+def start_gunicorn(app_path: str, port: int, env, procs: list) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync",
+                             "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
+                             app_path], cwd=ROOT, env=env)
+    procs.append(proc)  # stopped by main's finally whatever happens next
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/v1/events", timeout=10)
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn on {port} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def load(url: str, bodies: list[dict], clients: int) -> tuple[float, list[float], list[int]]:
+    """POST every body from ``clients`` threads with keep-alive sessions; returns (seconds, latencies, statuses)."""
+    local = threading.local()
+    latencies = [0.0] * len(bodies)
+    statuses = [0] * len(bodies)
+    def post(i):
+        t0 = time.perf_counter()
+        try:
+            response = local.http.post(url, json=bodies[i], timeout=60)
+            statuses[i] = response.status_code
+        except requests.RequestException:
+            statuses[i] = -1
+        latencies[i] = time.perf_counter() - t0
+
+    with ThreadPoolExecutor(max_workers=clients, initializer=lambda: setattr(local, "http", requests.Session())) \
+            as pool:
+        list(pool.map(lambda _: time.sleep(0.01), range(clients)))  # start every thread before the clock runs
+        t0 = time.perf_counter()
+        list(pool.map(post, range(len(bodies))))
+        elapsed = time.perf_counter() - t0
+    return elapsed, latencies, statuses
+
+
+def percentiles(latencies: list[float]) -> str:
+    q = statistics.quantiles(latencies, n=100)
+    return f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attendees", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    args = parser.parse_args()
+    admin_url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name, url = create_database(admin_url)
+    env = {**os.environ, "DATABASE_URL": url, "MAIL_BACKEND": "memory", "MAIL_SEND_AFTER_COMMIT": "0",
+           "RATELIMIT_ENABLED": "0", "SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+    procs: list[subprocess.Popen] = []
+    try:
+        run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env)
+        slug, slots = seed(env)
+        rng = random.Random(7)
+        bodies = []
+        for n in range(args.attendees):
+            chosen = [rng.choice(slots[s]) for s in rng.sample(range(SLOTS), rng.randint(1, 3))]
+            bodies.append({"email": f"bench{n}@example.org", "full_name": f"Bench Attendee {n}",
+                           "country": "IN", "university": "RWTH Aachen", "degree_level": "master",
+                           "field_of_study": "Physics", "consent_processing": True, "sessions": chosen,
+                           "languages": [{"code": "en", "level": "C1"}], "seeking": ["job"]})
+        start_gunicorn("wsgi:app", 5501, env, procs)
+        start_gunicorn("bench.baseline_app:app", 5502, env, procs)
+
+        elapsed, latencies, statuses = load(f"http://127.0.0.1:5501/api/v1/events/{slug}/registrations", bodies,
+                                            args.clients)
+        base_elapsed, base_latencies, base_statuses = load("http://127.0.0.1:5502/ping",
+                                                           [{}] * args.attendees, args.clients)
+        for proc in procs:
+            stop(proc)
+        procs.clear()
+
+        accepted = {bodies[i]["email"] for i, s in enumerate(statuses) if s == 202}
+        with psycopg.connect(url) as conn:
+            overbooked = conn.execute("""
+                select coalesce(sum(greatest(taken - s.capacity, 0)), 0) from session s join (
+                    select e.session_id, count(*) as taken from enrolment e
+                    join registration r on r.id = e.registration_id
+                    where e.status = 'confirmed' and r.status in ('pending', 'confirmed')
+                    group by e.session_id) t on t.session_id = s.id""").fetchone()[0]
+            stored = {row[0] for row in conn.execute(
+                "select a.email from attendee a join registration r on r.attendee_id = a.id")}
+            waitlisted = conn.execute("select count(*) from enrolment where status = 'waitlisted'").fetchone()[0]
+        lost = len(accepted - stored)
+        reg_rate = args.attendees / elapsed
+        base_rate = args.attendees / base_elapsed
+        errors = sum(1 for s in statuses if s != 202)
+        print(f"welcomeday registration benchmark: {args.attendees} attendees, {args.clients} clients, "
+              f"gunicorn {WORKERS} sync workers, PostgreSQL")
+        print(f"registrations:   {reg_rate:8.1f} /s  ({percentiles(latencies)}); non-202 answers: {errors}")
+        print(f"baseline (ping): {base_rate:8.1f} /s  ({percentiles(base_latencies)}); "
+              f"non-202 answers: {sum(1 for s in base_statuses if s != 202)}")
+        print(f"ratio registrations/baseline: {reg_rate / base_rate:.2f}")
+        print(f"seats overbooked: {overbooked}   registrations lost: {lost}   "
+              f"enrolments waitlisted: {waitlisted}")
+        return 0 if overbooked == 0 and lost == 0 and errors == 0 else 1
+    finally:
+        for proc in procs:
+            stop(proc)
+        drop_database(admin_url, name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

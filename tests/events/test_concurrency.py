@@ -1,0 +1,220 @@
+"""Many people at once, through the real HTTP path: a threaded WSGI server, real sockets, one thread per request.
+
+On PostgreSQL (READ COMMITTED) the event's row lock (``SELECT … FOR UPDATE``) is what keeps seats from being
+overbooked; on SQLite ``BEGIN IMMEDIATE`` does. The last test shows that the naive "count, then insert" does
+overbook on PostgreSQL under the very same race, so these tests can fail.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from flask import jsonify, request
+from sqlalchemy import func, select
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db as _db
+from app.extensions import utcnow
+from app.mail import OutboxMessage
+from events import services
+from events.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus, Session
+from tests.factories import make_event, make_session, register
+from tests.live import live_server
+
+CLIENTS = 60
+SEATS = 10
+
+pytestmark = pytest.mark.slow
+
+
+def _payload(n: int, session_ids, email: str | None = None) -> dict:
+    return {"email": email or f"racer{n}@example.org", "full_name": f"Racer {n} 李雷", "country": "IN",
+            "university": "RWTH Aachen", "degree_level": "master", "field_of_study": "Physics",
+            "consent_processing": True, "sessions": list(session_ids)}
+
+
+def _race(calls) -> list[tuple[int, str]]:
+    """Run every call from its own thread, all released at once by a barrier; returns (status, body) each."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        with requests.Session() as http:
+            barrier.wait()
+            response = call(http)
+            return response.status_code, response.text
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls, timeout=120))
+
+
+def _post(url, payload):
+    return lambda http: http.post(url, json=payload, timeout=60)
+
+
+def _count(model, *where) -> int:
+    return _db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _enrolments(session_id: int) -> list[Enrolment]:
+    return list(_db.session.scalars(select(Enrolment).where(Enrolment.session_id == session_id)
+                                    .order_by(Enrolment.queue_seq)))
+
+
+def _assert_waiting_list(waiting: list[Enrolment], expected: int) -> None:
+    assert len(waiting) == expected
+    assert [services.waitlist_position(e) for e in waiting] == list(range(1, expected + 1))  # no gaps, no twins
+    assert len({e.queue_seq for e in waiting}) == expected
+
+
+@pytest.fixture
+def racing(app, db):
+    """The live server, and a database the main thread does not hold open (SQLite: a read would lock it)."""
+    with live_server(app) as base_url:
+        yield base_url
+
+
+def test_fifty_clients_race_for_ten_seats(racing, db):
+    event = make_event()
+    workshop = make_session(event, capacity=SEATS)
+    slug, session_id = event.slug, workshop.id
+    db.session.close()
+
+    url = f"{racing}/api/v1/events/{slug}/registrations"
+    results = _race([_post(url, _payload(n, [session_id])) for n in range(CLIENTS)])
+
+    assert [status for status, _ in results] == [202] * CLIENTS, results
+    assert _count(Registration) == CLIENTS
+    assert _count(Attendee) == CLIENTS
+    enrolments = _enrolments(session_id)
+    assert len(enrolments) == CLIENTS  # one each: no duplicates, none lost
+    assert len({e.registration_id for e in enrolments}) == CLIENTS
+    confirmed = [e for e in enrolments if e.status == EnrolmentStatus.CONFIRMED]
+    waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED]
+    assert len(confirmed) == SEATS
+    _assert_waiting_list(waiting, CLIENTS - SEATS)
+    # Arrival order is the order in which the server took the lock: the queue numbers, the registrations' ids
+    # and their creation times all agree, and the first ten to arrive have the seats.
+    by_queue = [e.registration for e in enrolments]
+    assert [r.id for r in by_queue] == sorted(r.id for r in by_queue)
+    assert [r.created_at for r in by_queue] == sorted(r.created_at for r in by_queue)
+    assert {e.registration_id for e in confirmed} == {r.id for r in by_queue[:SEATS]}
+    assert services.seats_for(_db.session.get(Session, session_id)).taken == SEATS
+
+
+def test_concurrent_drops_and_adds_keep_seats_and_queue_straight(racing, db):
+    event = make_event()
+    workshop = make_session(event, capacity=SEATS)
+    holders = [register(event, sessions=[workshop]) for _ in range(SEATS)]
+    waiters = [register(event, sessions=[workshop]) for _ in range(SEATS)]
+    adders = [register(event) for _ in range(2 * SEATS)]
+    session_id = workshop.id
+    holder_tokens = [r.token for r in holders]
+    waiter_ids = {r.id for r in waiters}
+    adder_ids = {r.id for r in adders}
+    adder_tokens = [r.token for r in adders]
+    db.session.close()
+
+    def drop(token):
+        return lambda http: http.delete(f"{racing}/api/v1/registrations/{token}/enrolments/{session_id}",
+                                        timeout=60)
+
+    def add(token):
+        return lambda http: http.post(f"{racing}/api/v1/registrations/{token}/enrolments",
+                                      json={"session_id": session_id}, timeout=60)
+
+    calls = [drop(t) for t in holder_tokens] + [add(t) for t in adder_tokens]
+    results = _race(calls)
+    assert [s for s, _ in results] == [204] * SEATS + [201] * (2 * SEATS), results
+
+    enrolments = _enrolments(session_id)
+    active = [e for e in enrolments if e.status != EnrolmentStatus.DROPPED]
+    confirmed = [e for e in active if e.status == EnrolmentStatus.CONFIRMED]
+    waiting = [e for e in active if e.status == EnrolmentStatus.WAITLISTED]
+    assert len(enrolments) == 4 * SEATS and len({e.registration_id for e in enrolments}) == 4 * SEATS
+    # A freed seat goes to the first in line in the same transaction, so it is never free while someone waits:
+    # the earlier waiters get every seat, the newcomers queue behind them in the order they arrived.
+    assert {e.registration_id for e in confirmed} == waiter_ids
+    assert {e.registration_id for e in waiting} == adder_ids
+    _assert_waiting_list(waiting, 2 * SEATS)
+    assert _count(OutboxMessage, OutboxMessage.template == "seat_confirmed") == SEATS
+
+
+def test_same_email_at_once_makes_one_registration(racing, db):
+    event = make_event()
+    slug = event.slug
+    db.session.close()
+    url = f"{racing}/api/v1/events/{slug}/registrations"
+    results = _race([_post(url, _payload(n, [], email="same.person@example.org")) for n in range(CLIENTS)])
+    assert [s for s, _ in results] == [202] * CLIENTS, results
+    assert _count(Attendee) == 1
+    assert _count(Registration) == 1
+    assert _count(OutboxMessage, OutboxMessage.template == "confirm_registration") == 1
+    assert _count(OutboxMessage, OutboxMessage.template == "registration_link") == CLIENTS - 1
+
+
+def test_same_new_email_for_several_events_at_once(racing, db):
+    """Different events take different locks, so the new address's INSERT races; the service retries."""
+    events = [make_event() for _ in range(5)]
+    slugs = [e.slug for e in events]
+    db.session.close()
+    calls = [_post(f"{racing}/api/v1/events/{slugs[n % 5]}/registrations",
+                   _payload(n, [], email="traveller@example.org")) for n in range(CLIENTS)]
+    results = _race(calls)
+    assert [s for s, _ in results] == [202] * CLIENTS, results
+    assert _count(Attendee) == 1
+    assert _count(Registration) == 5
+    assert sorted(_db.session.scalars(select(Registration.event_id))) == sorted(e.id for e in events)
+
+
+# --------------------------------------------------------------------------------- the naive way overbooks
+
+
+def naive_register(event_id: int, session_id: int, email: str, pause: float = 0.02) -> None:
+    """Check, then insert, without the event lock: what this project must never do."""
+    session = _db.session.get(Session, session_id)
+    taken = _db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED))
+    time.sleep(pause)  # the moment between "is there a seat?" and "take it"
+    now = utcnow()
+    attendee = Attendee(email=email, full_name=email, badge_name=email[:80])
+    registration = Registration(event_id=event_id, attendee=attendee, status=RegistrationStatus.PENDING,
+                                token=email, created_at=now)
+    status = EnrolmentStatus.CONFIRMED if taken < session.capacity else EnrolmentStatus.WAITLISTED
+    _db.session.add(Enrolment(registration=registration, session_id=session_id, status=status, queue_seq=0))
+    _db.session.commit()
+
+
+@pytest.fixture
+def naive_server(app, database_url):
+    naive = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                        "SQLALCHEMY_DATABASE_URI": database_url, "CACHE_DIR": app.config["CACHE_DIR"]})
+
+    @naive.post("/naive/<int:event_id>/<int:session_id>")
+    def naive_registration(event_id, session_id):
+        naive_register(event_id, session_id, request.get_json()["email"])
+        return jsonify({"status": "accepted"}), 202
+
+    with live_server(naive) as base_url:
+        yield base_url
+    with naive.app_context():
+        _db.engine.dispose()
+
+
+def test_naive_check_then_insert_overbooks(naive_server, db, is_postgres):
+    if not is_postgres:
+        pytest.skip("the naive race needs PostgreSQL: SQLite's BEGIN IMMEDIATE serialises even naive code")
+    event = make_event()
+    workshop = make_session(event, capacity=SEATS)
+    event_id, session_id = event.id, workshop.id
+    db.session.close()
+    results = _race([_post(f"{naive_server}/naive/{event_id}/{session_id}", {"email": f"naive{n}@example.org"})
+                     for n in range(CLIENTS)])
+    assert [s for s, _ in results] == [202] * CLIENTS
+    overbooked = _count(Enrolment, Enrolment.session_id == session_id,
+                        Enrolment.status == EnrolmentStatus.CONFIRMED)
+    assert overbooked > SEATS, "the naive code did not overbook: the race in this test is not real"
+
