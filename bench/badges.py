@@ -104,7 +104,7 @@ def baseline(items: list[dict]) -> bytes:
     from html import escape
     body = "".join(f'<div class="b"><p>{escape(c["full_name"])}</p>{qr_svg(c["token"], size_mm=25)}</div>'
                    for c in items)
-    html = ("<html><head><style>@page{size:A4;margin:10mm 15mm}.b{float:left;width:90mm;height:54.5mm;"
+    html = ("<html><head><style>@page{size:A4;margin:10mm 15mm}body{margin:0}.b{float:left;width:89mm;height:54.5mm;"
             "overflow:hidden}p{font-size:20pt;margin:2mm}</style></head><body>"
             f"{body}</body></html>")
     return HTML(string=html).write_pdf(stylesheets=[CSS(string=FONT_CSS)])
@@ -129,21 +129,47 @@ def measure(label: str, func) -> dict:
     return result
 
 
+VARIANTS = ("baseline", "one", "parallel")
+
+
+def run_variant(variant: str, args) -> dict:
+    """One measurement, in this (fresh) process: nothing left over from another run inflates its memory."""
+    from badges.render import render_cards
+    items = cards(args.badges)
+    if variant == "baseline":
+        return measure("baseline: plain WeasyPrint, 1 proc", lambda: baseline(items))
+    if variant == "one":
+        return measure("badges.render, 1 process", lambda: render_cards(items, args.layout, LABELS, processes=1))
+    return measure(f"badges.render, {args.processes} processes",
+                   lambda: render_cards(items, args.layout, LABELS, processes=args.processes,
+                                        start_method="fork"))
+
+
 def main() -> None:
+    import json
+    import subprocess
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--badges", type=int, default=1000)
     parser.add_argument("--layout", default="2x5")
     parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from badges.render import render_cards
-    items = cards(args.badges)
+    if args.variant:
+        print("RESULT " + json.dumps(run_variant(args.variant, args)), flush=True)
+        return
     print(f"{args.badges} badges, layout {args.layout}, {args.processes} processes, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f} before the run")
-    base = measure("baseline: plain WeasyPrint, 1 proc", lambda: baseline(items))
-    one = measure("badges.render, 1 process", lambda: render_cards(items, args.layout, LABELS, processes=1))
-    ours = measure(f"badges.render, {args.processes} processes",
-                   lambda: render_cards(items, args.layout, LABELS, processes=args.processes,
-                                       start_method="fork"))
+          f"load average {os.getloadavg()[0]:.1f} before the run; each line runs in a fresh process")
+    results = {}
+    for variant in VARIANTS:
+        out = subprocess.run([sys.executable, __file__, "--variant", variant, "--badges", str(args.badges),
+                              "--layout", args.layout, "--processes", str(args.processes)],
+                             capture_output=True, text=True, timeout=900, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("RESULT "):
+                results[variant] = json.loads(line[7:])
+            else:
+                print(line, flush=True)
+    base, one, ours = results["baseline"], results["one"], results["parallel"]
     print(f"load average {os.getloadavg()[0]:.1f} after the run (other work on the machine slows every line)")
     print(f"speed-up vs baseline: {base['seconds'] / ours['seconds']:.2f}x "
           f"(single process: {base['seconds'] / one['seconds']:.2f}x); peak {ours['peak_mb']:.0f} MB "
