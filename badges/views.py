@@ -192,6 +192,7 @@ def door_page(event_id: int, door: str):
     except checkin.CheckinError:
         abort(404)
     station = (request.args.get("station") or "").strip()[:60] or label
+    services.issue_event_badges(event)  # everyone with a place has a badge before the door opens (idempotent)
     return render_template("badges/door.html", event=event, door=door, door_label=label, station=station,
                            reasons=_reasons())
 
@@ -240,6 +241,7 @@ def door_search(event_id: int, door: str):
 @login_required
 def roster_json(event_id: int):
     event = _event_for(event_id)
+    services.issue_event_badges(event)
     response = jsonify(roster.roster(event))
     response.headers["Cache-Control"] = "no-store"
     return response
