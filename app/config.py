@@ -45,6 +45,8 @@ class Config:
 
     # Registration
     PENDING_REGISTRATION_HOURS = _int("PENDING_REGISTRATION_HOURS", 48)
+    # How often a registration also looks for expired unconfirmed registrations of its event (0: every time).
+    EXPIRY_CHECK_SECONDS = _int("EXPIRY_CHECK_SECONDS", 30)
 
     # Mail: MAIL_BACKEND is "smtp", "log" (development: logged and shown at /dev/outbox) or "memory" (tests).
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "log")
@@ -89,6 +91,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    EXPIRY_CHECK_SECONDS = 0
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")

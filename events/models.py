@@ -107,6 +107,8 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Arrival numbers for the event's waiting lists, handed out under the event's lock (events/services.py).
+    queue_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown at /e/<slug>/privacy and linked from the consent on the registration form (empty: a default text).
     privacy_notice: Mapped[str] = mapped_column(Text, default="")
     # Last year's day this one was cloned from: the dashboard compares registrations with it.

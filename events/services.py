@@ -12,6 +12,7 @@ Freed seats and places are refilled in the same transaction as the change that f
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -24,7 +25,7 @@ from app.extensions import db, utcnow
 from app.mail import _providers as mail_attachment_providers
 from app.mail import queue_mail
 from events.models import (HOLDS_PLACE, Attendee, DegreeLevel, Enrolment, EnrolmentStatus, Event, EventStatus,
-                           Registration, RegistrationStatus, Session, SessionKind, SessionStatus)
+                           Registration, RegistrationStatus, Session, SessionKind)
 
 CONSENT_VERSION = "2026-1"
 
@@ -233,8 +234,21 @@ def _fresh_registration(registration_id: int) -> Registration:
     ).one()
 
 
-def _next_seq(column, where) -> int:
-    return (db.session.scalar(select(func.max(column)).where(where)) or 0) + 1
+def _next_seq(event: Event) -> int:
+    """The next arrival number at this event (event lock held): orders every waiting list of the event."""
+    event.queue_counter = (event.queue_counter or 0) + 1
+    return event.queue_counter
+
+
+def _confirmed_seat_counts(session_ids: list[int]) -> dict[int, int]:
+    # Only registrations that hold a place ever have confirmed enrolments (_release drops them all), so no join.
+    if not session_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Enrolment.session_id, func.count())
+        .where(Enrolment.session_id.in_(session_ids), Enrolment.status == EnrolmentStatus.CONFIRMED)
+        .group_by(Enrolment.session_id)
+    ).all())
 
 
 def _new_token() -> str:
@@ -278,16 +292,19 @@ def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
 
 
 def _place_in_session(registration: Registration, session: Session, now: datetime,
-                      enrolment: Enrolment | None = None) -> Enrolment:
-    """Give the registration a seat in the session, or a place on its waiting list (event lock held)."""
-    seat = registration.holds_place and (not session.limited or seats_for(session).taken < session.capacity)
+                      enrolment: Enrolment | None = None, taken: int | None = None) -> Enrolment:
+    """Give the registration a seat in the session, or a place on its waiting list (event lock held).
+
+    ``taken``: the session's confirmed seats, when the caller counted them already."""
+    if session.limited and taken is None:
+        taken = _confirmed_seat_counts([session.id]).get(session.id, 0)
+    seat = registration.holds_place and (not session.limited or taken < session.capacity)
     if enrolment is None:
         enrolment = Enrolment(registration=registration, session=session, created_at=now)
         db.session.add(enrolment)
     enrolment.status = EnrolmentStatus.CONFIRMED if seat else EnrolmentStatus.WAITLISTED
-    enrolment.queue_seq = _next_seq(Enrolment.queue_seq, Enrolment.session_id == session.id)
+    enrolment.queue_seq = _next_seq(session.event)
     enrolment.updated_at = now
-    db.session.flush()
     return enrolment
 
 
@@ -397,13 +414,13 @@ def _register(event_id: int, email: str, request: RegistrationRequest) -> Regist
     if not request.consent_processing:
         raise RegistrationError("consent_required", "We need your consent to process your data for this event.",
                                 field="consent_processing", status=422)
+    # Read what needs no lock first: the lock is held until the commit, so every query under it costs throughput.
+    attendee = db.session.scalars(select(Attendee).where(Attendee.email == email)).first()
     event = _lock_event(event_id)
     now = utcnow()
     _check_open(event, now)
-    _expire_unconfirmed(event, now)
+    _expire_unconfirmed_now_and_then(event, now)
     sessions = _sessions_for(event, request.session_ids)
-
-    attendee = db.session.scalars(select(Attendee).where(Attendee.email == email)).first()
     registration = None
     if attendee is not None:
         registration = db.session.scalars(
@@ -423,11 +440,13 @@ def _register(event_id: int, email: str, request: RegistrationRequest) -> Regist
         pending_profile = request.profile.to_json()
 
     full = event.capacity is not None and places_taken(event) >= event.capacity
-    queue_seq = _next_seq(Registration.queue_seq, Registration.event_id == event.id) if full else None
+    queue_seq = _next_seq(event) if full else None
+    existing: dict[int, Enrolment] = {}
     if registration is None:
-        registration = Registration(event=event, attendee=attendee)
+        registration = Registration(event=event, attendee=attendee, enrolments=[])
         db.session.add(registration)
-    else:  # registering again after a cancellation: the same row, a new link
+    else:
+        existing = {e.session_id: e for e in registration.enrolments}  # registering again after a cancellation: the same row, a new link
         registration.cancelled_at = None
         registration.cancel_reason = ""
         registration.email_confirmed_at = None
@@ -443,9 +462,9 @@ def _register(event_id: int, email: str, request: RegistrationRequest) -> Regist
     registration.consent_sharing_version = CONSENT_VERSION if request.consent_sharing else ""
     db.session.flush()
 
-    existing = {e.session_id: e for e in registration.enrolments}
+    taken = _confirmed_seat_counts([s.id for s in sessions if s.limited])
     for session in sessions:
-        _place_in_session(registration, session, now, existing.get(session.id))
+        _place_in_session(registration, session, now, existing.get(session.id), taken=taken.get(session.id, 0))
     queue_mail(email, "confirm_registration", locale=request.profile.locale, registration=registration,
                event=event)
     return RegistrationResult(registration, created=True)
@@ -548,6 +567,20 @@ def update_profile(registration: Registration, profile: Profile, consent_sharing
         registration.consent_sharing_at = None
         registration.consent_sharing_version = ""
     db.session.commit()
+
+
+_last_expiry_check: dict[int, float] = {}
+
+
+def _expire_unconfirmed_now_and_then(event: Event, now: datetime) -> None:
+    """Expire on the registration path, but at most every EXPIRY_CHECK_SECONDS per event and process: a look
+    per registration would cost a query under the lock; `flask --app wsgi expire` (cron) does the rest."""
+    interval = current_app.config["EXPIRY_CHECK_SECONDS"]
+    clock = time.monotonic()
+    if interval and clock - _last_expiry_check.get(event.id, -interval) < interval:
+        return
+    _last_expiry_check[event.id] = clock
+    _expire_unconfirmed(event, now)
 
 
 def _expire_unconfirmed(event: Event, now: datetime) -> int:

@@ -97,6 +97,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy and drop tables on SQLite; with foreign keys on, dropping the old table would
+            # cascade-delete the rows that point at it. The raw connection is in autocommit mode here, so the
+            # PRAGMA takes effect (inside a transaction SQLite ignores it).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

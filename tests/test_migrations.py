@@ -32,6 +32,17 @@ def _fresh_database(database_url: str):
     return f"sqlite:///{path}", lambda: os.unlink(path)
 
 
+def _counts(url: str) -> dict[str, int]:
+    from app.config import normalise_database_url
+    engine = create_engine(normalise_database_url(url))
+    try:
+        with engine.connect() as conn:
+            return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                    for t in ("event", "session", "registration", "enrolment", "attendee")}
+    finally:
+        engine.dispose()
+
+
 def _flask(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "MAIL_BACKEND": "memory", "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
@@ -51,5 +62,11 @@ def test_migrations_build_the_schema_and_match_the_models(database_url):
         assert demo.returncode == 0, demo.stderr
         again = _flask(url, "demo", "--attendees", "30")
         assert "0 new attendees" in again.stdout  # idempotent
+        before = _counts(url)
+        assert before["enrolment"] > 0
+        # Down and up again with data in place: SQLite's batch table copies must not cascade-delete rows.
+        assert _flask(url, "db", "downgrade", "--", "-1").returncode == 0
+        assert _flask(url, "db", "upgrade").returncode == 0
+        assert _counts(url) == before
     finally:
         drop()

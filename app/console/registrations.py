@@ -209,7 +209,7 @@ def move_to_waitlist(registration: Registration, session_id: int) -> Enrolment:
     db.session.flush()
     _fill_session(enrolment.session, now)
     enrolment.status, enrolment.updated_at = EnrolmentStatus.WAITLISTED, now
-    enrolment.queue_seq = _next_seq(Enrolment.queue_seq, Enrolment.session_id == session_id)
+    enrolment.queue_seq = _next_seq(registration.event)
     audit("enrolment.waitlist", registration, before, _state(registration))
     db.session.commit()
     return enrolment

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.console.plugins import figure
-from app.extensions import db
 from events.meetings import services
 from events.meetings.models import MeetingSlot
 from tests.meetings.helpers import networking_day
