@@ -97,6 +97,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.dev import bp as dev_bp
     from app.jobs import bp as jobs_bp
+    from badges.api import bp as checkin_api_bp
+    from badges.views import console_link as checkin_link_bp
+    from badges.views import public as badges_bp, staff as badges_staff_bp  # also registers jobs + mail provider
     from events.agenda_views import bp as agendas_bp
     from events.api import bp as api_bp
     from events.employers.views import bp as employers_bp
@@ -119,3 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(badges_staff_bp)
+    app.register_blueprint(checkin_api_bp)
+    app.register_blueprint(checkin_link_bp)

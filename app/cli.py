@@ -13,6 +13,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox)
     from events.matching.cli import match
     app.cli.add_command(match)
+    from badges.cli import badges_command
+    app.cli.add_command(badges_command)
     from app.privacy import purge_command
     app.cli.add_command(purge_command)
 

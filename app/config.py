@@ -75,6 +75,13 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
+    # Check-in opens this long before the event (and before a session) starts; it closes when it ends.
+    CHECKIN_OPENS_MINUTES = _int("CHECKIN_OPENS_MINUTES", 180)
+    CHECKIN_SESSION_OPENS_MINUTES = _int("CHECKIN_SESSION_OPENS_MINUTES", 30)
+    # Scans on PostgreSQL do not wait for the WAL flush unless this is set (see badges/fastpath.py).
+    CHECKIN_SYNCHRONOUS_COMMIT = _bool("CHECKIN_SYNCHRONOUS_COMMIT", False)
+    # Processes that render a big badge sheet (one document per process, joined with pypdf).
+    BADGE_RENDER_PROCESSES = _int("BADGE_RENDER_PROCESSES", min(2, os.cpu_count() or 1))
     # Privacy: `flask purge` erases attendees' personal data this many days after their last welcome day.
     PURGE_AFTER_DAYS = _int("PURGE_AFTER_DAYS", 180)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, utcnow
@@ -52,3 +52,81 @@ class Badge(db.Model):
     registration = relationship("Registration")
     user = relationship("User")
     event = relationship("Event")
+
+
+class ScanResult(str, enum.Enum):
+    OK = "ok"             # admitted now
+    ALREADY = "already"   # admitted before: let them in, but say when and where
+    REJECTED = "rejected"
+
+
+# The fixed list of reasons a scan is rejected (the API and the door page show these, never free text).
+REJECT_REASONS = ("invalid", "revoked", "cancelled", "waitlisted", "another_event", "not_enrolled",
+                  "outside_window")
+
+
+class CheckIn(db.Model):
+    """A holder's admission at one door scope: the event's entrance ("main") or one session ("session-12").
+
+    The unique constraint is what makes two doors scanning the same badge at once admit it once: the second
+    insert fails (PostgreSQL waits for the first to commit) and that scan is answered "already".
+    Keyed by the holder, not the badge, so that a re-issued badge still shows as checked in.
+    """
+
+    __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("event_id", "holder", "door"),
+                      Index("ix_check_in_event_time", "event_id", "checked_in_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    holder: Mapped[str] = mapped_column(String(24))  # "r<registration id>" or "u<user id>"
+    door: Mapped[str] = mapped_column(String(24))    # "main" or "session-<id>"
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), index=True)
+    station: Mapped[str] = mapped_column(String(60), default="")  # "Door 2", the device's name
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_device.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class ScanLog(db.Model):
+    """Every scan, admitted or not, online or uploaded later. A client nonce is accepted once per event."""
+
+    __tablename__ = "scan_log"
+    __table_args__ = (UniqueConstraint("event_id", "nonce"),
+                      Index("ix_scan_log_event_time", "event_id", "scanned_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    nonce: Mapped[str | None] = mapped_column(String(64))
+    door: Mapped[str] = mapped_column(String(24))
+    station: Mapped[str] = mapped_column(String(60), default="")
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_device.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    badge_id: Mapped[int | None] = mapped_column(ForeignKey("badge.id", ondelete="SET NULL"))
+    result: Mapped[ScanResult] = mapped_column(_enum(ScanResult, "scan_result"))
+    reason: Mapped[str] = mapped_column(String(24), default="")
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)   # on the device
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # by the server
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An offline scan the device admitted although another door had admitted the holder first.
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CheckinDevice(db.Model):
+    """A scanner app's credential for one event. Only a hash of the token is stored; revoking is final."""
+
+    __tablename__ = "checkin_device"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -204,10 +204,13 @@ def openapi_document() -> dict:
             "parameters": [_TOKEN],
             "responses": {"200": _json(_ref("Registration"), "Cancelled"), "404": not_found}}},
     }
+    from badges.openapi import SECURITY_SCHEMES, checkin_paths, checkin_schemas  # the scanner check-in API
+    paths.update(checkin_paths())
+    schemas.update(checkin_schemas())
     return {
         "openapi": "3.1.0",
         "info": {"title": "welcomeday API", "version": "1.0.0",
                  "description": "Welcome days for international talent: programme, seats and registration."},
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
     }

@@ -1,0 +1,143 @@
+"""Badge documents for the app: cached single badges and sheets, the phone PNG, the mail attachment, the jobs.
+
+Every file is cached under a fingerprint of everything that went into it (template version, layout, the cards'
+text and tokens), so a changed name or a re-issued badge makes a new file and an unchanged one is never
+rendered twice. Web requests only ever serve a cached file; rendering happens in a background job (a CJK
+font subset can take seconds).
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import current_app, has_request_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.jobs import Job, JobContext, JobStatus, enqueue, job_handler
+from app.mail import Attachment, attachment_provider
+from app.pdf import cached, cached_path, fingerprint
+from badges import render, services
+from badges.models import Badge
+from events.models import Event, Registration
+
+
+def labels() -> dict:
+    if not has_request_context():  # a job or the CLI: no request to choose a language from
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return _labels()
+    return _labels()
+
+
+def _labels() -> dict:
+    return {"title": _("Badges"), "roles": {"attendee": _("Attendee"), "employer": _("Employer"),
+                                            "staff": _("Staff"), "speaker": _("Speaker")}}
+
+
+def _key(cards: list[services.BadgeCard], layout: str, extra: str = "") -> str:
+    return fingerprint(render.TEMPLATE_VERSION, layout, extra, sorted(labels()["roles"].items()),
+                       *[tuple(sorted(c.as_dict().items())) for c in cards])
+
+
+def render_sheet(cards: list[services.BadgeCard], layout: str, *, processes: int | None = None,
+                 progress=None) -> Path:
+    """The PDF of these cards (cached); ``progress(done, total)`` is called as chunks finish."""
+    data = [c.as_dict() for c in cards]
+    workers = processes if processes is not None else current_app.config["BADGE_RENDER_PROCESSES"]
+    return cached("badges", _key(cards, layout),
+                  lambda: render.render_cards(data, layout, labels(), processes=workers, progress=progress))
+
+
+# ------------------------------------------------------------------------------------------------ one badge
+
+def single_key(badge: Badge, layout: str = "a6") -> str:
+    return _key([services.card_for(badge)], layout)
+
+
+def cached_single(badge: Badge, layout: str = "a6", suffix: str = ".pdf") -> Path | None:
+    return cached_path("badges", single_key(badge, layout), suffix=suffix)
+
+
+def render_single(badge: Badge, layout: str = "a6") -> Path:
+    return render_sheet([services.card_for(badge)], layout, processes=1)
+
+
+def render_png(badge: Badge) -> Path:
+    """The badge for a phone screen: the A6 badge rasterised (pdfium), cached next to its PDF."""
+    pdf_path = render_single(badge, "a6")
+
+    def build() -> bytes:
+        import pypdfium2
+        document = pypdfium2.PdfDocument(pdf_path.read_bytes())
+        try:
+            image = document[0].render(scale=200 / 72).to_pil()  # 200 dpi: sharp on a phone, QR easy to scan
+        finally:
+            document.close()
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+    return cached("badges", single_key(badge, "a6"), build, suffix=".png")
+
+
+@job_handler("badges.single")
+def _single_job(ctx: JobContext, badge_id: int) -> None:
+    badge = db.session.get(Badge, badge_id)
+    if badge is None:
+        return
+    ctx.progress(0, 2, "rendering the badge", force=True)
+    render_single(badge)
+    ctx.progress(1, 2, "rendering the phone image")
+    render_png(badge)
+    ctx.progress(2, 2, "done")
+
+
+def prepare_single(badge: Badge) -> Job | None:
+    """Start rendering a badge unless it is cached or already being rendered; returns the job, if any."""
+    if cached_single(badge) is not None and cached_single(badge, suffix=".png") is not None:
+        return None
+    running = db.session.scalars(select(Job).where(
+        Job.kind == "badges.single", Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).all()
+    for job in running:
+        if (job.params or {}).get("badge_id") == badge.id:
+            return job
+    return enqueue("badges.single", event_id=badge.event_id, badge_id=badge.id)
+
+
+@attachment_provider("badge")
+def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
+    """The confirmation e-mail's badge (built by the mail sender after the commit, then cached for the web)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return None
+    badge = services.badge_for_registration(registration)
+    if badge is None:
+        return None
+    with force_locale(registration.attendee.locale or "en"):
+        path = render_single(badge)
+    return Attachment(filename=f"badge-{registration.event.slug}.pdf", mimetype="application/pdf",
+                      data=path.read_bytes())
+
+
+# ------------------------------------------------------------------------------------------------ sheets
+
+@job_handler("badges.sheet")
+def _sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str | None = None,
+               not_printed: bool = False, attendee_email: str | None = None, mark_printed: bool = False) -> None:
+    event = db.session.get(Event, event)
+    ctx.progress(0, 1, "issuing badges", force=True)
+    services.issue_event_badges(event)
+    badges = services.select_badges(event, role=role, not_printed=not_printed, attendee_email=attendee_email)
+    cards = services.cards(badges)
+    ctx.progress(0, len(cards), f"rendering {len(cards)} badges", force=True)
+    if not cards:
+        ctx.finish_with(count=0)
+        return
+    path = render_sheet(cards, layout, progress=lambda done, total: ctx.progress(
+        done, total, f"rendered {done} of {total} badges"))
+    if mark_printed:
+        services.mark_printed([c.badge_id for c in cards])
+    ctx.progress(len(cards), len(cards), "done", force=True)
+    ctx.finish_with_file(path, filename=f"badges-{event.slug}-{layout}.pdf", mimetype="application/pdf",
+                         count=len(cards))

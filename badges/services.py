@@ -1,0 +1,134 @@
+"""Who gets a badge, and what goes on it.
+
+Every registration that holds a place, every employer contact of an accepted partner, and every staff and door
+member of the event gets one badge (``issue_event_badges``). ``BadgeCard`` is what a template prints: plain
+values, so that rendering can run in another process and a fingerprint of the cards keys the PDF cache.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+
+from app.accounts.models import EventRole, User
+from app.extensions import db, utcnow
+from badges import tokens
+from badges.models import Badge, BadgeRole, BadgeStatus
+from events.models import (HOLDS_PLACE, Attendee, Event, EventPartner, PartnerStatus, Registration,
+                           RegistrationStatus)
+
+ROLE_LABELS = {"attendee": "Attendee", "employer": "Employer", "staff": "Staff", "speaker": "Speaker"}
+
+
+@dataclass(frozen=True)
+class BadgeCard:
+    badge_id: int
+    token: str
+    printed_name: str
+    full_name: str
+    organisation: str
+    role: str
+    event_title: str
+    event_date: str
+    sort_key: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def issue_event_badges(event: Event) -> int:
+    """Issue the badges still missing for the event; returns how many were issued."""
+    issued = 0
+    have_reg = set(db.session.scalars(select(Badge.registration_id).where(
+        Badge.event_id == event.id, Badge.status == BadgeStatus.ACTIVE, Badge.registration_id.is_not(None))))
+    have_user = set(db.session.scalars(select(Badge.user_id).where(
+        Badge.event_id == event.id, Badge.status == BadgeStatus.ACTIVE, Badge.registration_id.is_(None))))
+    for reg_id in db.session.scalars(select(Registration.id).where(
+            Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))):
+        if reg_id not in have_reg:
+            tokens.ensure_badge(event.id, registration_id=reg_id, commit=False)
+            issued += 1
+    for user_id, role in _badge_users(event):
+        if user_id not in have_user:
+            tokens.ensure_badge(event.id, user_id=user_id, role=role, commit=False)
+            issued += 1
+    db.session.commit()
+    return issued
+
+
+def _badge_users(event: Event) -> list[tuple[int, BadgeRole]]:
+    staff = db.session.scalars(select(EventRole.user_id).where(EventRole.event_id == event.id)).all()
+    employers = db.session.scalars(
+        select(User.id).join(EventPartner, EventPartner.organisation_id == User.organisation_id)
+        .where(EventPartner.event_id == event.id, EventPartner.status == PartnerStatus.ACCEPTED,
+               User.active.is_(True))).all()
+    roles = {uid: BadgeRole.EMPLOYER for uid in employers}
+    roles.update({uid: BadgeRole.STAFF for uid in staff})
+    return sorted(roles.items())
+
+
+def badge_for_registration(registration: Registration) -> Badge | None:
+    """The registration's badge, issued on first use; None while it holds no place."""
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING):
+        return None
+    return tokens.ensure_badge(registration.event_id, registration_id=registration.id)
+
+
+def select_badges(event: Event, *, role: str | None = None, not_printed: bool = False,
+                  attendee_email: str | None = None) -> list[Badge]:
+    query = select(Badge).where(Badge.event_id == event.id, Badge.status == BadgeStatus.ACTIVE)
+    if role:
+        query = query.where(Badge.role == BadgeRole(role))
+    if not_printed:
+        query = query.where(Badge.printed_at.is_(None))
+    if attendee_email:
+        email = attendee_email.strip().lower()
+        reg_ids = select(Registration.id).join(Attendee).where(Registration.event_id == event.id,
+                                                               Attendee.email == email)
+        user_ids = select(User.id).where(User.email == email)
+        query = query.where(db.or_(Badge.registration_id.in_(reg_ids),
+                                   db.and_(Badge.registration_id.is_(None), Badge.user_id.in_(user_ids))))
+    badges = list(db.session.scalars(query))
+    # Only places that count: a cancelled or waitlisted registration's badge is not printed.
+    return [b for b in badges if b.registration_id is None or b.registration.status in HOLDS_PLACE]
+
+
+def card_for(badge: Badge) -> BadgeCard:
+    event = badge.event
+    if badge.registration_id:
+        a = badge.registration.attendee
+        printed, full, org = a.badge_name, a.full_name, a.university
+    else:
+        user = badge.user
+        full = user.name or user.email
+        printed = full.split(" ")[0]
+        org = user.organisation.name if user.organisation else event.title
+    return BadgeCard(
+        badge_id=badge.id, token=tokens.token_for(badge), printed_name=printed or full, full_name=full,
+        organisation=org or "", role=badge.role.value, event_title=event.title,
+        event_date=event.local(event.starts_at).strftime("%d.%m.%Y"),
+        sort_key=_sort_key(full))
+
+
+def _sort_key(name: str) -> str:
+    """Name order: the full name as written, compared without case and accents (Ö with O, é with e)."""
+    import unicodedata
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold()
+
+
+def cards(badges: list[Badge]) -> list[BadgeCard]:
+    return sorted((card_for(b) for b in badges), key=lambda c: (c.sort_key, c.badge_id))
+
+
+def mark_printed(badge_ids: list[int]) -> None:
+    if badge_ids:
+        db.session.execute(db.update(Badge).where(Badge.id.in_(badge_ids)).values(printed_at=utcnow()))
+        db.session.commit()
+
+
+def reissue_badge(event: Event, badge_id: int, role: str | None = None) -> Badge | None:
+    badge = db.session.get(Badge, badge_id)
+    if badge is None or badge.event_id != event.id or badge.status != BadgeStatus.ACTIVE:
+        return None
+    return tokens.reissue(badge, role=BadgeRole(role) if role else None)

@@ -1,0 +1,232 @@
+"""Benchmark: the check-in API under gunicorn + PostgreSQL, against a minimal Flask JSON endpoint.
+
+    /work/main/.venv/bin/python bench/checkin.py [--registrations 5000] [--clients 8] [--scans 3000]
+
+Creates its own database (dropped afterwards) with one welcome day and N confirmed registrations with badges,
+starts gunicorn (same workers for both apps) on 127.0.0.1, and sends scans from concurrent client processes
+over keep-alive connections:
+
+- welcomeday: POST /api/v1/checkin with a device token; every scan is a first scan of a distinct badge (the
+  full path: token check, badge and holder lookup, check-in insert, scan log, commit).
+- baseline-write: a minimal Flask app (no extensions, no ORM) doing the least a check-in must: parse the same
+  JSON, one indexed SELECT of the badge by its token hash, one INSERT … ON CONFLICT DO NOTHING of the
+  admission (psycopg, one autocommit connection per thread, the same synchronous_commit=off as ours). The 60%
+  aim is measured against this one.
+- baseline-read: the same without the INSERT (a pure read), for reference.
+
+Reports scans/s and p50/p99 latency for both, and the ratio. Bounded: every phase has a time limit, and the
+servers are stopped and the database dropped whatever happens.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+_PORT = int(os.environ.get("BENCH_PORT", "5103"))
+PORTS = {"welcomeday": _PORT, "baseline-read": _PORT + 1, "baseline-write": _PORT + 2}
+
+BASELINE_APP = '''
+import hashlib, os, threading
+import psycopg
+from flask import Flask, jsonify, request
+app = Flask(__name__)
+_local = threading.local()
+WRITE = os.environ.get("BASELINE_MODE") == "write"
+def conn():
+    if not hasattr(_local, "conn"):
+        # the same connection settings as the check-in fast path: autocommit, no wait for the WAL flush
+        _local.conn = psycopg.connect(os.environ["BASELINE_DSN"], autocommit=True,
+                                      options="-c synchronous_commit=off")
+    return _local.conn
+@app.post("/api/v1/checkin")
+def checkin():
+    body = request.get_json()
+    token_hash = hashlib.sha256(body["token"].encode()).hexdigest()
+    row = conn().execute("SELECT id, event_id FROM badge WHERE token_hash = %s", (token_hash,)).fetchone()
+    if row is None:
+        return jsonify({"status": "rejected", "reason": "invalid"})
+    if WRITE:  # the least a check-in must do: record the admission, once
+        conn().execute("INSERT INTO bench_baseline_checkin (badge_id, door, nonce) VALUES (%s, %s, %s) "
+                       "ON CONFLICT DO NOTHING", (row[0], body["door"], body["nonce"]))
+    return jsonify({"status": "ok", "id": row[0]})
+'''
+
+
+def admin(sql: str) -> None:
+    import psycopg
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def seed(database_url: str, registrations: int) -> tuple[str, list[str]]:
+    """One live welcome day, N confirmed registrations with badges; returns (device token, badge tokens)."""
+    os.environ["DATABASE_URL"] = database_url
+    from datetime import timedelta
+
+    from app import create_app
+    from app.extensions import db, utcnow
+    from badges import checkin, tokens
+    from badges.models import Badge
+    from events.models import Attendee, Event, EventStatus, Registration, RegistrationStatus
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://")})
+    with app.app_context():
+        db.create_all()
+        now = utcnow()
+        event = Event(slug="bench-day", title="Bench day", starts_at=now - timedelta(hours=1),
+                      ends_at=now + timedelta(hours=8), status=EventStatus.PUBLISHED)
+        db.session.add(event)
+        db.session.flush()
+        attendees = [Attendee(email=f"p{i}@example.org", full_name=f"Person {i}", badge_name=f"P{i}")
+                     for i in range(registrations)]
+        db.session.add_all(attendees)
+        db.session.flush()
+        regs = [Registration(event_id=event.id, attendee_id=a.id, status=RegistrationStatus.CONFIRMED,
+                             token=f"bench-{a.id}") for a in attendees]
+        db.session.add_all(regs)
+        db.session.flush()
+        plain = []
+        for reg in regs:
+            badge = Badge(event_id=event.id, registration_id=reg.id, version=1, token_hash="")
+            badge.role = badge.role or tokens.BadgeRole.ATTENDEE
+            token = tokens.token_for(badge)
+            badge.token_hash = tokens.hash_token(token)
+            plain.append(token)
+            db.session.add(badge)
+        db.session.commit()
+        db.session.execute(db.text("CREATE TABLE bench_baseline_checkin (id serial PRIMARY KEY, badge_id int, "
+                                   "door varchar(24), nonce varchar(64), at timestamptz DEFAULT now(), "
+                                   "UNIQUE (badge_id, door))"))
+        db.session.commit()
+        _device, secret = checkin.create_device(event, "bench", user_id=None)
+        db.session.remove()
+        db.engine.dispose()
+    return secret, plain
+
+
+def start(name: str, database_url: str, workers: int, threads: int, folder: Path) -> subprocess.Popen:
+    mode = "write" if name == "baseline-write" else "read"
+    env = {**os.environ, "DATABASE_URL": database_url, "BASELINE_DSN": database_url, "PYTHONPATH": str(ROOT),
+           "BASELINE_MODE": mode,
+           "MAIL_BACKEND": "log", "CACHE_DIR": str(folder / "cache")}
+    if name == "welcomeday":
+        target, cwd = "wsgi:app", ROOT
+    else:
+        (folder / "baseline_app.py").write_text(BASELINE_APP)
+        target, cwd = "baseline_app:app", folder
+    cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
+           f"127.0.0.1:{PORTS[name]}", "--log-level", "warning", target]
+    process = subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    import http.client
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORTS[name], timeout=2)
+            conn.request("GET", "/nothing-here")
+            conn.getresponse().read()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise RuntimeError(f"{name} server did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _client(args) -> list[float]:
+    port, secret, my_tokens, deadline = args
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {secret}"}
+    latencies = []
+    for i, token in enumerate(my_tokens):
+        if time.monotonic() > deadline:
+            break
+        body = json.dumps({"token": token, "door": "main", "nonce": f"{os.getpid()}-{i}-{token[:8]}"})
+        start = time.perf_counter()
+        conn.request("POST", "/api/v1/checkin", body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        latencies.append(time.perf_counter() - start)
+        if response.status != 200 or b'ok"' not in payload:
+            raise RuntimeError(f"unexpected answer {response.status}: {payload[:200]!r}")
+    return latencies
+
+
+def load(name: str, secret: str, scan_tokens: list[str], clients: int, limit_s: float) -> dict:
+    chunks = [scan_tokens[i::clients] for i in range(clients)]
+    start = time.perf_counter()
+    deadline = time.monotonic() + limit_s
+    with mp.get_context("spawn").Pool(clients) as pool:
+        results = pool.map(_client, [(PORTS[name], secret, chunk, deadline) for chunk in chunks])
+    elapsed = time.perf_counter() - start
+    latencies = sorted(x for r in results for x in r)
+    return {"name": name, "scans": len(latencies), "seconds": elapsed, "per_s": len(latencies) / elapsed,
+            "p50_ms": 1000 * statistics.median(latencies),
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--registrations", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--scans", type=int, default=3000, help="scans per server (at most registrations)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--limit", type=float, default=90, help="seconds per load phase at most")
+    args = parser.parse_args()
+    dbname = f"wd_bench_checkin_{os.getpid()}"
+    database_url = ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+    servers: list[subprocess.Popen] = []
+    admin(f'CREATE DATABASE "{dbname}"')
+    try:
+        t0 = time.perf_counter()
+        secret, plain = seed(database_url, args.registrations)
+        print(f"seeded {args.registrations} registrations in {time.perf_counter() - t0:.1f} s; "
+              f"gunicorn -w {args.workers} --threads {args.threads}; {args.clients} client processes; "
+              f"{os.cpu_count()} CPUs (clients and servers share them)", flush=True)
+        with tempfile.TemporaryDirectory() as folder:
+            scans = min(args.scans, len(plain) // 3)
+            results = []
+            for name, tokens_for_run in (("baseline-read", plain[2 * scans:3 * scans]),
+                                         ("baseline-write", plain[scans:2 * scans]), ("welcomeday", plain[:scans])):
+                server = start(name, database_url, args.workers, args.threads, Path(folder))
+                servers.append(server)
+                load(name, secret, tokens_for_run[:50], min(4, args.clients), 20)  # warm up every worker
+                result = load(name, secret, tokens_for_run[50:], args.clients, args.limit)
+                stop(server)
+                results.append(result)
+                print(f"{name:<14} {result['scans']:5d} scans in {result['seconds']:5.1f} s  "
+                      f"{result['per_s']:7.1f} scans/s  p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms",
+                      flush=True)
+        read, write, ours = results
+        print(f"welcomeday check-in throughput: {100 * ours['per_s'] / write['per_s']:.0f}% of the minimal "
+              f"Flask check-in (lookup + insert; aim: at least 60%), {100 * ours['per_s'] / read['per_s']:.0f}% "
+              f"of a minimal read-only endpoint")
+    finally:
+        for server in servers:
+            stop(server)
+        admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

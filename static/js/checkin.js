@@ -1,0 +1,320 @@
+/* The door page: scan (keyboard wedge or camera), full-screen verdict, sound, offline roster and queue.
+ *
+ * Online, every scan goes to the server (which decides and logs it). When the network is gone (or slower than
+ * 1.5 s), the page decides from its copy of the roster (token hashes, status, seats, who is in) and queues
+ * the scan with its nonce; the queue is uploaded when the network is back, and the server accepts each nonce
+ * once and flags conflicts (the same badge admitted at two doors while offline).
+ */
+(function () {
+  "use strict";
+  var root = document.getElementById("door");
+  if (!root) return;
+  var cfg = root.dataset;
+  var T = JSON.parse(document.getElementById("door-text").textContent);
+  var input = document.getElementById("code");
+  var verdictBox = document.getElementById("verdict");
+  var undoButton = document.getElementById("undo");
+  var rosterKey = "wd-roster-" + cfg.event, queueKey = "wd-queue-" + cfg.event;
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", TOKEN_LENGTH = 22;
+  var roster = load(rosterKey), byHash = index(roster);
+  var queue = load(queueKey) || [];
+  var online = navigator.onLine, lastCheckIn = null, hideTimer = null, busy = false;
+
+  function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
+  function save(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full */ } }
+  function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
+  function index(r) { var m = {}; if (r) r.badges.forEach(function (b) { m[b.h] = b; }); return m; }
+  function nonce() {
+    var a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // ---- token checks, as badges/tokens.py does them
+  function normalise(s) { return (s || "").toUpperCase().replace(/[\s-]/g, "").slice(0, 64); }
+  function checkChar(body) {
+    var n = 32, factor = 2, total = 0;
+    for (var i = body.length - 1; i >= 0; i--) {
+      var addend = factor * ALPHABET.indexOf(body[i]);
+      factor = factor === 2 ? 1 : 2;
+      total += Math.floor(addend / n) + addend % n;
+    }
+    return ALPHABET[(n - total % n) % n];
+  }
+  function wellFormed(t) {
+    if (t.length !== TOKEN_LENGTH) return false;
+    for (var i = 0; i < t.length; i++) if (ALPHABET.indexOf(t[i]) < 0) return false;
+    return checkChar(t.slice(0, -1)) === t[t.length - 1];
+  }
+
+  // ---- SHA-256 (crypto.subtle needs https; a door laptop on the venue LAN may be on plain http)
+  function sha256(text) {
+    if (window.crypto && crypto.subtle && window.isSecureContext) {
+      return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buf) {
+        return Array.prototype.map.call(new Uint8Array(buf), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      });
+    }
+    return Promise.resolve(sha256js(text));
+  }
+  function sha256js(ascii) {
+    var K = [], H = [], i, j, isPrime = {}, n = 0, c = 2;
+    for (; n < 64; c++) {
+      if (!isPrime[c]) { for (i = 0; i < 313; i += c) isPrime[i] = c;
+        if (n < 8) H[n] = (Math.pow(c, 0.5) * 4294967296) | 0;
+        K[n++] = (Math.pow(c, 1 / 3) * 4294967296) | 0; }
+    }
+    var words = [], len = ascii.length * 8;
+    ascii += "\x80"; while (ascii.length % 64 - 56) ascii += "\x00";
+    for (i = 0; i < ascii.length; i++) words[i >> 2] |= ascii.charCodeAt(i) << ((3 - i) % 4) * 8;
+    words[words.length] = (len / 4294967296) | 0; words[words.length] = len;
+    function rr(v, a) { return (v >>> a) | (v << (32 - a)); }
+    for (j = 0; j < words.length;) {
+      var w = words.slice(j, j += 16), old = H.slice(0);
+      for (i = 0; i < 64; i++) {
+        var w15 = w[i - 15], w2 = w[i - 2], a = H[0], e = H[4];
+        var t1 = H[7] + (rr(e, 6) ^ rr(e, 11) ^ rr(e, 25)) + ((e & H[5]) ^ (~e & H[6])) + K[i] +
+          (w[i] = i < 16 ? w[i] : (w[i - 16] + (rr(w15, 7) ^ rr(w15, 18) ^ (w15 >>> 3)) + w[i - 7] +
+            (rr(w2, 17) ^ rr(w2, 19) ^ (w2 >>> 10))) | 0);
+        var t2 = (rr(a, 2) ^ rr(a, 13) ^ rr(a, 22)) + ((a & H[1]) ^ (a & H[2]) ^ (H[1] & H[2]));
+        H = [(t1 + t2) | 0].concat(H); H[4] = (H[4] + t1) | 0; H.length = 8;
+      }
+      for (i = 0; i < 8; i++) H[i] = (H[i] + old[i]) | 0;
+    }
+    var out = "";
+    for (i = 0; i < 8; i++) for (j = 3; j + 1; j--) { var b = (H[i] >> (j * 8)) & 255; out += (b < 16 ? "0" : "") + b.toString(16); }
+    return out;
+  }
+
+  // ---- sound: WebAudio beeps, no files
+  var audio = null;
+  function beep(kind) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var tones = {ok: [[880, 0, 0.12]], already: [[660, 0, 0.1], [660, 0.16, 0.1]], rejected: [[220, 0, 0.45]]}[kind];
+      tones.forEach(function (t) {
+        var osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = t[0]; osc.type = kind === "rejected" ? "square" : "sine";
+        gain.gain.value = 0.2; osc.connect(gain); gain.connect(audio.destination);
+        osc.start(audio.currentTime + t[1]); osc.stop(audio.currentTime + t[1] + t[2]);
+      });
+    } catch (e) { /* no audio: the colour still says it */ }
+  }
+
+  // ---- verdict
+  function time(iso) {
+    if (!iso) return "";
+    var d = new Date(iso); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  function show(v, offline) {
+    clearTimeout(hideTimer);
+    verdictBox.className = "verdict " + v.status;
+    document.getElementById("verdict-title").textContent =
+      v.status === "rejected" ? (T.reasons[v.reason] || T.rejected) : T[v.status];
+    document.getElementById("verdict-name").textContent = v.full_name || v.name || "";
+    var detail = "";
+    if (v.status === "already") detail = fmt(T.already_at, {time: time(v.checked_in_at), station: v.station || "?"});
+    else if (v.status === "ok" && v.sessions && v.sessions.length) detail = fmt(T.sessions, {list: v.sessions.join(" · ")});
+    else if (v.status === "rejected") detail = T.rejected;
+    if (offline) detail += (detail ? " — " : "") + T.offline;
+    document.getElementById("verdict-detail").textContent = detail;
+    lastCheckIn = v.status === "ok" && v.check_in_id ? v.check_in_id : null;
+    undoButton.hidden = !lastCheckIn;
+    verdictBox.hidden = false;
+    beep(v.status);
+    history(v);
+    hideTimer = setTimeout(function () { verdictBox.hidden = true; }, v.status === "ok" ? 2500 : 4000);
+    input.focus();
+  }
+  function history(v) {
+    var li = document.createElement("li"), list = document.getElementById("history");
+    li.className = v.status;
+    li.textContent = time(new Date().toISOString()) + " · " + (v.full_name || v.name || "?") + " · " +
+      (v.status === "rejected" ? (T.reasons[v.reason] || v.reason) : T[v.status]);
+    list.insertBefore(li, list.firstChild);
+    while (list.children.length > 8) list.removeChild(list.lastChild);
+  }
+
+  // ---- local decision from the roster (offline)
+  function decideLocally(token, hash) {
+    var now = new Date(), entry = byHash[hash];
+    if (token !== null && !wellFormed(token)) return {status: "rejected", reason: "invalid"};
+    if (!entry) return {status: "rejected", reason: "invalid"};
+    var base = {name: entry.n, full_name: entry.f, role: entry.r};
+    function reject(reason) { base.status = "rejected"; base.reason = reason; return base; }
+    if (entry.s !== "ok") return reject(entry.s);
+    var win = roster.doors[cfg.door];
+    if (win && (now < new Date(win[0]) || now > new Date(win[1]))) return reject("outside_window");
+    if (cfg.door !== "main" && entry.x && entry.x.indexOf(parseInt(cfg.door.slice(8), 10)) < 0) return reject("not_enrolled");
+    var seen = (roster.checked_in[entry.k] || {})[cfg.door];
+    if (seen) { base.status = "already"; base.checked_in_at = seen[0]; base.station = seen[1]; return base; }
+    roster.checked_in[entry.k] = roster.checked_in[entry.k] || {};
+    roster.checked_in[entry.k][cfg.door] = [now.toISOString(), cfg.station];
+    save(rosterKey, roster);
+    base.status = "ok"; return base;
+  }
+  function remember(v, hash) {  // keep the local copy current with what the server said
+    var entry = byHash[hash];
+    if (!roster || !entry || v.status === "rejected") return;
+    roster.checked_in[entry.k] = roster.checked_in[entry.k] || {};
+    roster.checked_in[entry.k][cfg.door] = [v.checked_in_at, v.station];
+    save(rosterKey, roster);
+  }
+
+  // ---- network
+  function post(url, body, timeoutMs) {
+    var ctrl = window.AbortController ? new AbortController() : null;
+    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, timeoutMs || 8000) : null;
+    return fetch(url, {method: "POST", credentials: "same-origin", signal: ctrl && ctrl.signal,
+      headers: {"Content-Type": "application/json", "X-CSRFToken": cfg.csrf}, body: JSON.stringify(body)})
+      .finally(function () { clearTimeout(timer); });
+  }
+  function setOnline(value) {
+    online = value;
+    var net = document.getElementById("net");
+    net.textContent = value ? T.online : T.offline_badge; net.className = "badge " + (value ? "ok" : "bad");
+    var q = document.getElementById("queued");
+    q.hidden = !queue.length; q.textContent = fmt(T.queued, {n: queue.length});
+  }
+  function scan(raw, hashOnly) {
+    var token = hashOnly ? null : normalise(raw);
+    if (!hashOnly && !token) return;
+    var scanNonce = nonce(), scannedAt = new Date().toISOString();
+    (hashOnly ? Promise.resolve(hashOnly) : sha256(token)).then(function (hash) {
+      var body = hashOnly ? {hash: hash, nonce: scanNonce, station: cfg.station}
+                          : {token: token, nonce: scanNonce, station: cfg.station};
+      if (!online) return offline(token, hash, body, scannedAt);
+      post(cfg.scanUrl, body, 1500).then(function (r) {
+        if (r.status === 401 || r.redirected) { location.reload(); return; }
+        return r.json().then(function (v) {
+          if (v.error) { show({status: "rejected", reason: "invalid"}); return; }
+          setOnline(true); remember(v, hash); show(v, false);
+        });
+      }).catch(function () { setOnline(false); offline(token, hash, body, scannedAt); });
+    });
+  }
+  function offline(token, hash, body, scannedAt) {
+    var v = roster ? decideLocally(token, hash) : {status: "rejected", reason: "invalid"};
+    body.scanned_at = scannedAt; body.offline_status = v.status;
+    queue.push(body); save(queueKey, queue); setOnline(false);
+    show(v, true);
+  }
+  function flush() {
+    if (busy || !queue.length) return;
+    busy = true;
+    var item = queue[0];
+    post(cfg.scanUrl, item, 8000).then(function (r) {
+      if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 429)) {
+        queue.shift(); save(queueKey, queue);
+      }
+      setOnline(true);
+    }).catch(function () { setOnline(false); }).finally(function () { busy = false; if (online && queue.length) flush(); });
+  }
+  function syncRoster() {
+    fetch(cfg.rosterUrl, {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) throw new Error(r.status); return r.json();
+    }).then(function (data) {
+      roster = data; byHash = index(roster); save(rosterKey, roster); setOnline(true); showRosterAge();
+    }).catch(function () { setOnline(false); });
+  }
+  function showRosterAge() {
+    document.getElementById("roster-age").textContent = roster ? fmt(T.roster, {time: time(roster.generated_at)}) : T.no_roster;
+  }
+
+  // ---- undo, search, camera
+  undoButton.addEventListener("click", function () {
+    if (!lastCheckIn) return;
+    if (!online) { document.getElementById("verdict-detail").textContent = T.undo_offline; return; }
+    post(cfg.undoUrl, {check_in_id: lastCheckIn}).then(function (r) {
+      if (r.ok) { verdictBox.hidden = true; lastCheckIn = null; syncRoster(); history({status: "rejected", name: T.undone}); }
+    });
+    input.focus();
+  });
+  verdictBox.addEventListener("click", function (e) { if (e.target !== undoButton) { verdictBox.hidden = true; input.focus(); } });
+
+  var searchBox = document.getElementById("search"), searchInput = document.getElementById("search-q");
+  document.getElementById("search-toggle").addEventListener("click", function () {
+    searchBox.hidden = !searchBox.hidden; if (!searchBox.hidden) searchInput.focus(); else input.focus();
+  });
+  var searchTimer = null;
+  searchInput.addEventListener("input", function () {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { search(searchInput.value.trim()); }, 200);
+  });
+  function search(q) {
+    var list = document.getElementById("search-results");
+    function render(items) {
+      list.innerHTML = "";
+      if (!items.length && q.length >= 2) { var none = document.createElement("li"); none.textContent = T.nothing; list.appendChild(none); }
+      items.slice(0, 12).forEach(function (it) {
+        var li = document.createElement("li"), label = document.createElement("span"), b = document.createElement("button");
+        label.textContent = it.name + " · " + it.email; label.dir = "auto";
+        b.type = "button"; b.className = "btn small"; b.textContent = T.check_in;
+        b.addEventListener("click", function () { scan(null, it.h); searchBox.hidden = true; input.focus(); });
+        li.appendChild(label); li.appendChild(b); list.appendChild(li);
+      });
+    }
+    if (q.length < 2) { render([]); return; }
+    var local = function () {
+      var needle = q.toLowerCase();
+      render((roster ? roster.badges : []).filter(function (b) {
+        return b.s === "ok" && ((b.f || "").toLowerCase().indexOf(needle) >= 0 || (b.e || "").indexOf(needle) >= 0);
+      }).map(function (b) { return {h: b.h, name: b.f, email: b.e}; }));
+    };
+    if (!online) { local(); return; }
+    fetch(cfg.searchUrl + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
+      .then(function (r) { return r.json(); }).then(function (d) { render(d.results); }).catch(local);
+  }
+
+  var cameraBox = document.getElementById("camera"), video = document.getElementById("video"), stream = null;
+  document.getElementById("camera-toggle").addEventListener("click", function () {
+    if (stream) { stopCamera(); return; }
+    cameraBox.hidden = false;
+    document.getElementById("camera-msg").textContent = T.camera_loading;
+    detector().then(function (det) {
+      return navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}}).then(function (s) {
+        stream = s; video.srcObject = s; return video.play().then(function () { loop(det); });
+      });
+    }).catch(function () { document.getElementById("camera-msg").textContent = T.no_camera; });
+  });
+  function stopCamera() { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; cameraBox.hidden = true; input.focus(); }
+  function detector() {
+    if ("BarcodeDetector" in window) return Promise.resolve(new window.BarcodeDetector({formats: ["qr_code"]}));
+    return new Promise(function (resolve, reject) {  // the self-hosted polyfill (ZXing-C++ in WebAssembly)
+      var s = document.createElement("script");
+      s.src = cfg.vendorUrl + "barcode-detector-ponyfill.js";
+      s.onload = function () {
+        var api = window.BarcodeDetectionAPI;
+        api.setZXingModuleOverrides({locateFile: function (path) { return cfg.vendorUrl + path; }});
+        resolve(new api.BarcodeDetector({formats: ["qr_code"]}));
+      };
+      s.onerror = reject; document.head.appendChild(s);
+    });
+  }
+  var lastSeen = {text: "", at: 0};
+  function loop(det) {
+    if (!stream) return;
+    det.detect(video).then(function (codes) {
+      var now = Date.now();
+      if (codes.length && (codes[0].rawValue !== lastSeen.text || now - lastSeen.at > 3000)) {
+        lastSeen = {text: codes[0].rawValue, at: now}; scan(codes[0].rawValue);
+      }
+    }).catch(function () {}).finally(function () { setTimeout(function () { loop(det); }, 150); });
+  }
+
+  // ---- wiring: the input always has the focus, Enter scans
+  document.getElementById("scan-form").addEventListener("submit", function (e) {
+    e.preventDefault(); var value = input.value; input.value = ""; scan(value);
+  });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (t !== input && t !== searchInput && !(e.ctrlKey || e.metaKey || e.altKey) && e.key.length === 1) input.focus();
+  });
+  window.addEventListener("online", function () { setOnline(true); flush(); syncRoster(); });
+  window.addEventListener("offline", function () { setOnline(false); });
+  setInterval(function () { if (online) syncRoster(); }, 60000);
+  setInterval(function () { if (queue.length) flush(); }, 5000);
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(cfg.swUrl, {scope: cfg.swUrl.replace(/sw\.js$/, "")}).catch(function () {});
+  }
+  setOnline(online); showRosterAge(); syncRoster(); flush(); input.focus();
+  window.welcomedayDoor = {scan: scan, decideLocally: decideLocally, sha256js: sha256js, wellFormed: wellFormed};
+})();

@@ -1,0 +1,11 @@
+import pytest
+
+from badges import checkin
+
+
+@pytest.fixture(autouse=True)
+def _fresh_checkin_caches():
+    """Tables are emptied between tests and ids come back: the per-process caches must not outlive a test."""
+    checkin.clear_caches()
+    yield
+    checkin.clear_caches()

@@ -1,0 +1,220 @@
+"""Check-in rules through the HTTP API and the door page's JSON endpoints."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.accounts.models import EventRole, EventRoleKind, User
+from app.extensions import db as _db
+from badges import checkin, services, tokens
+from badges.models import CheckIn, ScanLog
+from tests.badges.helpers import api_scan, device_token, live_event
+from tests.factories import make_event, make_session, register
+
+
+def _token(registration) -> str:
+    return tokens.token_for(services.badge_for_registration(registration))
+
+
+def _login(client, db, role=EventRoleKind.DOOR, event=None, email="door@example.org"):
+    user = User(email=email, name="Door Person")
+    user.set_password("door-password-123")
+    db.session.add(user)
+    db.session.flush()
+    if event is not None:
+        db.session.add(EventRole(user_id=user.id, event_id=event.id, role=role))
+    db.session.commit()
+    client.post("/account/login", data={"email": email, "password": "door-password-123"})
+    return user
+
+
+def test_device_token_required_and_revocable(client, db):
+    event = live_event()
+    token = _token(register(event))
+    assert client.post("/api/v1/checkin", json={"token": token, "door": "main"}).status_code == 401
+    secret = device_token(event)
+    assert api_scan(client, secret, token).status_code == 200
+    device = checkin.device_for_token(secret)
+    checkin.revoke_device(event, device.id)
+    response = api_scan(client, secret, token)
+    assert response.status_code == 401 and response.json["error"]["reason"] == "unauthorized"
+
+
+def test_nonce_counts_once_and_every_scan_is_logged(client, db):
+    event = live_event()
+    token = _token(register(event))
+    secret = device_token(event)
+    first = api_scan(client, secret, token, nonce="nonce-0001")
+    retry = api_scan(client, secret, token, nonce="nonce-0001")
+    assert first.json["status"] == "ok" and retry.json["status"] == "ok" and retry.json["replayed"] is True
+    assert api_scan(client, secret, token, nonce="nonce-0002").json["status"] == "already"
+    api_scan(client, secret, "NOT-A-TOKEN", nonce="nonce-0003")
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+    logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
+    assert [(log.result.value, log.reason) for log in logs] == [("ok", ""), ("already", ""), ("rejected", "invalid")]
+    assert all(log.device_id is not None and log.door == "main" for log in logs)
+
+
+def test_bad_requests_are_clear_4xx(client, db):
+    event = live_event()
+    secret = device_token(event)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.post("/api/v1/checkin", data="x", headers=headers).status_code == 415
+    response = client.post("/api/v1/checkin", json={"token": 5, "door": "main", "nonce": "x"}, headers=headers)
+    assert response.status_code == 422 and set(response.json["error"]["fields"]) == {"token", "nonce"}
+    response = client.post("/api/v1/checkin", json={"token": "ABC"}, headers=headers)
+    assert response.status_code == 422 and "door" in response.json["error"]["fields"]
+    response = api_scan(client, secret, "ABC", door="session-999999")
+    assert response.status_code == 404 and response.json["error"]["reason"] == "unknown_door"
+    response = client.post("/api/v1/checkin", json=["a"], headers=headers)
+    assert response.status_code in (400, 422)
+
+
+def test_session_doors_window_and_waitlist(client, db):
+    event = live_event(capacity=1)
+    workshop = make_session(event, offset_minutes=60, minutes=60, capacity=5, room="Room 2")
+    other = make_session(event, offset_minutes=200, minutes=60, capacity=5)
+    seated = register(event, sessions=[workshop], name="Seated Person")
+    waiting = register(event, name="Waiting Person")
+    assert waiting.status.value == "waitlisted"
+    secret = device_token(event)
+    token = _token(seated)
+    assert api_scan(client, secret, token, door=f"session-{workshop.id}").json["status"] == "ok"
+    assert api_scan(client, secret, token, door=f"session-{other.id}").json["reason"] == "outside_window"
+    # the main entrance is its own door: admitted there too, once
+    assert api_scan(client, secret, token).json["status"] == "ok"
+    badge = tokens.ensure_badge(event.id, registration_id=waiting.id)
+    assert api_scan(client, secret, tokens.token_for(badge)).json["reason"] == "waitlisted"
+    # enrolled in the session only if holding a seat there
+    later = make_session(event, offset_minutes=30, minutes=60, capacity=5)
+    assert api_scan(client, secret, token, door=f"session-{later.id}").json["reason"] == "not_enrolled"
+
+
+def test_outside_the_event_window(client, db):
+    event = make_event()  # in 30 days
+    token = _token(register(event))
+    secret = device_token(event)
+    assert api_scan(client, secret, token).json["reason"] == "outside_window"
+
+
+def test_staff_and_employer_badges_admit(client, db):
+    event = live_event()
+    user = User(email="staff@example.org", name="Sam Staff")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(EventRole(user_id=user.id, event_id=event.id, role=EventRoleKind.STAFF))
+    db.session.commit()
+    assert services.issue_event_badges(event) == 1
+    badge = services.select_badges(event, role="staff")[0]
+    secret = device_token(event)
+    result = api_scan(client, secret, tokens.token_for(badge)).json
+    assert result["status"] == "ok" and result["role"] == "staff" and result["full_name"] == "Sam Staff"
+
+
+def test_concurrent_scans_at_two_doors_check_in_once(app, db, database_url):
+    """Two stations scan the same badge at the same moment: one admits, the other says "already".
+
+    Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (where the unique constraint makes the second
+    insert wait for the first transaction and then fail)."""
+    event = live_event()
+    token = _token(register(event))
+    event_id = event.id
+    results, barrier = [], threading.Barrier(2)
+
+    def scan(station):
+        with app.app_context():
+            barrier.wait()
+            verdict = checkin.check_in(_db.session.get(type(event), event_id), "main", token=token,
+                                       station=station, nonce=f"nonce-{station}")
+            results.append(verdict.status)
+            _db.session.remove()
+
+    for _ in range(5):
+        results.clear()
+        _db.session.execute(_db.delete(CheckIn))
+        _db.session.commit()
+        threads = [threading.Thread(target=scan, args=(f"Door {i}-{_}",)) for i in (1, 2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == ["already", "ok"]
+        assert _db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def test_offline_uploads_flag_conflicts_and_undo(client, db):
+    event = live_event()
+    registration = register(event, name="Olu Offline")
+    token = _token(registration)
+    _login(client, db, event=event)
+    door = f"/staff/events/{event.id}/door/main"
+    online = client.post(f"{door}/scan", json={"token": token, "nonce": "n-online-1", "station": "Door 1"})
+    assert online.json["status"] == "ok"
+    # door 2 was offline, admitted the same badge from its roster, and uploads now
+    scanned_at = (online.json and registration.event.starts_at + timedelta(hours=1)).isoformat()
+    upload = {"token": token, "nonce": "n-offline-1", "station": "Door 2", "scanned_at": scanned_at,
+              "offline_status": "ok"}
+    first = client.post(f"{door}/scan", json=upload)
+    assert first.json["status"] == "already" and first.json["station"] == "Door 1"
+    assert client.post(f"{door}/scan", json=upload).json["replayed"] is True  # uploaded twice, counted once
+    conflicts = db.session.scalars(select(ScanLog).where(ScanLog.conflict.is_(True))).all()
+    assert len(conflicts) == 1 and conflicts[0].station == "Door 2" and conflicts[0].offline
+    page = client.get(f"/staff/events/{event.id}/checkin")
+    assert page.status_code == 200 and "Door 2" in page.text and "another door" in page.text
+    # undo, then the badge is admitted again
+    assert client.post(f"{door}/undo", json={"check_in_id": online.json["check_in_id"]}).json["status"] == "undone"
+    assert client.post(f"{door}/scan", json={"token": token, "nonce": "n-online-2"}).json["status"] == "ok"
+    assert client.post(f"{door}/undo", json={"check_in_id": 999999}).status_code == 404
+
+
+def test_door_pages_need_a_role(client, db):
+    event = live_event()
+    other = live_event()
+    registration = register(event, name="Rosa Roster")
+    services.issue_event_badges(event)
+    _login(client, db, event=event)
+    assert client.get(f"/staff/events/{event.id}/door/main").status_code == 200
+    assert client.get(f"/staff/events/{other.id}/door/main").status_code == 404
+    assert client.get(f"/staff/events/{event.id}/door/nowhere").status_code == 404
+    assert client.get(f"/staff/events/{event.id}/badges").status_code == 404  # door staff: no printing
+    roster = client.get(f"/staff/events/{event.id}/roster.json").json
+    entry = next(b for b in roster["badges"] if b["f"] == "Rosa Roster")
+    assert entry["h"] == services.badge_for_registration(registration).token_hash and entry["s"] == "ok"
+    assert "token" not in str(roster).lower().replace("token_hash", "")
+    found = client.get(f"/staff/events/{event.id}/door/main/search?q=rosa").json["results"]
+    assert found and found[0]["h"] == entry["h"]
+    by_hash = client.post(f"/staff/events/{event.id}/door/main/scan", json={"hash": entry["h"], "nonce": "search-1"})
+    assert by_hash.json["status"] == "ok"
+    assert client.get(f"/staff/events/{event.id}/door/sw.js").status_code == 200
+
+
+def test_live_numbers_page(client, db):
+    event = live_event()
+    workshop = make_session(event, offset_minutes=30, capacity=5)
+    regs = [register(event, sessions=[workshop], name=f"Person {i}") for i in range(3)]
+    secret = device_token(event)
+    for r in regs[:2]:
+        api_scan(client, secret, _token(r))
+    api_scan(client, secret, _token(regs[0]), door=f"session-{workshop.id}")
+    _login(client, db, event=event, role=EventRoleKind.STAFF, email="staff2@example.org")
+    page = client.get(f"/staff/events/{event.id}/checkin")
+    assert page.status_code == 200
+    assert "2 / 3" in page.text and "1 / 3" in page.text and "<svg" in page.text and "<rect" in page.text
+    created = client.post(f"/staff/events/{event.id}/devices", data={"name": "Scanner 9"})
+    assert "wdd_" in created.text
+    assert client.post(f"/staff/events/{event.id}/devices", data={"name": ""}).status_code == 303
+
+
+def test_console_gets_check_in_figures(client, db):
+    from app.console.plugins import figure
+    event = live_event()
+    registration = register(event)
+    secret = device_token(event)
+    api_scan(client, secret, _token(registration))
+    assert set(figure("checkins")(event)) == {registration.id}
+    header, rows = figure("checkin_rows")(event)
+    assert header[0] == "holder" and rows[0][0] == f"r{registration.id}"
+    _login(client, db, event=event)
+    assert client.get(f"/staff/checkin/{event.slug}").status_code == 302

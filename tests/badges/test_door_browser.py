@@ -1,0 +1,74 @@
+"""The door page in Chromium: a keyboard-wedge scan shows the green verdict, the second scan the amber one."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.accounts.models import EventRole, EventRoleKind, User
+from badges import services, tokens
+from tests.badges.helpers import live_event
+from tests.factories import register
+
+CHROMIUM = "/usr/bin/chromium"
+PORT = int(os.environ.get("BADGES_BROWSER_TEST_PORT", "5107"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def live_server(app, db):
+    server = make_server("127.0.0.1", PORT, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{PORT}"
+    server.shutdown()
+    thread.join()
+
+
+def test_door_page_scan_shows_green_then_amber(db, live_server):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    event = live_event()
+    registration = register(event, name="Ngozi Okafor")
+    token = tokens.token_for(services.badge_for_registration(registration))
+    user = User(email="door-browser@example.org", name="Door")
+    user.set_password("door-password-123")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(EventRole(user_id=user.id, event_id=event.id, role=EventRoleKind.DOOR))
+    db.session.commit()
+    event_id = event.id
+    # end our transaction: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
+    db.session.commit()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{live_server}/account/login")
+            page.fill("input[name=email]", "door-browser@example.org")
+            page.fill("input[name=password]", "door-password-123")
+            with page.expect_navigation():
+                page.press("input[name=password]", "Enter")
+            page.goto(f"{live_server}/staff/events/{event_id}/door/main?station=Door%202")
+            page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+            page.keyboard.type(token)  # what a keyboard-wedge scanner does: the code, then Enter
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#verdict.ok:not([hidden])", timeout=10000)
+            assert "Ngozi Okafor" in page.inner_text("#verdict")
+            page.keyboard.type(token)  # the next scan is ready at once: focus stayed in the input
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#verdict.already:not([hidden])", timeout=10000)
+            assert "Door 2" in page.inner_text("#verdict")
+            page.keyboard.type(token[:-1] + ("A" if token[-1] != "A" else "B"))
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#verdict.rejected:not([hidden])", timeout=10000)
+            assert "Invalid code" in page.inner_text("#verdict")
+        finally:
+            browser.close()
