@@ -78,8 +78,9 @@ class Config:
     # Check-in opens this long before the event (and before a session) starts; it closes when it ends.
     CHECKIN_OPENS_MINUTES = _int("CHECKIN_OPENS_MINUTES", 180)
     CHECKIN_SESSION_OPENS_MINUTES = _int("CHECKIN_SESSION_OPENS_MINUTES", 30)
-    # Scans on PostgreSQL do not wait for the WAL flush unless this is set (see badges/fastpath.py).
-    CHECKIN_SYNCHRONOUS_COMMIT = _bool("CHECKIN_SYNCHRONOUS_COMMIT", False)
+    # Scans on PostgreSQL wait for the WAL flush, as every other write does. Off: a database crash may forget the
+    # last fraction of a second of scans (never corrupt them); doors retry with the same nonce. See fastpath.py.
+    CHECKIN_SYNCHRONOUS_COMMIT = _bool("CHECKIN_SYNCHRONOUS_COMMIT", True)
     # Processes that render a big badge sheet (one document per process, joined with pypdf).
     BADGE_RENDER_PROCESSES = _int("BADGE_RENDER_PROCESSES", min(2, os.cpu_count() or 1))
     # Privacy: `flask purge` erases attendees' personal data this many days after their last welcome day.

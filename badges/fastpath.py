@@ -107,11 +107,12 @@ _local = threading.local()
 
 @contextmanager
 def autocommit_connection():
-    """This thread's own psycopg connection for scans (no ORM, no pool round trips): autocommit, and
-    ``synchronous_commit=off`` unless CHECKIN_SYNCHRONOUS_COMMIT is set: a scan does not wait for its WAL
-    flush; a crash of the database server may forget the last fraction of a second of scans (never corrupt
-    them), and a door that got no answer retries with the same nonce. A broken connection is dropped and the
-    scan fails with a 5xx; the door retries."""
+    """This thread's own psycopg connection for scans (no ORM, no pool round trips), in autocommit.
+
+    With CHECKIN_SYNCHRONOUS_COMMIT off, ``synchronous_commit=off``: a scan does not wait for its WAL flush; a
+    crash of the database server may forget the last fraction of a second of scans (never corrupt them), and a
+    door that got no answer retries with the same nonce. A broken connection is dropped and the scan fails with
+    a 5xx; the door retries."""
     import psycopg
     from psycopg.rows import namedtuple_row
     from flask import current_app

@@ -10,7 +10,7 @@ over keep-alive connections:
   full path: token check, badge and holder lookup, check-in insert, scan log, commit).
 - baseline-write: a minimal Flask app (no extensions, no ORM) doing the least a check-in must: parse the same
   JSON, one indexed SELECT of the badge by its token hash, one INSERT … ON CONFLICT DO NOTHING of the
-  admission (psycopg, one autocommit connection per thread, the same synchronous_commit=off as ours). The 60%
+  admission (psycopg, one autocommit connection per thread, the same commit durability as ours). The 60%
   aim is measured against this one.
 - baseline-read: the same without the INSERT (a pure read), for reference.
 
@@ -49,7 +49,7 @@ def conn():
     if not hasattr(_local, "conn"):
         # the same connection settings as the check-in fast path: autocommit, no wait for the WAL flush
         _local.conn = psycopg.connect(os.environ["BASELINE_DSN"], autocommit=True,
-                                      options="-c synchronous_commit=off")
+                                      options=os.environ.get("BASELINE_PG_OPTIONS", ""))
     return _local.conn
 @app.post("/api/v1/checkin")
 def checkin():
@@ -120,6 +120,11 @@ def start(name: str, database_url: str, workers: int, threads: int, folder: Path
     mode = "write" if name == "baseline-write" else "read"
     env = {**os.environ, "DATABASE_URL": database_url, "BASELINE_DSN": database_url, "PYTHONPATH": str(ROOT),
            "BASELINE_MODE": mode,
+           # The same commit durability for ours and the baseline: BENCH_SYNCHRONOUS_COMMIT=0 measures both
+           # without waiting for the WAL flush.
+           "CHECKIN_SYNCHRONOUS_COMMIT": os.environ.get("BENCH_SYNCHRONOUS_COMMIT", "1"),
+           "BASELINE_PG_OPTIONS": ("" if os.environ.get("BENCH_SYNCHRONOUS_COMMIT", "1") == "1"
+                                   else "-c synchronous_commit=off"),
            "MAIL_BACKEND": "log", "CACHE_DIR": str(folder / "cache")}
     if name == "welcomeday":
         target, cwd = "wsgi:app", ROOT
