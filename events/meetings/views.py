@@ -98,7 +98,7 @@ def _back(slug, session_id, **args):
 @bp.post(STAFF + "/<int:session_id>/configure")
 @login_required
 def staff_configure(slug: str, session_id: int):
-    _, session, _setup = _staff_setup(slug, session_id, create=True)
+    _event, session, _setup = _staff_setup(slug, session_id, create=True)
     form = ConfigureForm()
     if not form.validate_on_submit():
         flash(_("Please give whole numbers in the ranges shown."), "error")

@@ -41,6 +41,17 @@ def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
     assert services.meetings_of(setup, (MeetingStatus.PUBLISHED,))
 
 
+def test_staff_save_the_slot_settings(client, db):
+    event, setup, orgs, users, regs, _ = networking_day()
+    login(client, make_staff(event).email)
+    base = f"/staff/events/{event.slug}/meetings/{setup.session_id}"
+    response = client.post(base + "/configure", data={"slot_minutes": 15, "changeover_minutes": 5,
+                                                      "max_meetings": 2, "max_wishes": 4}, follow_redirects=True)
+    assert response.status_code == 200 and "Saved." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert setup.slot_minutes == 15 and setup.max_wishes == 4
+
+
 def test_attendee_sees_only_own_meetings_and_validated_wishes(client, db):
     event, setup, orgs, _, regs, _ = networking_day()
     meetings = _publish(setup)
