@@ -16,17 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-PORT = int(os.environ.get("BROWSER_TEST_PORT", "5409"))
+# 0: any free port (no clash when several test sessions run at once); set BROWSER_TEST_PORT to pin one
+PORT = int(os.environ.get("BROWSER_TEST_PORT", "0"))
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The application on 127.0.0.1:PORT with the demo data; yields its base URL."""
-    from werkzeug.serving import make_server
-
+def live_app(tmp_path_factory):
+    """The application the live server runs, with the demo data; tests use it (app context) for set-up."""
     from app import create_app
     from app.extensions import db
     url = os.environ.get("TEST_BROWSER_DATABASE_URL")
@@ -36,22 +35,32 @@ def live_server(tmp_path_factory):
         url = f"sqlite:///{path}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser-tests", "MAIL_BACKEND": "memory",
                       "MAIL_SEND_AFTER_COMMIT": False, "SHOW_DEV_OUTBOX": True, "RATELIMIT_ENABLED": False,
-                      "BASE_URL": f"http://127.0.0.1:{PORT}", "JOBS_EAGER": True,
+                      "JOBS_EAGER": True,
                       "CACHE_DIR": str(tmp_path_factory.mktemp("cache"))})
     with app.app_context():
         db.drop_all()
         db.create_all()
         from events.demo import load_demo
         load_demo(attendees=60)
-    server = make_server("127.0.0.1", PORT, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{PORT}"
-    server.shutdown()
+    yield app
     with app.app_context():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """live_app served on 127.0.0.1:PORT; yields its base URL (also the app's BASE_URL, for links in mails)."""
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", PORT, live_app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["BASE_URL"] = base_url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+    thread.join()
 
 
 @pytest.fixture(scope="session")
