@@ -294,6 +294,9 @@ def test_flow_2_employer_becomes_partner_books_a_slot_and_sees_meetings(contexts
     if "/account/login" in employer.url:
         log_in(employer, contact, "robots-in-genk-2027")
     employer.goto(f"/employer/e/{LIMBURG}/")
+    nav = employer.get_by_role("navigation", name="Main")
+    expect_(nav.get_by_role("link", name="Employer area")).to_be_visible()
+    expect_(nav.get_by_role("link", name="Staff console")).to_have_count(0)
     assert_accessible(employer, "flow-2-employer-event")
     screenshot(employer, "flow-2-03-employer-event")
     employer.get_by_role("link", name="Book").first.click()
