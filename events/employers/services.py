@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -85,7 +86,9 @@ def apply_as_partner(event: Event, candidacy: Candidacy) -> EventPartner:
     partner.candidacy = PartnerCandidacy(contact_name=candidacy.contact_name,
                                          contact_email=candidacy.contact_email.strip().lower(),
                                          offers=candidacy.offers, message=candidacy.message)
-    queue_mail(partner.candidacy.contact_email, "partner_applied", event=event, partner=partner)
+    # The applicant just wrote the form in this language; the candidacy keeps no locale of its own.
+    queue_mail(partner.candidacy.contact_email, "partner_applied", event=event, partner=partner,
+               locale=str(get_locale() or "en"))
     if event.contact_email:
         queue_mail(event.contact_email, "partner_applied_staff", event=event, partner=partner)
     try:
