@@ -40,6 +40,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # Public base URL used in e-mails, calendar feeds and QR landing links.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Keys for badge tokens and personal calendar links (default: SECRET_KEY). Changing one invalidates every
+    # badge, or every calendar link.
+    BADGE_SECRET = os.environ.get("BADGE_SECRET")
+    FEED_SECRET = os.environ.get("FEED_SECRET")
+    # The domain in calendar UIDs (default: BASE_URL's host); keep it fixed once calendars have subscribed.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None  # a form left open all morning at the welcome desk must still submit
 

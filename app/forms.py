@@ -89,12 +89,15 @@ def json_to_formdata(payload, fields: dict[str, set[str] | None]) -> MultiDict:
         sub_names = fields[key]
         if isinstance(value, list):
             for i, item in enumerate(value):
-                if isinstance(item, dict) and sub_names is not None:
-                    for sub_key, sub_value in item.items():
-                        if sub_key in sub_names:
-                            scalar(f"{key}-{i}-{sub_key}", sub_value)
-                else:
+                if sub_names is None:
                     scalar(key, item)
+                    continue
+                # A list of objects, e.g. {"code": "de", "level": "B2"}. A missing field reaches the form as empty
+                # (so it is named in the field errors); an item with none of them says nothing and is refused.
+                if not isinstance(item, dict) or not any(item.get(sub) not in (None, "") for sub in sub_names):
+                    raise BodyError(f"Each item of '{key}' must be an object with {', '.join(sorted(sub_names))}.")
+                for sub_key in sorted(sub_names):
+                    scalar(f"{key}-{i}-{sub_key}", item.get(sub_key, ""))
         elif isinstance(value, dict):
             raise BodyError(f"'{key}' must not be an object.")
         else:

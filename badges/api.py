@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 
 from app.errors import json_error
 from app.extensions import csrf, db, limiter
@@ -36,7 +37,7 @@ def _authenticate():
 def parse_scan(payload) -> dict:
     """Validate a scan body (API and door page); raises CheckinError with a field-level message."""
     if not isinstance(payload, dict):
-        raise checkin.CheckinError("validation_failed", "The body must be a JSON object.", 400)
+        raise checkin.CheckinError("validation_failed", _("The body must be a JSON object."), 400)
     errors = {}
     token, token_hash = payload.get("token"), payload.get("hash")
     if token is not None and (not isinstance(token, str) or len(token) > 64):
@@ -63,7 +64,7 @@ def parse_scan(payload) -> dict:
     if local is not None and local not in ("ok", "already", "rejected"):
         errors["offline_status"] = ["One of ok, already, rejected."]
     if errors:
-        exc = checkin.CheckinError("validation_failed", "Some fields are not valid.", 422)
+        exc = checkin.CheckinError("validation_failed", _("Some fields are not valid."), 422)
         exc.fields = errors
         raise exc
     return {"token": token, "token_hash": token_hash, "nonce": nonce, "station": station.strip(),
@@ -84,11 +85,11 @@ def check_in():
     device = g.device
     try:
         if isinstance(payload, dict) and "door" not in payload:
-            raise checkin.CheckinError("validation_failed", "Some fields are not valid.", 422)
+            raise checkin.CheckinError("validation_failed", _("Some fields are not valid."), 422)
         scan = parse_scan(payload)
         scan["token_hash"] = None  # devices send what they scanned; hashes are for signed-in staff only
         if scan["token"] is None:
-            raise checkin.CheckinError("validation_failed", "Send the scanned token.", 422)
+            raise checkin.CheckinError("validation_failed", _("Send the scanned token."), 422)
         event = checkin.event_info(device.event_id)
         door = payload["door"] if isinstance(payload.get("door"), str) else ""
         verdict = checkin.check_in(event, door, device=device, **{**scan, "station": scan["station"] or device.name})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.accounts.models import User
@@ -63,7 +64,7 @@ def parse_door(event_id: int, door: str) -> Session | None:
         session = db.session.get(Session, int(door[8:]))
         if session is not None and session.event_id == event_id:
             return session
-    raise CheckinError("unknown_door", "Unknown door: use \"main\" or \"session-<id>\" of this event.", 404)
+    raise CheckinError("unknown_door", _("Unknown door: use \"main\" or \"session-<id>\" of this event."), 404)
 
 
 def holder_key(badge) -> str:
@@ -329,7 +330,7 @@ def create_device(event: Event, name: str, *, user_id: int | None) -> tuple[Chec
     """A new scanner credential; the plain token is returned once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 60:
-        raise CheckinError("validation_failed", "Give the device a name of at most 60 characters.")
+        raise CheckinError("validation_failed", _("Give the device a name of at most 60 characters."))
     secret = "wdd_" + secrets.token_urlsafe(32)
     device = CheckinDevice(event_id=event.id, name=name, token_hash=hashlib.sha256(secret.encode()).hexdigest(),
                            created_by_id=user_id)

@@ -226,7 +226,7 @@ def door_undo(event_id: int, door: str):
     check_in_id = payload.get("check_in_id")
     if not isinstance(check_in_id, int) or not checkin.undo_check_in(event, check_in_id,
                                                                      user_id=current_user.id):
-        return error_response(checkin.CheckinError("not_found", "No such check-in.", 404))
+        return error_response(checkin.CheckinError("not_found", _("No such check-in."), 404))
     return jsonify({"status": "undone"})
 
 

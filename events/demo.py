@@ -257,6 +257,59 @@ def _ensure_user(email: str, password: str, **fields) -> User:
     return user
 
 
+EMPLOYER_PROFILES = {
+    "Henkel AG & Co. KGaA": dict(sectors=["Chemicals", "Consumer goods"], locations=["Düsseldorf"],
+                                 offers=["job", "internship"], fields_of_study=["Chemistry", "Materials science",
+                                                                                "Economics", "Data science"],
+                                 degree_levels=["bachelor", "master", "phd"], required_languages={"en": "C1"},
+                                 visa_support=True, blue_card_support=True),
+    "Max-Planck-Institut für Eisenforschung": dict(sectors=["Research"], locations=["Düsseldorf"],
+                                                   offers=["phd", "job"],
+                                                   fields_of_study=["Materials science", "Physics", "Chemistry"],
+                                                   degree_levels=["master", "phd"], required_languages={"en": "B2"},
+                                                   visa_support=True),
+    "IHK Düsseldorf": dict(sectors=["Chamber of commerce"], locations=["Düsseldorf"],
+                           offers=["mentoring", "internship"], degree_levels=["bachelor", "master", "phd"]),
+    "Heinrich-Heine-Universität Düsseldorf": dict(sectors=["University"], locations=["Düsseldorf"],
+                                                  offers=["phd", "mentoring"], degree_levels=["master", "phd"]),
+}
+MEETING_TABLES = {"Henkel AG & Co. KGaA": 3, "Max-Planck-Institut für Eisenforschung": 2, "IHK Düsseldorf": 2,
+                  "Heinrich-Heine-Universität Düsseldorf": 1}
+
+
+def _meetings_and_slots(event: Event, rng: random.Random) -> None:
+    """Employers with profiles and tables in the networking session, attendees' wishes, and two free workshop
+    slots that employers can book: staff can run the matching straight away."""
+    from events.employers.models import EmployerProfile, WorkshopSlot
+    from events.employers.services import ProfileData, create_slot, save_profile
+    from events.meetings import services as meetings
+    for name, profile in EMPLOYER_PROFILES.items():
+        organisation = _org(name)
+        if not db.session.scalars(select(EmployerProfile).where(
+                EmployerProfile.organisation_id == organisation.id)).first():
+            save_profile(organisation.id, ProfileData(**profile))
+    networking = next(s for s in event.sessions if s.kind == SessionKind.NETWORKING)
+    if meetings.setup_for_session(networking) is None:
+        setup = meetings.configure(networking, slot_minutes=10, changeover_minutes=5, max_meetings=2,
+                                   max_wishes=3)
+        for name, tables in MEETING_TABLES.items():
+            meetings.set_employer(setup, _org(name).id, tables)
+        employers = [_org(name).id for name in MEETING_TABLES]
+        for registration in sorted(event_registrations(event), key=lambda r: r.id):
+            if meetings.can_wish(setup, registration) and rng.random() < 0.7:
+                meetings.save_attendee_wishes(setup, registration, rng.sample(employers, k=rng.randint(1, 3)), [])
+    if not db.session.scalars(select(WorkshopSlot).where(WorkshopSlot.event_id == event.id)).first():
+        room = next(r for r in event.rooms if r.name == "Raum A")
+        for start, end in (("14:45", "15:45"), ("16:00", "17:00")):
+            day = event.starts_at.astimezone(event.tz).date()
+            create_slot(event, room.id, _at(event.tz, day, start), _at(event.tz, day, end),
+                        _at(event.tz, day - timedelta(days=7), "18:00"))
+
+
+def event_registrations(event: Event) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(Registration.event_id == event.id)))
+
+
 def load_demo(attendees: int = 300) -> str:
     """Create what is missing of the demo; running it again changes nothing."""
     from app.accounts.models import EventRole
@@ -281,6 +334,7 @@ def load_demo(attendees: int = 300) -> str:
             if role not in user.roles_for(event.id):
                 db.session.add(EventRole(user=user, event_id=event.id, role=role))
     db.session.commit()
+    _meetings_and_slots(events[0], random.Random(2028))
     del admin
     return (f"demo ready: {len(events)} welcome days, {made} new attendees; log in as {DEMO_ADMIN[0]} / "
             f"{DEMO_ADMIN[1]} (staff {DEMO_STAFF[0]}, door {DEMO_DOOR[0]}, employer {DEMO_EMPLOYER[0]}; "

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -222,7 +223,7 @@ def _lock_event(event_id: int) -> Event:
         select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
     ).first()
     if event is None:
-        raise RegistrationError("event_not_found", "This welcome day does not exist.", status=404)
+        raise RegistrationError("event_not_found", _("This welcome day does not exist."), status=404)
     return event
 
 
@@ -260,11 +261,11 @@ def _new_token() -> str:
 
 def _check_open(event: Event, now: datetime) -> None:
     if event.status != EventStatus.PUBLISHED:
-        raise RegistrationError("registration_closed", "Registration for this welcome day is not open.")
+        raise RegistrationError("registration_closed", _("Registration for this welcome day is not open."))
     if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationError("registration_not_open_yet", "Registration has not opened yet.")
+        raise RegistrationError("registration_not_open_yet", _("Registration has not opened yet."))
     if now >= (event.registration_closes_at or event.ends_at):
-        raise RegistrationError("registration_closed", "Registration for this welcome day has closed.")
+        raise RegistrationError("registration_closed", _("Registration for this welcome day has closed."))
 
 
 def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
@@ -276,17 +277,18 @@ def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
         .order_by(Session.id)
     ))
     if len(sessions) != len(wanted):
-        raise RegistrationError("session_not_found", "A chosen session is not part of this welcome day.",
+        raise RegistrationError("session_not_found", _("A chosen session is not part of this welcome day."),
                                 field="sessions", status=422)
     for session in sessions:
         if session.is_cancelled:
-            raise RegistrationError("session_cancelled", f"“{session.title}” has been cancelled.",
+            raise RegistrationError("session_cancelled", _("“%(title)s” has been cancelled.", title=session.title),
                                     field="sessions", status=422)
     for i, a in enumerate(sessions):
         for b in sessions[i + 1:]:
             if a.overlaps(b):
                 raise RegistrationError(
-                    "sessions_overlap", f"“{a.title}” and “{b.title}” take place at the same time; choose one.",
+                    "sessions_overlap", _("“%(first)s” and “%(second)s” take place at the same time; choose one.",
+                                          first=a.title, second=b.title),
                     field="sessions", status=422)
     return sessions
 
@@ -412,7 +414,7 @@ def register_attendee(event_id: int, request: RegistrationRequest) -> Registrati
 
 def _register(event_id: int, email: str, request: RegistrationRequest) -> RegistrationResult:
     if not request.consent_processing:
-        raise RegistrationError("consent_required", "We need your consent to process your data for this event.",
+        raise RegistrationError("consent_required", _("We need your consent to process your data for this event."),
                                 field="consent_processing", status=422)
     # Read what needs no lock first: the lock is held until the commit, so every query under it costs throughput.
     attendee = db.session.scalars(select(Attendee).where(Attendee.email == email)).first()
@@ -477,7 +479,7 @@ def confirm_email(registration: Registration) -> Registration:
     if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()
         raise RegistrationError("registration_cancelled",
-                                "This registration was cancelled or expired; please register again.", status=410)
+                                _("This registration was cancelled or expired; please register again."), status=410)
     if registration.email_confirmed_at is None:
         now = utcnow()
         registration.email_confirmed_at = now
@@ -503,19 +505,19 @@ def enrol(registration: Registration, session_id: int) -> Enrolment:
         now = utcnow()
         registration = _fresh_registration(registration.id)
         if registration.status == RegistrationStatus.CANCELLED:
-            raise RegistrationError("registration_cancelled", "This registration is cancelled.", status=410)
+            raise RegistrationError("registration_cancelled", _("This registration is cancelled."), status=410)
         _check_open(event, now)
         (session,) = _sessions_for(event, [session_id])
         current = {e.session_id: e for e in registration.enrolments}
         existing = current.get(session_id)
         if existing is not None and existing.status != EnrolmentStatus.DROPPED:
-            raise RegistrationError("already_enrolled", f"You are already down for “{session.title}”.")
+            raise RegistrationError("already_enrolled", _("You are already down for “%(title)s”.", title=session.title))
         for other in registration.active_enrolments:
             if other.session.overlaps(session):
                 raise RegistrationError(
                     "sessions_overlap",
-                    f"“{session.title}” overlaps with “{other.session.title}”, which you have chosen. "
-                    "Drop that one first.", field="sessions", status=409)
+                    _("“%(title)s” overlaps with “%(other)s”, which you have chosen. Drop that one first.",
+                      title=session.title, other=other.session.title), field="sessions", status=409)
         enrolment = _place_in_session(registration, session, now, existing)
         db.session.commit()
         return enrolment
@@ -533,7 +535,7 @@ def drop(registration: Registration, session_id: int) -> None:
                       if e.session_id == session_id and e.status != EnrolmentStatus.DROPPED), None)
     if enrolment is None:
         db.session.rollback()
-        raise RegistrationError("not_enrolled", "You are not down for this session.", status=404)
+        raise RegistrationError("not_enrolled", _("You are not down for this session."), status=404)
     had_seat = enrolment.status == EnrolmentStatus.CONFIRMED
     enrolment.status = EnrolmentStatus.DROPPED
     enrolment.updated_at = now

@@ -5,6 +5,7 @@ from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from events import services
 from events.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
@@ -13,8 +14,8 @@ from events.models import EnrolmentStatus, RegistrationStatus
 bp = Blueprint("public", __name__)
 
 KIND_LABELS = {
-    "workshop": "Workshop", "talk": "Talk", "panel": "Panel", "networking": "Networking",
-    "info_stand": "Info stand", "break": "Break",
+    "workshop": _l("Workshop"), "talk": _l("Talk"), "panel": _l("Panel"), "networking": _l("Networking"),
+    "info_stand": _l("Info stand"), "break": _l("Break"),
 }
 
 

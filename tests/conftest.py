@@ -12,10 +12,19 @@ import tempfile
 import pytest
 from sqlalchemy import text
 
+from hypothesis import settings as hypothesis_settings
+
 from app import create_app
 from app.config import TestConfig, normalise_database_url
 from app.extensions import db as _db
 from app.mail import memory_outbox
+
+
+# In CI, property-based tests explore the same examples every run, so that a landing never depends on luck;
+# locally they explore new ones each time (and find new bugs).
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _database_url() -> str:

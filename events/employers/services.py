@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -70,7 +72,7 @@ def apply_as_partner(event: Event, candidacy: Candidacy) -> EventPartner:
     partner = db.session.scalars(select(EventPartner).where(
         EventPartner.event_id == event.id, EventPartner.organisation_id == organisation.id)).first()
     if partner is not None and partner.status in (PartnerStatus.APPLIED, PartnerStatus.ACCEPTED):
-        _fail("already_applied", "This organisation has already applied for this welcome day; we will be in touch.",
+        _fail("already_applied", _("This organisation has already applied for this welcome day; we will be in touch."),
               field="organisation_name")
     if partner is None:
         partner = EventPartner(event=event, organisation=organisation)
@@ -84,13 +86,15 @@ def apply_as_partner(event: Event, candidacy: Candidacy) -> EventPartner:
     partner.candidacy = PartnerCandidacy(contact_name=candidacy.contact_name,
                                          contact_email=candidacy.contact_email.strip().lower(),
                                          offers=candidacy.offers, message=candidacy.message)
-    queue_mail(partner.candidacy.contact_email, "partner_applied", event=event, partner=partner)
+    # The applicant just wrote the form in this language; the candidacy keeps no locale of its own.
+    queue_mail(partner.candidacy.contact_email, "partner_applied", event=event, partner=partner,
+               locale=str(get_locale() or "en"))
     if event.contact_email:
         queue_mail(event.contact_email, "partner_applied_staff", event=event, partner=partner)
     try:
         db.session.commit()
     except IntegrityError:  # the same organisation applied twice at the same moment
-        _fail("already_applied", "This organisation has already applied for this welcome day.",
+        _fail("already_applied", _("This organisation has already applied for this welcome day."),
               field="organisation_name")
     return partner
 
@@ -112,9 +116,9 @@ def decide_candidacy(event: Event, partner_id: int, accept: bool, message: str, 
                                                             EventPartner.event_id == event.id)
                                  .with_for_update()).first()
     if partner is None:
-        _fail("not_found", "No such candidacy.", status=404)
+        _fail("not_found", _("No such candidacy."), status=404)
     if partner.status != PartnerStatus.APPLIED:
-        _fail("already_decided", "This candidacy has been decided already.")
+        _fail("already_decided", _("This candidacy has been decided already."))
     now = utcnow()
     partner.status = PartnerStatus.ACCEPTED if accept else PartnerStatus.DECLINED
     candidacy = partner.candidacy
@@ -157,9 +161,9 @@ def invite_contact(organisation: Organisation, email: str, name: str, invited_by
     """Invite another contact person (staff, or a contact of the same organisation)."""
     if not (invited_by.organisation_id == organisation.id or invited_by.is_admin or _staff_of(invited_by,
                                                                                               organisation)):
-        _fail("forbidden", "You cannot invite contacts for this organisation.", status=403)
+        _fail("forbidden", _("You cannot invite contacts for this organisation."), status=403)
     if _user_with_email(email):
-        _fail("email_taken", "This e-mail address has an account already.", field="email")
+        _fail("email_taken", _("This e-mail address has an account already."), field="email")
     invitation = _create_invitation(organisation, email, name, invited_by)
     db.session.commit()
     return invitation
@@ -182,11 +186,11 @@ def invitation_by_token(token: str) -> EmployerInvitation | None:
 def accept_invitation(token: str, name: str, password: str) -> User:
     invitation = invitation_by_token(token)
     if invitation is None:
-        _fail("invitation_invalid", "This invitation is not valid any more. Ask for a new one.", status=410)
+        _fail("invitation_invalid", _("This invitation is not valid any more. Ask for a new one."), status=410)
     if len(password) < 10:
-        _fail("password_short", "The password needs at least 10 characters.", field="password", status=422)
+        _fail("password_short", _("The password needs at least 10 characters."), field="password", status=422)
     if _user_with_email(invitation.email):
-        _fail("email_taken", "This e-mail address has an account already: log in instead.", field="password")
+        _fail("email_taken", _("This e-mail address has an account already: log in instead."), field="password")
     user = User(email=invitation.email, name=name or invitation.name, organisation_id=invitation.organisation_id)
     user.set_password(password)  # werkzeug's default: scrypt
     db.session.add(user)
@@ -195,7 +199,7 @@ def accept_invitation(token: str, name: str, password: str) -> User:
     try:
         db.session.commit()
     except IntegrityError:
-        _fail("email_taken", "This e-mail address has an account already: log in instead.", field="password")
+        _fail("email_taken", _("This e-mail address has an account already: log in instead."), field="password")
     return user
 
 
@@ -257,30 +261,30 @@ def create_slot(event: Event, room_id: int, starts_at: datetime, ends_at: dateti
                 withdraw_deadline: datetime) -> WorkshopSlot:
     room = db.session.get(Room, room_id)
     if room is None or room.event_id != event.id:
-        _fail("room_not_found", "Choose a room of this welcome day.", field="room_id", status=422)
+        _fail("room_not_found", _("Choose a room of this welcome day."), field="room_id", status=422)
     if ends_at <= starts_at:
-        _fail("bad_times", "The end must be after the start.", field="ends_at", status=422)
+        _fail("bad_times", _("The end must be after the start."), field="ends_at", status=422)
     if withdraw_deadline > starts_at:
-        _fail("bad_deadline", "The withdrawal deadline must be before the start.", field="withdraw_deadline",
+        _fail("bad_deadline", _("The withdrawal deadline must be before the start."), field="withdraw_deadline",
               status=422)
     clash = db.session.scalars(select(WorkshopSlot).where(
         WorkshopSlot.room_id == room_id, WorkshopSlot.starts_at < ends_at, WorkshopSlot.ends_at > starts_at)).first()
     if clash is not None:
-        _fail("slot_overlaps", "This room has a slot at that time already.", field="starts_at", status=422)
+        _fail("slot_overlaps", _("This room has a slot at that time already."), field="starts_at", status=422)
     slot = WorkshopSlot(event_id=event.id, room_id=room_id, starts_at=starts_at, ends_at=ends_at,
                         withdraw_deadline=withdraw_deadline)
     db.session.add(slot)
     try:
         db.session.commit()
     except IntegrityError:
-        _fail("slot_overlaps", "This room has a slot at that time already.", field="starts_at", status=422)
+        _fail("slot_overlaps", _("This room has a slot at that time already."), field="starts_at", status=422)
     return slot
 
 
 def delete_slot(event: Event, slot_id: int) -> None:
     slot = _slot_of(event, slot_id, lock=True)
     if _holding_booking(slot.id) is not None:
-        _fail("slot_booked", "This slot is booked; decline or withdraw the booking first.")
+        _fail("slot_booked", _("This slot is booked; decline or withdraw the booking first."))
     db.session.delete(slot)
     db.session.commit()
 
@@ -306,7 +310,7 @@ def _slot_of(event: Event, slot_id: int, lock: bool = False) -> WorkshopSlot:
         query = query.with_for_update().execution_options(populate_existing=True)
     slot = db.session.scalars(query).first()
     if slot is None:
-        _fail("slot_not_found", "No such slot.", status=404)
+        _fail("slot_not_found", _("No such slot."), status=404)
     return slot
 
 
@@ -325,16 +329,16 @@ class WorkshopRequest:
 def book_slot(user: User, event: Event, slot_id: int, request: WorkshopRequest) -> WorkshopBooking:
     """An employer contact books a free slot (status requested, waiting for staff)."""
     if not user.is_employer or not is_accepted_partner(user.organisation_id, event.id):
-        _fail("forbidden", "Only partners of this welcome day can book workshop slots.", status=403)
+        _fail("forbidden", _("Only partners of this welcome day can book workshop slots."), status=403)
     slot = _slot_of(event, slot_id, lock=True)
     if slot.starts_at <= utcnow():
-        _fail("slot_past", "This slot has started already.")
+        _fail("slot_past", _("This slot has started already."))
     room_capacity = slot.room.capacity
     if request.capacity < 1 or (room_capacity is not None and request.capacity > room_capacity):
-        _fail("capacity", f"The room holds {room_capacity} people; choose at most that.", field="capacity",
+        _fail("capacity", _("The room holds %(num)d people; choose at most that.", num=room_capacity), field="capacity",
               status=422)
     if _holding_booking(slot.id) is not None:
-        _fail("slot_taken", "Sorry, somebody booked this slot a moment ago. Please choose another one.")
+        _fail("slot_taken", _("Sorry, somebody booked this slot a moment ago. Please choose another one."))
     booking = WorkshopBooking(slot_id=slot.id, holding_slot_id=slot.id, organisation_id=user.organisation_id,
                               title=request.title, abstract=request.abstract, language=request.language,
                               capacity=request.capacity, created_by_id=user.id)
@@ -342,7 +346,7 @@ def book_slot(user: User, event: Event, slot_id: int, request: WorkshopRequest) 
     try:
         db.session.commit()
     except IntegrityError:  # lost the race at the UNIQUE constraint
-        _fail("slot_taken", "Sorry, somebody booked this slot a moment ago. Please choose another one.")
+        _fail("slot_taken", _("Sorry, somebody booked this slot a moment ago. Please choose another one."))
     return booking
 
 
@@ -367,7 +371,7 @@ def _booking_of(event: Event, booking_id: int) -> WorkshopBooking:
         .where(WorkshopBooking.id == booking_id, WorkshopSlot.event_id == event.id)
         .with_for_update(of=WorkshopBooking).execution_options(populate_existing=True)).first()
     if booking is None:
-        _fail("not_found", "No such booking.", status=404)
+        _fail("not_found", _("No such booking."), status=404)
     return booking
 
 
@@ -377,7 +381,7 @@ def decide_booking(event: Event, booking_id: int, approve: bool, message: str, s
     _lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.status != BookingStatus.REQUESTED:
-        _fail("already_decided", "This booking has been decided already.")
+        _fail("already_decided", _("This booking has been decided already."))
     now = utcnow()
     booking.decided_at, booking.staff_message = now, message
     if approve:
@@ -407,12 +411,12 @@ def withdraw_booking(user: User, event: Event, booking_id: int, now: datetime | 
     _lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.organisation_id != user.organisation_id:
-        _fail("not_found", "No such booking.", status=404)
+        _fail("not_found", _("No such booking."), status=404)
     if booking.status not in HOLDS_SLOT:
-        _fail("not_active", "This booking is not active.")
+        _fail("not_active", _("This booking is not active."))
     now = now or utcnow()
     if now >= booking.slot.withdraw_deadline:
-        _fail("too_late", "The deadline for withdrawing has passed; please write to the organisers.")
+        _fail("too_late", _("The deadline for withdrawing has passed; please write to the organisers."))
     booking.status, booking.withdrawn_at, booking.holding_slot_id = BookingStatus.WITHDRAWN, now, None
     session = booking.session
     if session is not None and session.status != SessionStatus.CANCELLED:

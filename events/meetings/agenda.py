@@ -1,6 +1,8 @@
 """1:1 meetings in a person's day (events.agenda_items): the attendee's meetings, an employer's table schedule."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from events.agenda_items import AgendaItem, registration_provider, user_provider
 from events.meetings.models import MeetingStatus
 from events.meetings.services import meetings_for_organisation, meetings_for_registration, table_number
@@ -30,7 +32,7 @@ def _status(meeting) -> str:
 def _location(meeting, number: int) -> str:
     session = meeting.setup.session
     room = session.room.name if session.room else session.title
-    return f"{room}, table {number}"
+    return _("%(room)s, table %(number)d", room=room, number=number)
 
 
 @registration_provider

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from app.accounts.models import User
@@ -81,16 +82,16 @@ def configure(session: Session, *, slot_minutes: int, changeover_minutes: int, m
               max_wishes: int) -> MeetingSetup:
     """Create or change the setup; slots are (re)generated while nothing is published."""
     if session.kind != SessionKind.NETWORKING:
-        _fail("not_networking", "Only networking sessions can hold 1:1 meetings.", status=422)
+        _fail("not_networking", _("Only networking sessions can hold 1:1 meetings."), status=422)
     setup = setup_for_session(session) or MeetingSetup(session=session)
     times = _slot_times(session, slot_minutes, changeover_minutes)
     if not times:
-        _fail("no_slots", "The session is too short for one meeting of this length.", field="slot_minutes",
+        _fail("no_slots", _("The session is too short for one meeting of this length."), field="slot_minutes",
               status=422)
     changed = (setup.slot_minutes, setup.changeover_minutes) != (slot_minutes, changeover_minutes) or not setup.slots
     if changed and setup.id and meetings_of(setup, (MeetingStatus.PUBLISHED, MeetingStatus.NO_SHOW,
                                                     MeetingStatus.CANCELLED)):
-        _fail("published", "Meetings are published already: the slot length cannot change any more.",
+        _fail("published", _("Meetings are published already: the slot length cannot change any more."),
               field="slot_minutes")
     setup.slot_minutes, setup.changeover_minutes = slot_minutes, changeover_minutes
     setup.max_meetings_per_attendee, setup.max_wishes = max_meetings, max_wishes
@@ -112,12 +113,12 @@ def set_employer(setup: MeetingSetup, organisation_id: int, tables: int, max_mee
     """Add an accepted partner with its tables, change its tables, or remove it (tables 0)."""
     event_id = setup.session.event_id
     if not is_accepted_partner(organisation_id, event_id):
-        _fail("not_partner", "Only accepted partners of this welcome day can hold tables.", field="organisation_id",
+        _fail("not_partner", _("Only accepted partners of this welcome day can hold tables."), field="organisation_id",
               status=422)
     current = next((me for me in setup.employers if me.organisation_id == organisation_id), None)
     published = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.organisation_id == organisation_id]
     if published and (tables == 0 or tables <= max(m.table for m in published)):
-        _fail("tables_in_use", "Published meetings use these tables; cancel them first.", field="tables")
+        _fail("tables_in_use", _("Published meetings use these tables; cancel them first."), field="tables")
     if tables == 0:
         if current is not None:
             setup.employers.remove(current)
@@ -150,18 +151,18 @@ def save_attendee_wishes(setup: MeetingSetup, registration: Registration, ranked
                          not_interested: list[int]) -> None:
     """Replace the attendee's wishes: ``ranked`` organisation ids (rank 1 first) and "not interested" ones."""
     if not can_wish(setup, registration):
-        _fail("no_consent", "Only confirmed attendees who share their profile with employers can choose "
-                            "employers to meet.", status=403)
+        _fail("no_consent", _("Only confirmed attendees who share their profile with employers can choose "
+                            "employers to meet."), status=403)
     participating = {me.organisation_id for me in setup.employers}
     if len(ranked) > setup.max_wishes:
-        _fail("too_many", f"Choose at most {setup.max_wishes} employers.", field="ranked", status=422)
+        _fail("too_many", _("Choose at most %(num)d employers.", num=setup.max_wishes), field="ranked", status=422)
     if len(set(ranked)) != len(ranked):
-        _fail("duplicate", "Each employer only once in your ranking, please.", field="ranked", status=422)
+        _fail("duplicate", _("Each employer only once in your ranking, please."), field="ranked", status=422)
     if not set(ranked) | set(not_interested) <= participating:
-        _fail("unknown_employer", "An employer you chose does not take part in this session.", field="ranked",
+        _fail("unknown_employer", _("An employer you chose does not take part in this session."), field="ranked",
               status=422)
     if set(ranked) & set(not_interested):
-        _fail("contradiction", "An employer cannot be both wished for and “not interested”.", field="ranked",
+        _fail("contradiction", _("An employer cannot be both wished for and “not interested”."), field="ranked",
               status=422)
     db.session.execute(delete(AttendeeWish).where(AttendeeWish.setup_id == setup.id,
                                                   AttendeeWish.registration_id == registration.id))
@@ -184,12 +185,12 @@ def employer_pool(setup: MeetingSetup, organisation_id: int) -> tuple[list[Regis
 def save_employer_choices(setup: MeetingSetup, organisation_id: int, wishes: list[int],
                           exclusions: list[int]) -> None:
     if organisation_id not in {me.organisation_id for me in setup.employers}:
-        _fail("not_participating", "Your organisation has no table in this session.", status=403)
+        _fail("not_participating", _("Your organisation has no table in this session."), status=403)
     if set(wishes) & set(exclusions):
-        _fail("contradiction", "An attendee cannot be both wished for and excluded.", field="wishes", status=422)
+        _fail("contradiction", _("An attendee cannot be both wished for and excluded."), field="wishes", status=422)
     eligible = {r.id for r in eligible_registrations(setup)}
     if not set(wishes) | set(exclusions) <= eligible:
-        _fail("not_eligible", "You can only choose attendees who share their profile.", field="wishes",
+        _fail("not_eligible", _("You can only choose attendees who share their profile."), field="wishes",
               status=422)
     db.session.execute(delete(EmployerChoice).where(EmployerChoice.setup_id == setup.id,
                                                     EmployerChoice.organisation_id == organisation_id))
@@ -205,9 +206,9 @@ def save_employer_choices(setup: MeetingSetup, organisation_id: int, wishes: lis
 
 def start_run(setup: MeetingSetup, mode: str, user: User | None):
     if mode not in MODES:
-        _fail("bad_mode", "Choose “fair” or “best total”.", field="mode", status=422)
+        _fail("bad_mode", _("Choose “fair” or “best total”."), field="mode", status=422)
     if not setup.employers or not setup.slots:
-        _fail("nothing_to_match", "Add at least one employer with tables first.")
+        _fail("nothing_to_match", _("Add at least one employer with tables first."))
     setup.mode = mode
     db.session.commit()
     setup_id = setup.id
@@ -272,9 +273,9 @@ def set_rule(setup: MeetingSetup, registration_id: int, organisation_id: int, ki
     if kind == PairRuleKind.PIN.value:
         me = next((e for e in setup.employers if e.organisation_id == organisation_id), None)
         if me is None or slot_id not in {s.id for s in setup.slots} or table is None or not 0 <= table < me.tables:
-            _fail("bad_pin", "Pin to a slot and table of this session.", status=422)
+            _fail("bad_pin", _("Pin to a slot and table of this session."), status=422)
     elif kind != PairRuleKind.FORBID.value:
-        _fail("bad_rule", "Unknown rule.", status=422)
+        _fail("bad_rule", _("Unknown rule."), status=422)
     db.session.add(PairRule(setup_id=setup.id, registration_id=registration_id, organisation_id=organisation_id,
                             kind=PairRuleKind(kind), slot_id=slot_id if kind == "pin" else None,
                             table=table if kind == "pin" else None))
@@ -296,7 +297,7 @@ def publish(setup: MeetingSetup) -> tuple[int, int]:
                                .execution_options(populate_existing=True)).one()
     drafts = meetings_of(setup, (MeetingStatus.DRAFT,))
     if not drafts and not (setup.draft_stats or {}).get("dropped_existing"):
-        _fail("no_draft", "There is no draft to publish: run the matching first.")
+        _fail("no_draft", _("There is no draft to publish: run the matching first."))
     now = utcnow()
     dropped_ids = set((setup.draft_stats or {}).get("dropped_existing", []))
     cancelled = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.id in dropped_ids]
@@ -327,7 +328,7 @@ def _notify(setup: MeetingSetup, changed: list[Meeting]) -> None:
 def cancel_meeting(setup: MeetingSetup, meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.setup_id != setup.id or meeting.status != MeetingStatus.PUBLISHED:
-        _fail("not_found", "No such published meeting.", status=404)
+        _fail("not_found", _("No such published meeting."), status=404)
     meeting.status, meeting.sequence = MeetingStatus.CANCELLED, meeting.sequence + 1
     _notify(setup, [meeting])
     db.session.commit()
@@ -355,7 +356,7 @@ def mark_no_show(setup: MeetingSetup, registration_id: int, now: datetime | None
 def add_standby(setup: MeetingSetup, registration_id: int) -> None:
     registration = db.session.get(Registration, registration_id)
     if registration is None or not can_wish(setup, registration):
-        _fail("not_eligible", "Only confirmed attendees who share their profile can stand by.", status=422)
+        _fail("not_eligible", _("Only confirmed attendees who share their profile can stand by."), status=422)
     if not db.session.scalars(select(StandbyAttendee).where(StandbyAttendee.setup_id == setup.id,
                                                             StandbyAttendee.registration_id == registration_id)
                               ).first():
@@ -375,10 +376,10 @@ def refill_from_standby(setup: MeetingSetup, now: datetime | None = None) -> lis
     now = now or utcnow()
     standby = {s.registration_id for s in standby_of(setup)}
     if not standby:
-        _fail("no_standby", "Nobody is on standby.")
+        _fail("no_standby", _("Nobody is on standby."))
     built = build_instance(setup, setup.mode, slots_after=now, only_attendees=standby)
     if not built.instance.slots:
-        _fail("too_late", "No meeting slot is left in this session.")
+        _fail("too_late", _("No meeting slot is left in this session."))
     schedule = solve(built.instance, setup.mode)
     new = []
     for m in schedule.meetings:

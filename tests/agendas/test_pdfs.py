@@ -91,7 +91,7 @@ def test_personal_agenda_in_the_attendees_language_with_badge_and_free_time(clie
                      "14:00–15:00", "Henkel careers", "Room A"])
     assert "Donnerstag, 25. März 2027" in text  # German dates: the attendee's language
     assert "Warteliste: Nummer 1" in text  # the attendee's language
-    assert "Free time" in text and "10:45–12:00" in text
+    assert "Freie Zeit" in text and "10:45–12:00" in text  # translated now, like the rest of the agenda
     from badges.models import Badge
     from badges.tokens import token_for
     badge = db.session.scalars(db.select(Badge).where(Badge.registration_id == registration.id)).one()
