@@ -12,8 +12,7 @@ from badges import services, tokens
 from tests.badges.helpers import live_event
 from tests.factories import register
 
-CHROMIUM = "/usr/bin/chromium"
-PORT = int(os.environ.get("BADGES_BROWSER_TEST_PORT", "5107"))
+PORT = int(os.environ.get("BADGES_BROWSER_TEST_PORT", "0"))  # 0: any free port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,15 +22,12 @@ def live_server(app, db):
     server = make_server("127.0.0.1", PORT, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{PORT}"
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
 
 
-def test_door_page_scan_shows_green_then_amber(db, live_server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+def test_door_page_scan_shows_green_then_amber(db, live_server, browser):
     event = live_event()
     registration = register(event, name="Ngozi Okafor")
     token = tokens.token_for(services.badge_for_registration(registration))
@@ -45,30 +41,27 @@ def test_door_page_scan_shows_green_then_amber(db, live_server):
     # end our transaction: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
     db.session.commit()
 
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            page.goto(f"{live_server}/account/login")
-            page.fill("input[name=email]", "door-browser@example.org")
-            page.fill("input[name=password]", "door-password-123")
-            with page.expect_navigation():
-                page.press("input[name=password]", "Enter")
-            page.goto(f"{live_server}/staff/events/{event_id}/door/main?station=Door%202")
-            page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
-            page.keyboard.type(token)  # what a keyboard-wedge scanner does: the code, then Enter
-            page.keyboard.press("Enter")
-            page.wait_for_selector("#verdict.ok:not([hidden])", timeout=10000)
-            assert "Ngozi Okafor" in page.inner_text("#verdict")
-            page.keyboard.type(token)  # the next scan is ready at once: focus stayed in the input
-            page.keyboard.press("Enter")
-            page.wait_for_selector("#verdict.already:not([hidden])", timeout=10000)
-            assert "Door 2" in page.inner_text("#verdict")
-            page.keyboard.type(token[:-1] + ("A" if token[-1] != "A" else "B"))
-            page.keyboard.press("Enter")
-            page.wait_for_selector("#verdict.rejected:not([hidden])", timeout=10000)
-            assert "Invalid code" in page.inner_text("#verdict")
-        finally:
-            browser.close()
+    context = browser.new_context()  # the session's Chromium (tests/conftest.py), which skips when missing
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/account/login")
+        page.fill("input[name=email]", "door-browser@example.org")
+        page.fill("input[name=password]", "door-password-123")
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        page.goto(f"{live_server}/staff/events/{event_id}/door/main?station=Door%202")
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+        page.keyboard.type(token)  # what a keyboard-wedge scanner does: the code, then Enter
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#verdict.ok:not([hidden])", timeout=10000)
+        assert "Ngozi Okafor" in page.inner_text("#verdict")
+        page.keyboard.type(token)  # the next scan is ready at once: focus stayed in the input
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#verdict.already:not([hidden])", timeout=10000)
+        assert "Door 2" in page.inner_text("#verdict")
+        page.keyboard.type(token[:-1] + ("A" if token[-1] != "A" else "B"))
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#verdict.rejected:not([hidden])", timeout=10000)
+        assert "Invalid code" in page.inner_text("#verdict")
+    finally:
+        context.close()
