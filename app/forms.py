@@ -128,3 +128,14 @@ def form_errors(form) -> dict[str, list[str]]:
     for name, errors in form.errors.items():
         walk(name if name is not None else "form", errors)
     return out
+
+
+def show_rule_error(form, exc) -> None:
+    """Show a service's refusal (anything with ``message`` and an optional ``field``) next to the form field it
+    names, or as a flash message when it names none."""
+    from flask import flash
+    target = getattr(form, exc.field, None) if getattr(exc, "field", None) else None
+    if target is not None:
+        target.errors = list(target.errors) + [exc.message]
+    else:
+        flash(exc.message, "error")

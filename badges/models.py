@@ -3,14 +3,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import UTCDateTime, db, utcnow
-
-
-def _enum(cls, name):
-    return Enum(cls, name=name, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 
 class BadgeRole(str, enum.Enum):
@@ -41,10 +37,10 @@ class Badge(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    role: Mapped[BadgeRole] = mapped_column(_enum(BadgeRole, "badge_role"), default=BadgeRole.ATTENDEE)
+    role: Mapped[BadgeRole] = mapped_column(str_enum(BadgeRole, "badge_role", 16), default=BadgeRole.ATTENDEE)
     version: Mapped[int] = mapped_column(Integer, default=1)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[BadgeStatus] = mapped_column(_enum(BadgeStatus, "badge_status"), default=BadgeStatus.ACTIVE)
+    status: Mapped[BadgeStatus] = mapped_column(str_enum(BadgeStatus, "badge_status", 16), default=BadgeStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -103,7 +99,7 @@ class ScanLog(db.Model):
     device_id: Mapped[int | None] = mapped_column(ForeignKey("checkin_device.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badge.id", ondelete="SET NULL"))
-    result: Mapped[ScanResult] = mapped_column(_enum(ScanResult, "scan_result"))
+    result: Mapped[ScanResult] = mapped_column(str_enum(ScanResult, "scan_result", 16))
     reason: Mapped[str] = mapped_column(String(24), default="")
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)   # on the device
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # by the server

@@ -447,8 +447,8 @@ def _register(event_id: int, email: str, request: RegistrationRequest) -> Regist
     if registration is None:
         registration = Registration(event=event, attendee=attendee, enrolments=[])
         db.session.add(registration)
-    else:
-        existing = {e.session_id: e for e in registration.enrolments}  # registering again after a cancellation: the same row, a new link
+    else:  # registering again after a cancellation: the same row, a new link
+        existing = {e.session_id: e for e in registration.enrolments}
         registration.cancelled_at = None
         registration.cancel_reason = ""
         registration.email_confirmed_at = None

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.forms import show_rule_error
 from events import services
 from events.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
 from events.models import EnrolmentStatus, RegistrationStatus
@@ -83,11 +84,7 @@ def register(slug: str):
                 consent_processing=form.consent_processing.data, consent_sharing=form.consent_sharing.data,
                 session_ids=form.sessions.data or []))
         except services.RegistrationError as exc:
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [exc.message]
-            else:
-                flash(exc.message, "error")
+            show_rule_error(form, exc)
         else:
             return redirect(url_for("public.registered", slug=event.slug, email=form.email.data))
     status = 422 if request.method == "POST" else 200

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.forms import show_rule_error
 from app.accounts import services as accounts
 from app.accounts.models import EventRole, EventRoleKind
 from app.accounts.permissions import requires, staff_events
@@ -15,13 +16,6 @@ from app.extensions import db
 from events.forms import ConfirmForm
 from events.models import EventStatus, Room, Session
 
-
-def _form_error(form, exc) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 @bp.get("/")
@@ -54,7 +48,7 @@ def new_event():
         try:
             event = console.create_event(_event_data(form))
         except console.ConsoleError as exc:
-            _form_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("The welcome day is created as a draft. Add its rooms and sessions, then publish it."),
                   "success")
@@ -71,7 +65,7 @@ def edit_event(event):
             console.update_event(event, _event_data(form))
         except console.ConsoleError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("console.dashboard_page", slug=event.slug), 303)
@@ -89,7 +83,7 @@ def clone_event(event):
         try:
             copy = console.clone_event(event, title=form.title.data, slug=form.slug.data, day=form.day.data)
         except console.ConsoleError as exc:
-            _form_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("Cloned. The new day is a draft; check its programme and publish it."), "success")
             return redirect(url_for("console.edit_event", slug=copy.slug), 303)
@@ -172,7 +166,7 @@ def edit_session(event, session_id):
             console.save_session(event, session, data)
         except console.ConsoleError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("console.sessions", slug=event.slug), 303)
@@ -236,7 +230,7 @@ def roles(event):
         try:
             accounts.grant_role_by_email(form.email.data, event, EventRoleKind(form.role.data))
         except accounts.AccountError as exc:
-            _form_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("Role given."), "success")
             return redirect(url_for("console.roles", slug=event.slug), 303)

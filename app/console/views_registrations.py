@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.forms import show_rule_error
 from app.accounts.permissions import requires
 from app.console import bp, exports, imports, mailing
 from app.console import registrations as regs
@@ -98,11 +99,7 @@ def new_registration(event):
                 country=form.country.data or "", university=form.university.data or "",
                 locale=form.locale.data, session_ids=tuple(form.sessions.data or ())))
         except regs.StaffError as exc:
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [exc.message]
-            else:
-                flash(exc.message, "error")
+            show_rule_error(form, exc)
         else:
             flash(_("Registered; the confirmation is on its way by e-mail."), "success")
             return redirect(url_for("console.registration", slug=event.slug, registration_id=r.id), 303)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
+from app.forms import show_rule_error
 from app.extensions import db, limiter
 from events import services as event_services
 from events.employers import services
@@ -20,13 +21,6 @@ from events.models import Event, Organisation
 bp = Blueprint("employers", __name__)
 staff_bp = Blueprint("employers_staff", __name__, url_prefix="/staff/events/<slug>")
 
-
-def _apply_error(form, exc: services.EmployerError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [exc.message]
-    else:
-        flash(exc.message, "error")
 
 
 def employer_required(view):
@@ -61,7 +55,7 @@ def apply(slug: str):
         try:
             services.apply_as_partner(event, form.candidacy())
         except services.EmployerError as exc:
-            _apply_error(form, exc)
+            show_rule_error(form, exc)
         else:
             return render_template("employers/applied.html", event=event, email=form.contact_email.data)
     status = 422 if request.method == "POST" else 200
@@ -81,7 +75,7 @@ def accept_invitation(token: str):
         try:
             user = services.accept_invitation(token, form.name.data, form.password.data)
         except services.EmployerError as exc:
-            _apply_error(form, exc)
+            show_rule_error(form, exc)
         else:
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
@@ -160,7 +154,7 @@ def book(slug: str, slot_id: int):
         try:
             services.book_slot(current_user, event, slot_id, form.request())
         except services.EmployerError as exc:
-            _apply_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("Booked. The organisers will confirm your workshop."), "success")
             return redirect(url_for("employers.event_home", slug=slug), 303)
@@ -232,7 +226,7 @@ def slots(slug: str):
             services.create_slot(event, form.room_id.data, form.starts_at.data.replace(tzinfo=tz),
                                  form.ends_at.data.replace(tzinfo=tz), form.withdraw_deadline.data.replace(tzinfo=tz))
         except services.EmployerError as exc:
-            _apply_error(form, exc)
+            show_rule_error(form, exc)
         else:
             flash(_("Slot published."), "success")
             return redirect(url_for("employers_staff.slots", slug=slug), 303)
