@@ -156,7 +156,7 @@ def main() -> int:
                            "field_of_study": "Physics", "consent_processing": True, "sessions": chosen,
                            "languages": [{"code": "en", "level": "C1"}], "seeking": ["job"]})
         start_gunicorn("wsgi:app", 5501, env, procs)
-        start_gunicorn("bench.baseline_app:app", 5502, env, procs)
+        start_gunicorn("bench.support.baseline_app:app", 5502, env, procs)
 
         elapsed, latencies, statuses = load(f"http://127.0.0.1:5501/api/v1/events/{slug}/registrations", bodies,
                                             args.clients)
