@@ -75,17 +75,23 @@ def queue_mail(to: str, template: str, *, locale: str = "en", attachments: list[
     with force_locale(locale):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         text = render_template(f"email/{template}.txt", **context)
-        try:
-            html = render_template(f"email/{template}.html", **context)
-        except Exception as exc:  # a template may have no HTML part
-            if type(exc).__name__ != "TemplateNotFound":
-                raise
-            html = ""
+        html = render_template(f"email/{template}.html", **context) if _has_html_part(template) else ""
     message = OutboxMessage(to=to, subject=subject[:300], body_text=text, body_html=html, template=template,
                             attachments=attachments or [])
     db.session.add(message)
     _pending_flag()
     return message
+
+
+def _has_html_part(template: str) -> bool:
+    # Looked up once per template: a missing template is not cached by Jinja, and this runs under locks.
+    if template not in _html_parts:
+        _html_parts[template] = f"email/{template}.html" in current_app.jinja_env.list_templates(
+            filter_func=lambda name: name.startswith("email/"))
+    return _html_parts[template]
+
+
+_html_parts: dict[str, bool] = {}
 
 
 def _pending_flag():
