@@ -85,10 +85,10 @@ def apply_as_partner(event: Event, candidacy: Candidacy) -> EventPartner:
         db.session.flush()
     partner.candidacy = PartnerCandidacy(contact_name=candidacy.contact_name,
                                          contact_email=candidacy.contact_email.strip().lower(),
-                                         offers=candidacy.offers, message=candidacy.message)
-    # The applicant just wrote the form in this language; the candidacy keeps no locale of its own.
+                                         offers=candidacy.offers, message=candidacy.message,
+                                         locale=str(get_locale() or "en"))  # the language the form was written in
     queue_mail(partner.candidacy.contact_email, "partner_applied", event=event, partner=partner,
-               locale=str(get_locale() or "en"))
+               locale=partner.candidacy.locale)
     if event.contact_email:
         queue_mail(event.contact_email, "partner_applied_staff", event=event, partner=partner)
     try:
@@ -127,9 +127,9 @@ def decide_candidacy(event: Event, partner_id: int, accept: bool, message: str, 
         candidacy.decision_message, candidacy.decided_at, candidacy.decided_by_id = message, now, staff.id
     if email:
         queue_mail(email, "partner_accepted" if accept else "partner_declined", event=event, partner=partner,
-                   message=message)
+                   message=message, locale=candidacy.locale)
         if accept and not _user_with_email(email):
-            _create_invitation(partner.organisation, email, candidacy.contact_name, staff)
+            _create_invitation(partner.organisation, email, candidacy.contact_name, staff, locale=candidacy.locale)
     db.session.commit()
     return partner
 
@@ -145,15 +145,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _create_invitation(organisation: Organisation, email: str, name: str, invited_by: User | None
-                       ) -> EmployerInvitation:
+def _create_invitation(organisation: Organisation, email: str, name: str, invited_by: User | None,
+                       locale: str = "en") -> EmployerInvitation:
     token = secrets.token_urlsafe(32)
     invitation = EmployerInvitation(organisation=organisation, email=email.strip().lower(), name=name,
                                     token_hash=_hash(token), invited_by_id=invited_by.id if invited_by else None,
-                                    expires_at=utcnow() + timedelta(days=INVITATION_DAYS))
+                                    expires_at=utcnow() + timedelta(days=INVITATION_DAYS), locale=locale)
     db.session.add(invitation)
     queue_mail(invitation.email, "employer_invitation", invitation=invitation, organisation=organisation,
-               token=token, days=INVITATION_DAYS)
+               token=token, days=INVITATION_DAYS, locale=locale)
     return invitation
 
 
@@ -164,7 +164,7 @@ def invite_contact(organisation: Organisation, email: str, name: str, invited_by
         _fail("forbidden", _("You cannot invite contacts for this organisation."), status=403)
     if _user_with_email(email):
         _fail("email_taken", _("This e-mail address has an account already."), field="email")
-    invitation = _create_invitation(organisation, email, name, invited_by)
+    invitation = _create_invitation(organisation, email, name, invited_by, locale=invited_by.locale or "en")
     db.session.commit()
     return invitation
 
@@ -191,7 +191,8 @@ def accept_invitation(token: str, name: str, password: str) -> User:
         _fail("password_short", _("The password needs at least 10 characters."), field="password", status=422)
     if _user_with_email(invitation.email):
         _fail("email_taken", _("This e-mail address has an account already: log in instead."), field="password")
-    user = User(email=invitation.email, name=name or invitation.name, organisation_id=invitation.organisation_id)
+    user = User(email=invitation.email, name=name or invitation.name, organisation_id=invitation.organisation_id,
+                locale=invitation.locale)
     user.set_password(password)  # werkzeug's default: scrypt
     db.session.add(user)
     db.session.flush()

@@ -110,3 +110,30 @@ def test_application_form_validates(client, db):
     body = response.get_data(as_text=True)
     assert "does not look like an e-mail" in body and "Please name your organisation" in body
     assert db.session.scalars(select(EventPartner)).all() == []
+
+
+def test_partner_mails_and_account_follow_the_applicants_language(client, db):
+    from app.accounts.models import User
+    from app.mail import OutboxMessage
+    from events.employers import services
+    from events.models import EventPartner
+    from tests.factories import make_event
+    event = make_event()
+    response = client.post(f"/e/{event.slug}/partner?lang=de", data={
+        **APPLICATION, "organisation_name": "Rheinchemie GmbH", "contact_email": "jana@rheinchemie.example"})
+    assert response.status_code == 200  # the "thank you" page
+    partner = db.session.scalars(db.select(EventPartner).where(EventPartner.event_id == event.id)).one()
+    assert partner.candidacy.locale == "de"
+    staff = User(email="staff@example.org", is_admin=True)
+    db.session.add(staff)
+    db.session.commit()
+    services.decide_candidacy(event, partner.id, True, "Willkommen!", staff)
+    invitation = db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.template == "employer_invitation")).one()
+    accepted = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.template == "partner_accepted")).one()
+    # German, not the English "Your employer account for …" and "Welcome on board: …"
+    assert "Rheinchemie GmbH" in invitation.subject and not invitation.subject.startswith("Your employer account")
+    assert event.title in accepted.subject and not accepted.subject.startswith("Welcome on board")
+    token = invitation.body_text.split("/employer/invite/")[1].split()[0]
+    user = services.accept_invitation(token, "Jana Roth", "a-long-password-1")
+    assert user.locale == "de"
