@@ -19,6 +19,7 @@ from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from events import services as rules
 from events.forms import ConfirmForm
+from events.views import registration_or_404
 from events.models import Attendee, Event, Registration, RegistrationStatus
 
 ERASED_DOMAIN = "erased.invalid"
@@ -114,13 +115,6 @@ def purge(days: int, *, dry_run: bool = False) -> int:
 bp = Blueprint("privacy", __name__)
 
 
-def _registration_or_404(token: str) -> Registration:
-    registration = rules.registration_by_token(token)
-    if registration is None:
-        abort(404)
-    return registration
-
-
 @bp.get("/e/<slug>/privacy")
 def notice(slug: str):
     event = rules.get_published_event(slug)
@@ -132,7 +126,7 @@ def notice(slug: str):
 
 @bp.get("/r/<token>/data.json")
 def download(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     response = jsonify(attendee_data(registration.attendee))
     response.headers["Content-Disposition"] = "attachment; filename=welcomeday-my-data.json"
     response.headers["Cache-Control"] = "no-store"
@@ -141,7 +135,7 @@ def download(token: str):
 
 @bp.route("/r/<token>/delete", methods=["GET", "POST"])
 def delete_account(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = ConfirmForm()
     if form.validate_on_submit():
         slug = registration.event.slug

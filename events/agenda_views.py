@@ -9,22 +9,15 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.urls import external_url
-from events import services
 from events.agenda_items import items_for_registration, items_for_user
 from events.agendas import attachments  # noqa: F401  (registers the e-mail attachment providers)
 from events.agendas import documents, feeds
 from events.agendas import providers  # noqa: F401  (registers the agenda item providers)
 from events.calendar import build_calendar, etag_for, last_modified, session_item
 from events.models import Event, EventPartner, EventStatus, PartnerStatus, Session
+from events.views import event_or_404, registration_or_404
 
 bp = Blueprint("agendas", __name__)
-
-
-def _event_or_404(slug: str) -> Event:
-    event = services.get_published_event(slug)
-    if event is None:
-        abort(404)
-    return event
 
 
 def _calendar_response(body: bytes, stamp, filename: str, *, private: bool, download: bool = False) -> Response:
@@ -67,7 +60,7 @@ def agenda_links(registration) -> dict:
 
 @bp.route("/e/<slug>/programme.pdf")
 def programme_pdf(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     size = request.args.get("size", "a4").lower()
     if size not in documents.PAGE_SIZES:
         abort(404)
@@ -77,7 +70,7 @@ def programme_pdf(slug: str):
 
 @bp.route("/e/<slug>/programme.ics")
 def event_feed(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     sessions = db.session.scalars(select(Session).where(Session.event_id == event.id)
                                   .order_by(Session.starts_at, Session.id)).all()
     items = [session_item(event, s) for s in sessions]
@@ -87,7 +80,7 @@ def event_feed(slug: str):
 
 @bp.route("/e/<slug>/s/<int:session_id>/calendar.ics")
 def session_ics(slug: str, session_id: int):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     session = db.session.get(Session, session_id)
     if session is None or session.event_id != event.id:
         abort(404)
@@ -102,9 +95,7 @@ def session_ics(slug: str, session_id: int):
 
 @bp.route("/r/<token>/agenda.pdf")
 def registration_agenda(token: str):
-    registration = services.registration_by_token(token)
-    if registration is None:
-        abort(404)
+    registration = registration_or_404(token)
     path = documents.agenda_for_registration(registration)
     db.session.commit()  # the badge issued on first use
     return _pdf_response(path, f"{registration.event.slug}-agenda.pdf")
@@ -112,9 +103,7 @@ def registration_agenda(token: str):
 
 @bp.route("/r/<token>/calendar/renew", methods=["POST"])
 def renew_registration_feed(token: str):
-    registration = services.registration_by_token(token)
-    if registration is None:
-        abort(404)
+    registration = registration_or_404(token)
     feeds.renew(registration_id=registration.id)
     flash(_("Your calendar link is renewed; the old link no longer works. Subscribe again with the new one."),
           "success")

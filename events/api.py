@@ -10,6 +10,7 @@ from events import services
 from events.forms import RegistrationForm, SessionChoiceForm
 from events.models import Event, Registration, SessionKind
 from events.openapi import openapi_document
+from events.views import event_or_404, registration_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 REGISTRATION_FIELDS = form_field_names(RegistrationForm)
@@ -85,20 +86,6 @@ def _enrolment_json(enrolment) -> dict:
             "status": enrolment.status.value, "waiting_list_position": services.waitlist_position(enrolment)}
 
 
-def _event_or_404(slug: str) -> Event:
-    event = services.get_published_event(slug)
-    if event is None:
-        abort(404, description="No published welcome day with this slug.")
-    return event
-
-
-def _registration_or_404(token: str) -> Registration:
-    registration = services.registration_by_token(token)
-    if registration is None:
-        abort(404, description="No registration behind this link.")
-    return registration
-
-
 def _rule_error(exc: services.RegistrationError):
     extra = {"field": exc.field} if exc.field else {}
     return json_error(exc.status, exc.code, exc.message, **extra)
@@ -116,13 +103,13 @@ def list_events():
 
 @bp.get("/v1/events/<slug>")
 def get_event(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     return jsonify({**_event_json(event), "places_taken": services.places_taken(event)})
 
 
 @bp.get("/v1/events/<slug>/sessions")
 def list_sessions(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     unknown = sorted(set(request.args) - {"kind", "language"})
     if unknown:  # most likely a typo ("?knd=talk"): say so rather than return the whole programme
         return json_error(400, "invalid_parameter", "Unknown parameter; use kind and language.",
@@ -149,7 +136,7 @@ def get_session(session_id: int):
 @bp.post("/v1/events/<slug>/registrations")
 @limiter.limit("30 per minute")
 def create_registration(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     try:
         formdata = json_to_formdata(_json_body(), REGISTRATION_FIELDS)
     except BodyError as exc:
@@ -172,12 +159,12 @@ def create_registration(slug: str):
 
 @bp.get("/v1/registrations/<token>")
 def get_registration(token: str):
-    return jsonify(_registration_json(_registration_or_404(token)))
+    return jsonify(_registration_json(registration_or_404(token)))
 
 
 @bp.post("/v1/registrations/<token>/confirm")
 def confirm_registration(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     try:
         registration = services.confirm_email(registration)
     except services.RegistrationError as exc:
@@ -187,7 +174,7 @@ def confirm_registration(token: str):
 
 @bp.post("/v1/registrations/<token>/enrolments")
 def add_enrolment(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     try:
         formdata = json_to_formdata(_json_body(), SESSION_CHOICE_FIELDS)
     except BodyError as exc:
@@ -204,7 +191,7 @@ def add_enrolment(token: str):
 
 @bp.delete("/v1/registrations/<token>/enrolments/<int:session_id>")
 def delete_enrolment(token: str, session_id: int):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     try:
         services.drop(registration, session_id)
     except services.RegistrationError as exc:
@@ -214,6 +201,6 @@ def delete_enrolment(token: str, session_id: int):
 
 @bp.post("/v1/registrations/<token>/cancel")
 def cancel_registration(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     services.cancel_registration(registration)
     return jsonify(_registration_json(services.registration_by_token(token)))

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app.forms import show_rule_error
 from events import services
 from events.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
-from events.models import EnrolmentStatus, RegistrationStatus
+from events.models import EnrolmentStatus, Event, Registration, RegistrationStatus
 
 bp = Blueprint("public", __name__)
 
@@ -20,17 +20,19 @@ KIND_LABELS = {
 }
 
 
-def _event_or_404(slug: str):
+def event_or_404(slug: str) -> Event:
+    """A published (or closed) welcome day by its slug, or 404: every public page and API call uses this."""
     event = services.get_published_event(slug)
     if event is None:
-        abort(404)
+        abort(404, description="No published welcome day with this slug.")
     return event
 
 
-def _registration_or_404(token: str):
+def registration_or_404(token: str) -> Registration:
+    """The registration behind a secret link, or 404 (an unknown link says nothing more)."""
     registration = services.registration_by_token(token)
     if registration is None:
-        abort(404)
+        abort(404, description="No registration behind this link.")
     return registration
 
 
@@ -50,7 +52,7 @@ def index():
 
 @bp.route("/e/<slug>/")
 def event_page(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else None
     language = request.args.get("language") if request.args.get("language") in (event.languages or []) else None
     programme = services.session_seats(event, kind=kind, language=language)
@@ -61,7 +63,7 @@ def event_page(slug: str):
 
 @bp.route("/e/<slug>/s/<int:session_id>")
 def session_page(slug: str, session_id: int):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     session = services.get_session(session_id)
     if session is None or session.event_id != event.id:
         abort(404)
@@ -70,7 +72,7 @@ def session_page(slug: str, session_id: int):
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     form = RegistrationForm()
     programme = [s for s in services.session_seats(event) if not s.session.is_cancelled]
     form.sessions.choices = [(s.session.id, _session_label(s, event.tz)) for s in programme]
@@ -94,13 +96,13 @@ def register(slug: str):
 
 @bp.route("/e/<slug>/registered")
 def registered(slug: str):
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     return render_template("events/registered.html", event=event, email=request.args.get("email", "")[:254])
 
 
 @bp.route("/r/<token>/confirm")
 def confirm(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     try:
         services.confirm_email(registration)
     except services.RegistrationError as exc:
@@ -112,7 +114,7 @@ def confirm(token: str):
 
 @bp.route("/r/<token>")
 def my_registration(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     event = registration.event
     chosen = {e.session_id for e in registration.active_enrolments}
     available = [s for s in services.session_seats(event)
@@ -127,7 +129,7 @@ def my_registration(token: str):
 
 @bp.route("/r/<token>/sessions", methods=["POST"])
 def add_session(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = SessionChoiceForm()
     if not form.validate_on_submit():
         flash(_("Please choose a session."), "error")
@@ -147,7 +149,7 @@ def add_session(token: str):
 
 @bp.route("/r/<token>/sessions/<int:session_id>/drop", methods=["POST"])
 def drop_session(token: str, session_id: int):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -161,7 +163,7 @@ def drop_session(token: str, session_id: int):
 
 @bp.route("/r/<token>/profile", methods=["GET", "POST"])
 def edit_profile(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = ProfileForm()
     if request.method == "GET":
         form.fill_from(registration.attendee, registration)
@@ -176,7 +178,7 @@ def edit_profile(token: str):
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = ConfirmForm()
     if form.validate_on_submit():
         services.cancel_registration(registration)

@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from events import services as event_services
 from events.employers.services import partners_of
 from events.employers.views import _partner_event, _staff_event, employer_required
 from events.forms import ConfirmForm
+from events.views import registration_or_404
 from events.matching import instance_to_dict
 from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
@@ -219,9 +219,7 @@ def staff_instance(slug: str, session_id: int):
 
 @bp.route("/r/<token>/meetings/<int:session_id>", methods=["GET", "POST"])
 def attendee_wishes(token: str, session_id: int):
-    registration = event_services.registration_by_token(token)
-    if registration is None:
-        abort(404)
+    registration = registration_or_404(token)
     session = db.session.get(Session, session_id)
     setup = services.setup_for_session(session) if session and session.event_id == registration.event_id else None
     if setup is None:
