@@ -147,9 +147,7 @@ def create_registration(slug: str):
     if not form.validate():
         return json_error(422, "validation_failed", "Some fields are not valid.", fields=form_errors(form))
     try:
-        services.register_attendee(event.id, services.RegistrationRequest(
-            email=form.email.data, profile=form.profile(), consent_processing=form.consent_processing.data,
-            consent_sharing=form.consent_sharing.data, session_ids=form.sessions.data or []))
+        services.register_attendee(event.id, form.registration_request())
     except services.RegistrationError as exc:
         return _rule_error(exc)
     # The same answer whether or not the address was registered before: the link goes to the mailbox only.

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.forms import CleanText, MultiCheckboxField, strip_filter
 from events.models import DegreeLevel, Seeking
-from events.services import Profile
+from events.services import Profile, RegistrationRequest
 
 LANGUAGE_CODES = ["en", "de", "nl", "fr", "es", "it", "pt", "pl", "tr", "ru", "uk", "ar", "fa", "he", "hi", "bn",
                   "ur", "ta", "te", "mr", "zh", "ja", "ko", "vi", "th", "id", "ms", "tl", "sw", "am", "af", "el",
@@ -169,6 +169,11 @@ class RegistrationForm(ProfileForm):
         _l("I agree that the organisers process my data to run this welcome day, as the privacy notice says."),
         validators=[DataRequired(_l("We cannot register you without this consent."))])
 
+    def registration_request(self) -> RegistrationRequest:
+        """What the service needs, the same for the HTML form and the JSON API."""
+        return RegistrationRequest(email=self.email.data, profile=self.profile(),
+                                   consent_processing=self.consent_processing.data,
+                                   consent_sharing=self.consent_sharing.data, session_ids=self.sessions.data or [])
 
 class SessionChoiceForm(FlaskForm):
     session_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])

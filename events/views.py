@@ -81,10 +81,7 @@ def register(slug: str):
                               if x.isascii() and x.isdigit() and len(x) < 10]
     if form.validate_on_submit():
         try:
-            services.register_attendee(event.id, services.RegistrationRequest(
-                email=form.email.data, profile=form.profile(),
-                consent_processing=form.consent_processing.data, consent_sharing=form.consent_sharing.data,
-                session_ids=form.sessions.data or []))
+            services.register_attendee(event.id, form.registration_request())
         except services.RegistrationError as exc:
             show_rule_error(form, exc)
         else:
