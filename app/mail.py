@@ -5,6 +5,12 @@ exists exactly when the change does. Messages are sent only after the commit (``
 thread started after each commit or by ``flask --app wsgi outbox send``; a failing mail server never blocks or loses
 a registration: the message stays in the outbox and is retried with back-off.
 
+A message is rendered when it is first read, normally by the sender: the row keeps the template, the locale and
+the context as references (``{"registration": {"$model": "Registration", "id": 7}}``). Writing it then costs one
+small INSERT, which matters because registrations write their mail while they hold the event's lock. A context
+that cannot be kept as references (a function, a list of rows) is rendered at once, as before. A message whose
+rows were deleted before it was sent (a privacy deletion) is not sent.
+
 Attachments are not stored: a message names them (``{"kind": "badge", "registration_id": 3}``) and the provider
 registered for that kind builds the file when the message is sent (see ``attachment_provider``).
 """
@@ -21,7 +27,7 @@ from typing import Callable
 
 from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import JSON, Integer, String, Text, event, select
+from sqlalchemy import JSON, Integer, String, Text, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as SASession
 
@@ -35,10 +41,13 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254), index=True)
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    # Empty until rendered: read them through .subject, .body_text and .body_html (see render).
+    subject_: Mapped[str] = mapped_column("subject", String(300), default="")
+    body_text_: Mapped[str] = mapped_column("body_text", Text, default="")
+    body_html_: Mapped[str] = mapped_column("body_html", Text, default="")
     template: Mapped[str] = mapped_column(String(80), default="")
+    # {"locale": "de", "values": {...}} while not rendered yet; {} once rendered.
+    context: Mapped[dict | None] = mapped_column(JSON, default=dict)
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -49,6 +58,44 @@ class OutboxMessage(db.Model):
     @property
     def failed(self) -> bool:
         return self.sent_at is None and self.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+
+    @property
+    def subject(self) -> str:
+        self._render_quietly()
+        return self.subject_
+
+    @property
+    def body_text(self) -> str:
+        self._render_quietly()
+        return self.body_text_
+
+    @property
+    def body_html(self) -> str:
+        self._render_quietly()
+        return self.body_html_
+
+    def _render_quietly(self) -> None:
+        try:
+            self.render()
+        except MessageGone:
+            pass  # empty: last_error says why
+
+    def render(self) -> None:
+        """Fill subject and bodies from the template, if not done yet (raises MessageGone)."""
+        if not self.context:
+            return
+        try:
+            values = {name: _thaw(value) for name, value in self.context.get("values", {}).items()}
+        except MessageGone as exc:
+            self.context, self.last_error = {}, f"not sent: {exc}"
+            raise
+        self.subject_, self.body_text_, self.body_html_ = _render(self.template, self.context.get("locale", "en"),
+                                                                  values)
+        self.context = {}
+
+
+class MessageGone(Exception):
+    """What a message was about has been deleted before it was sent."""
 
 
 @dataclass(frozen=True)
@@ -70,17 +117,63 @@ def attachment_provider(kind: str):
 
 
 def queue_mail(to: str, template: str, *, locale: str = "en", attachments: list[dict] | None = None,
-               **context) -> OutboxMessage:
-    """Render ``templates/email/<template>.{subject,txt,html}`` and add it to the outbox (no commit)."""
+               **context) -> None:
+    """Add ``templates/email/<template>.{subject,txt,html}`` with ``context`` to the outbox (no commit).
+
+    Model instances in ``context`` are kept as references and the mail is rendered when it is read (see the
+    module's docstring); ``ModelRef`` names a row by id where the caller has no instance."""
+    values = {name: _freeze(value) for name, value in context.items()}
+    if any(value is _CANNOT for value in values.values()):
+        subject, text, html = _render(template, locale, context)
+        row = {"subject": subject, "body_text": text, "body_html": html, "context": {}}
+    else:
+        row = {"subject": "", "body_text": "", "body_html": "", "context": {"locale": locale, "values": values}}
+    # A Core INSERT: no unit of work for a row nobody reads in this transaction.
+    db.session.execute(OutboxMessage.__table__.insert().values(
+        to=to, template=template, attachments=attachments or [], **row))
+    _pending_flag()
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A reference to a row for a mail's context, when the caller has its id but no instance."""
+    model: str
+    id: int
+
+
+_CANNOT = object()
+
+
+def _freeze(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, ModelRef):
+        return {"$model": value.model, "id": value.id}
+    if isinstance(value, db.Model):
+        identity = inspect(value).identity
+        if identity is None:  # not flushed yet
+            db.session.flush()
+            identity = inspect(value).identity
+        return {"$model": type(value).__name__, "id": identity[0]}
+    return _CANNOT
+
+
+def _thaw(value):
+    if isinstance(value, dict) and "$model" in value:
+        model = next((m.class_ for m in db.Model.registry.mappers if m.class_.__name__ == value["$model"]), None)
+        row = db.session.get(model, value["id"]) if model is not None else None
+        if row is None:
+            raise MessageGone(f"{value['$model']} {value['id']} no longer exists")
+        return row
+    return value
+
+
+def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
     with force_locale(locale):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context) if _has_html_part(template) else ""
-    message = OutboxMessage(to=to, subject=subject[:300], body_text=text, body_html=html, template=template,
-                            attachments=attachments or [])
-    db.session.add(message)
-    _pending_flag()
-    return message
+    return subject[:300], text, html
 
 
 def _has_html_part(template: str) -> bool:
@@ -163,6 +256,13 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
         ).first()
         if message is None:
             db.session.rollback()
+            continue
+        try:
+            message.render()
+        except MessageGone:
+            message.attempts = max_attempts  # nothing to retry: never sent, shown as failed (see render)
+            failed += 1
+            db.session.commit()
             continue
         try:
             _deliver(build_email(message))

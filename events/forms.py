@@ -7,11 +7,11 @@ from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, IntegerField,
                      StringField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import CleanText, MultiCheckboxField, strip_filter
+from app.forms import CleanText, MultiCheckboxField, SelectField, strip_filter
 from events.models import DegreeLevel, Seeking
 from events.services import Profile, RegistrationRequest
 
@@ -21,8 +21,8 @@ LANGUAGE_CODES = ["en", "de", "nl", "fr", "es", "it", "pt", "pl", "tr", "ru", "u
 LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2", "native"]
 
 
-def _locale() -> Locale:
-    return Locale.parse(str(get_locale() or "en"))
+def _locale() -> str:
+    return str(get_locale() or "en")
 
 
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
@@ -48,11 +48,11 @@ def _language_names(locale: str) -> tuple[tuple[str, str], ...]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    return [("", _l("Choose a country"))] + list(_country_names(str(_locale())))
+    return [("", _l("Choose a country"))] + list(_country_names(_locale()))
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + list(_language_names(str(_locale())))
+    return [("", "—")] + list(_language_names(_locale()))
 
 
 DEGREE_LABELS = {

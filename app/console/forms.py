@@ -6,11 +6,11 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from app.forms import CleanText, MultiCheckboxField, strip_filter
+from app.forms import CleanText, MultiCheckboxField, SelectField, strip_filter
 from events.forms import LOCALE_LABELS, country_choices
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

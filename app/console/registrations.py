@@ -17,8 +17,8 @@ from app.mail import queue_mail
 from events import services as rules
 from events.models import (Attendee, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus,
                            Session)
-from events.services import (CONSENT_VERSION, _fill_session, _fresh_registration, _lock_event,
-                             _next_seq, _place_in_session, _sessions_for)
+from events.services import (CONSENT_VERSION, _fill_session, _fresh_registration, _lock_and_reserve,
+                             _lock_event, _next_seq, _session_rows)
 
 SORTS = {
     "newest": (Registration.created_at.desc(), Registration.id.desc()),
@@ -103,47 +103,35 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     ``confirmed`` False (imports) keeps the double opt-in: the person confirms the address from the e-mail.
     """
     email = data.email.strip().lower()
-    event = _lock_event(event.id)
+    known = db.session.execute(select(Attendee.id, Attendee.locale).where(Attendee.email == email)).first()
+    locked = _lock_and_reserve(event.id, len(data.session_ids) + 1)
     now = utcnow()
     try:
-        sessions = _sessions_for(event, list(data.session_ids))
+        sessions = _session_rows(event.id, list(data.session_ids))
     except rules.RegistrationError as exc:
         raise StaffError(exc.message, field="sessions") from exc
-    attendee = db.session.scalars(select(Attendee).where(Attendee.email == email)).first()
-    registration = None
-    if attendee is not None:
-        registration = db.session.scalars(select(Registration).where(
-            Registration.event_id == event.id, Registration.attendee_id == attendee.id)).first()
-        if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+    previous = None
+    if known is not None:
+        attendee_id, locale = known
+        previous = db.session.execute(select(Registration.id, Registration.status).where(
+            Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
+        if previous is not None and previous.status != RegistrationStatus.CANCELLED:
             raise StaffError(_("%(email)s is already registered for this day.", email=email), field="email")
     else:  # new address: what staff typed (a known address keeps the profile its owner wrote)
-        attendee = Attendee(email=email, created_at=now)
-        rules.Profile(full_name=data.full_name, badge_name=data.badge_name or data.full_name[:80],
-                      country=data.country, university=data.university, locale=data.locale).apply_to(attendee)
-        db.session.add(attendee)
-    if registration is None:
-        registration = Registration(event=event, attendee=attendee)
-        db.session.add(registration)
-    registration.token = rules._new_token()
-    registration.created_at = now
-    registration.cancelled_at, registration.cancel_reason, registration.queue_seq = None, "", None
-    registration.pending_profile = None
-    registration.consent_processing_at = now
-    registration.consent_processing_version = f"{CONSENT_VERSION} (staff)"
-    registration.consent_sharing_at, registration.consent_sharing_version = None, ""
-    if confirmed:
-        registration.status, registration.email_confirmed_at, registration.expires_at = \
-            RegistrationStatus.CONFIRMED, now, None
-    else:
-        registration.status, registration.email_confirmed_at = RegistrationStatus.PENDING, None
-        registration.expires_at = now + rules._pending_ttl()
-    db.session.flush()
-    existing = {e.session_id: e for e in registration.enrolments}
-    for session in sessions:
-        _place_in_session(registration, session, now, existing.get(session.id))
+        locale = data.locale
+        attendee_id = rules.add_attendee(email, rules.Profile(
+            full_name=data.full_name, badge_name=data.badge_name or data.full_name[:80], country=data.country,
+            university=data.university, locale=data.locale), now)
+    registration_id = rules.write_registration(
+        locked, attendee_id, previous.id if previous else None, sessions, now=now,
+        status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING,
+        email_confirmed_at=now if confirmed else None, expires_at=None if confirmed else now + rules._pending_ttl(),
+        pending_profile=None, consent_processing_at=now, consent_processing_version=f"{CONSENT_VERSION} (staff)",
+        consent_sharing_at=None, consent_sharing_version="")
+    registration = db.session.get(Registration, registration_id)
     if mail:
         template = "registration_confirmed" if confirmed else "confirm_registration"
-        queue_mail(email, template, locale=attendee.locale, registration=registration, event=event)
+        queue_mail(email, template, locale=locale, registration=registration, event=event)
     audit("registration.create", registration, None, {**_state(registration), "email": email})
     return registration
 
@@ -209,7 +197,7 @@ def move_to_waitlist(registration: Registration, session_id: int) -> Enrolment:
     db.session.flush()
     _fill_session(enrolment.session, now)
     enrolment.status, enrolment.updated_at = EnrolmentStatus.WAITLISTED, now
-    enrolment.queue_seq = _next_seq(registration.event)
+    enrolment.queue_seq = _next_seq(registration.event_id)
     audit("enrolment.waitlist", registration, before, _state(registration))
     db.session.commit()
     return enrolment

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
+from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
+
+from app.forms import SelectField
 
 
 class ConfigureForm(FlaskForm):

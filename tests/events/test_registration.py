@@ -152,3 +152,33 @@ def test_failing_mail_server_keeps_the_registration_and_retries(db, app):
     db.session.commit()
     assert send_pending() == (1, 0)
     assert len(memory_outbox) == 1
+
+
+def test_mail_is_rendered_when_sent_from_the_rows_it_names(db):
+    event = make_event(title="Welcome Day Düsseldorf")
+    workshop = make_session(event, capacity=1, title="Residence permit after graduation")
+    registration = register(event, "ana@example.org", [workshop], confirm=False)
+    row = db.session.execute(select(OutboxMessage.__table__.c.body_text, OutboxMessage.__table__.c.context)
+                             .where(OutboxMessage.template == "confirm_registration")).one()
+    # Written under the event's lock as references only: nothing rendered yet.
+    assert row.body_text == "" and row.context["values"]["registration"] == {"$model": "Registration",
+                                                                             "id": registration.id}
+    assert send_pending() == (1, 0)
+    (sent,) = memory_outbox
+    assert "Welcome Day Düsseldorf" in sent["Subject"]
+    body = sent.get_body(("plain",)).get_content()
+    assert f"/r/{registration.token}/confirm" in body and "Residence permit after graduation" in body
+    (mail,) = _mails(db, "confirm_registration")
+    assert mail.context == {} and mail.body_text.strip() == body.strip()  # the rendered text is kept
+
+
+def test_mail_about_a_deleted_registration_is_not_sent(db):
+    event = make_event()
+    registration = register(event, "ana@example.org", confirm=False)
+    db.session.delete(db.session.get(Registration, registration.id))
+    db.session.commit()
+    assert send_pending() == (0, 1)
+    assert memory_outbox == []
+    (mail,) = _mails(db, "confirm_registration")
+    assert mail.failed and "Registration" in mail.last_error and mail.subject == ""
+    assert send_pending() == (0, 0)  # not retried
