@@ -128,10 +128,13 @@ def queue_mail(to: str, template: str, *, locale: str = "en", attachments: list[
         row = {"subject": subject, "body_text": text, "body_html": html, "context": {}}
     else:
         row = {"subject": "", "body_text": "", "body_html": "", "context": {"locale": locale, "values": values}}
-    # A Core INSERT: no unit of work for a row nobody reads in this transaction.
-    db.session.execute(OutboxMessage.__table__.insert().values(
-        to=to, template=template, attachments=attachments or [], **row))
+    # A Core INSERT on the session's transaction: no unit of work for a row nobody reads in it.
+    db.session.connection().execute(_ADD_MESSAGE, {"to": to, "template": template,
+                                                   "attachments": attachments or [], **row})
     _pending_flag()
+
+
+_ADD_MESSAGE = OutboxMessage.__table__.insert()
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ def get_session(session_id: int):
 @bp.post("/v1/events/<slug>/registrations")
 @limiter.limit("30 per minute")
 def create_registration(slug: str):
-    event = event_or_404(slug)
+    # No event_or_404: the service finds the published event as it takes its lock (404 "not_found" if none).
     try:
         formdata = json_to_formdata(_json_body(), REGISTRATION_FIELDS)
     except BodyError as exc:
@@ -147,7 +147,7 @@ def create_registration(slug: str):
     if not form.validate():
         return json_error(422, "validation_failed", "Some fields are not valid.", fields=form_errors(form))
     try:
-        services.register_attendee(event.id, form.registration_request())
+        services.register_attendee(slug, form.registration_request())
     except services.RegistrationError as exc:
         return _rule_error(exc)
     # The same answer whether or not the address was registered before: the link goes to the mailbox only.

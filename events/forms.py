@@ -67,8 +67,10 @@ LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
 
 
 class LanguageSkillForm(Form):
-    code = SelectField(_l("Language"), choices=[], validate_choice=True, validators=[Optional()])
-    level = SelectField(_l("Level"), choices=[("", "—")] + [(lv, lv) for lv in LEVELS], validators=[Optional()])
+    # default "": a row the body or the page left out is empty, not a choice to look up
+    code = SelectField(_l("Language"), choices=[], default="", validate_choice=True, validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[("", "—")] + [(lv, lv) for lv in LEVELS], default="",
+                        validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,7 +106,10 @@ class ProfileForm(FlaskForm):
                                              CleanText()])
     graduation_date = DateField(_l("Graduation (expected)"), validators=[Optional()],
                                 description=_l("The day you finish or finished, e.g. 2026-07-31."))
-    languages = FieldList(FormField(LanguageSkillForm), min_entries=3, max_entries=8)
+    # Labels given, not derived from the field names: WTForms would translate a derived one, and that loads its
+    # catalogue once per request.
+    languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=_l("Languages you speak"),
+                          min_entries=3, max_entries=8)
     seeking = MultiCheckboxField(_l("What are you looking for?"), choices=[])
     locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
     consent_sharing = BooleanField(

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db, utcnow
@@ -228,7 +228,7 @@ def _lock_event(event_id: int) -> Event:
         select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
     ).first()
     if event is None:
-        raise RegistrationError("event_not_found", _("This welcome day does not exist."), status=404)
+        raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
     return event
 
 
@@ -240,27 +240,40 @@ def _fresh_registration(registration_id: int) -> Registration:
     ).one()
 
 
-def _lock_and_reserve(event_id: int, count: int):
+_ev = Event.__table__.c
+_RESERVE = (update(Event.__table__)
+            .values(queue_counter=_ev.queue_counter + bindparam("count"), updated_at=_ev.updated_at)  # not an edit
+            .returning(_ev.id, _ev.status, _ev.registration_opens_at, _ev.registration_closes_at, _ev.ends_at,
+                       _ev.capacity, _ev.queue_counter))
+_RESERVE_BY_ID = _RESERVE.where(_ev.id == bindparam("event_id"))
+_RESERVE_PUBLIC = _RESERVE.where(_ev.slug == bindparam("event_slug"),
+                                 _ev.status.in_([EventStatus.PUBLISHED, EventStatus.CLOSED]))
+
+
+def _lock_and_reserve(count: int, *, event_id: int | None = None, slug: str | None = None):
     """Take the event's lock and reserve ``count`` arrival numbers, in one statement (an UPDATE locks the row as
-    ``FOR UPDATE`` does); returns the event's row, whose ``queue_counter`` is the last number reserved.
+    ``FOR UPDATE`` does); returns the event's row, whose ``queue_counter`` is the last number reserved. By id, or
+    by slug for the public path (then only a published or closed event).
 
     Arrival numbers order every waiting list of the event. They are only ever handed out here, in SQL, so an
     ``Event`` instance in the session never writes back a stale counter."""
-    t = Event.__table__
-    row = db.session.execute(
-        update(t).where(t.c.id == event_id)
-        .values(queue_counter=t.c.queue_counter + count, updated_at=t.c.updated_at)  # not an edit of the event
-        .returning(t.c.id, t.c.status, t.c.registration_opens_at, t.c.registration_closes_at, t.c.ends_at,
-                   t.c.capacity, t.c.queue_counter)
-    ).first()
+    if slug is not None:
+        row = _run(_RESERVE_PUBLIC, event_slug=slug, count=count).first() if _storable_key(slug, 80) else None
+    else:
+        row = _run(_RESERVE_BY_ID, event_id=event_id, count=count).first()
     if row is None:
-        raise RegistrationError("event_not_found", _("This welcome day does not exist."), status=404)
+        raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
     return row
+
+
+def _run(statement, **params):
+    """A Core statement on the session's connection and transaction (no autoflush, no ORM layer)."""
+    return db.session.connection().execute(statement, params)
 
 
 def _next_seq(event_id: int) -> int:
     """The next arrival number at this event (takes or holds the event's lock)."""
-    return _lock_and_reserve(event_id, 1).queue_counter
+    return _lock_and_reserve(1, event_id=event_id).queue_counter
 
 
 def _confirmed_seat_counts(session_ids: list[int]) -> dict[int, int]:
@@ -306,19 +319,21 @@ def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
 
 
 _s, _e = Session.__table__.c, Enrolment.__table__.c
-_SESSION_ROW = select(
+_SESSION_ROW = select(  # the columns _check_chosen and _gets_seat read, and the confirmed seats
     _s.id, _s.title, _s.starts_at, _s.ends_at, _s.status, _s.capacity, _s.needs_seat,
     select(func.count()).where(_e.session_id == _s.id, _e.status == EnrolmentStatus.CONFIRMED)
     .correlate(Session.__table__).scalar_subquery().label("taken"),
 ).order_by(_s.id)
 
 
+_SESSION_ROWS = _SESSION_ROW.where(_s.id.in_(bindparam("ids", expanding=True)), _s.event_id == bindparam("event_id"))
+
+
 def _session_rows(event_id: int, session_ids: list[int]) -> list:
     """The chosen sessions as rows with their confirmed seats (``taken``), checked; one query, under the lock."""
     if not session_ids:
         return []
-    rows = db.session.execute(
-        _SESSION_ROW.where(_s.id.in_(_storable_ids(session_ids)), _s.event_id == event_id)).all()
+    rows = _run(_SESSION_ROWS, ids=_storable_ids(session_ids), event_id=event_id).all()
     return _check_chosen(rows, session_ids)
 
 
@@ -446,48 +461,46 @@ def _release(registration: Registration, now: datetime, reason: str) -> None:
 # ----------------------------------------------------------------------------------------------- actions
 
 
-def register_attendee(event_id: int, request: RegistrationRequest) -> RegistrationResult:
-    """Register someone for an event, with their session choices, in one transaction."""
+def register_attendee(slug: str, request: RegistrationRequest) -> RegistrationResult:
+    """Register someone for the published event ``slug``, with their session choices, in one transaction."""
     if not request.consent_processing:
         raise RegistrationError("consent_required", _("We need your consent to process your data for this event."),
                                 field="consent_processing", status=422)
-    email = request.email.strip().lower()
-    for attempt in range(3):
-        try:
-            result = _register(event_id, email, request)
-            db.session.commit()
-            return result
-        except IntegrityError:
-            # The same new e-mail address arrived twice at once: retry, it exists now.
-            db.session.rollback()
-            if attempt == 2:
-                raise
-        except RegistrationError:
-            db.session.rollback()
-            raise
-    raise AssertionError("unreachable")
+    try:
+        result = _register(slug, request.email.strip().lower(), request)
+    except RegistrationError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
 
 
-def _register(event_id: int, email: str, request: RegistrationRequest) -> RegistrationResult:
+_a, _r, _en = Attendee.__table__.c, Registration.__table__.c, Enrolment.__table__.c
+_ATTENDEE_BY_EMAIL = select(_a.id, _a.locale).where(_a.email == bindparam("email"))
+_PREVIOUS_REGISTRATION = select(_r.id, _r.status).where(_r.event_id == bindparam("event_id"),
+                                                        _r.attendee_id == bindparam("attendee_id"))
+_ADD_REGISTRATION = insert(Registration.__table__).returning(_r.id)
+_ADD_ENROLMENTS = insert(Enrolment.__table__)
+
+
+def _register(slug: str, email: str, request: RegistrationRequest) -> RegistrationResult:
     """The registration path, written for throughput: every registration of an event waits for the event's lock,
     so the time under it is the throughput. What needs no lock comes first (the attendee's row); under the lock
-    the work is a handful of Core statements (lock + arrival numbers, sessions with their seats, the rows, the
-    mail's outbox row) and no unit of work."""
-    known = db.session.execute(select(Attendee.id, Attendee.locale).where(Attendee.email == email)).first()
-    if known is not None:
+    the work is a handful of prepared Core statements (lock + arrival numbers, sessions with their seats, the
+    rows, the mail's outbox row) and no unit of work."""
+    attendee_id = add_attendee(email, request.profile, utcnow())
+    known = None
+    if attendee_id is None:  # a known address
+        known = _run(_ATTENDEE_BY_EMAIL, email=email).first()
         attendee_id = known.id
-    else:
-        attendee_id = add_attendee(email, request.profile, utcnow())
-    event = _lock_and_reserve(event_id, len(request.session_ids) + 1)
+    event = _lock_and_reserve(len(request.session_ids) + 1, slug=slug)
     now = utcnow()  # after the lock: registrations are created in the order they got it
     _check_open(event, now)
     _expire_unconfirmed_now_and_then(event.id, now)
     sessions = _session_rows(event.id, request.session_ids)
     previous = None
     if known is not None:
-        previous = db.session.execute(
-            select(Registration.id, Registration.status)
-            .where(Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
+        previous = _run(_PREVIOUS_REGISTRATION, event_id=event.id, attendee_id=attendee_id).first()
         if previous is not None and previous.status != RegistrationStatus.CANCELLED:
             queue_mail(email, "registration_link", locale=known.locale,
                        registration=ModelRef("Registration", previous.id), event=ModelRef("Event", event.id))
@@ -507,11 +520,15 @@ def _register(event_id: int, email: str, request: RegistrationRequest) -> Regist
     return RegistrationResult(registration_id, created=True)
 
 
-def add_attendee(email: str, profile: Profile, now: datetime) -> int:
-    """A new attendee's row (Core: the registration path writes it before it takes the event's lock)."""
-    return db.session.scalar(insert(Attendee.__table__).values(email=email, created_at=now, updated_at=now,
-                                                               **profile.columns())
-                             .returning(Attendee.__table__.c.id))
+_ADD_ATTENDEE = {dialect: module.insert(Attendee.__table__).on_conflict_do_nothing(index_elements=["email"])
+                 .returning(_a.id) for dialect, module in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+def add_attendee(email: str, profile: Profile, now: datetime) -> int | None:
+    """A new attendee's row, or None when the address is known (one INSERT … ON CONFLICT DO NOTHING, which also
+    waits for, and then yields to, the same new address arriving at the same time)."""
+    statement = _ADD_ATTENDEE[db.session.get_bind().dialect.name]
+    return _run(statement, email=email, created_at=now, updated_at=now, **profile.columns()).scalar()
 
 
 def write_registration(event, attendee_id: int, previous_id: int | None, sessions: list, *, now: datetime,
@@ -523,19 +540,18 @@ def write_registration(event, attendee_id: int, previous_id: int | None, session
     registration on the event's waiting list takes its arrival number, and each session gives a seat while it has
     one for a registration that holds a place, else a place on its waiting list. ``previous_id``: a cancelled
     registration of the same person, which is reused (one row per person and event) with a new link."""
-    r, e = Registration.__table__.c, Enrolment.__table__.c
     seqs = iter(range(event.queue_counter - len(sessions), event.queue_counter + 1))
     status = columns["status"]
     values = dict(columns, token=_new_token(), created_at=now, updated_at=now, cancelled_at=None, cancel_reason="",
                   queue_seq=next(seqs) if status == RegistrationStatus.WAITLISTED else None)
     existing: dict[int, int] = {}
     if previous_id is None:
-        registration_id = db.session.scalar(insert(Registration.__table__).values(
-            event_id=event.id, attendee_id=attendee_id, **values).returning(r.id))
+        registration_id = _run(_ADD_REGISTRATION, event_id=event.id, attendee_id=attendee_id, **values).scalar()
     else:
         registration_id = previous_id
-        db.session.execute(update(Registration.__table__).where(r.id == previous_id).values(**values))
-        existing = dict(db.session.execute(select(e.session_id, e.id).where(e.registration_id == previous_id)).all())
+        db.session.execute(update(Registration.__table__).where(_r.id == previous_id).values(**values))
+        existing = dict(db.session.execute(select(_en.session_id, _en.id)
+                                           .where(_en.registration_id == previous_id)).all())
         db.session.flush()
         db.session.expire_all()  # instances loaded before would show the rows as they were
     holds_place = status in HOLDS_PLACE
@@ -545,12 +561,13 @@ def write_registration(event, attendee_id: int, previous_id: int | None, session
         row = {"status": EnrolmentStatus.CONFIRMED if seat else EnrolmentStatus.WAITLISTED,
                "queue_seq": next(seqs), "updated_at": now}
         if session.id in existing:
-            db.session.execute(update(Enrolment.__table__).where(e.id == existing[session.id])
-                               .values(**row, sequence=e.sequence + 1))
+            db.session.execute(update(Enrolment.__table__).where(_en.id == existing[session.id])
+                               .values(**row, sequence=_en.sequence + 1))
         else:
-            rows.append({**row, "registration_id": registration_id, "session_id": session.id, "created_at": now})
+            rows.append({**row, "registration_id": registration_id, "session_id": session.id, "created_at": now,
+                         "sequence": 0})
     if rows:
-        db.session.execute(insert(Enrolment.__table__), rows)
+        db.session.connection().execute(_ADD_ENROLMENTS, rows)
     return registration_id
 
 

@@ -81,7 +81,7 @@ def register(slug: str):
                               if x.isascii() and x.isdigit() and len(x) < 10]
     if form.validate_on_submit():
         try:
-            services.register_attendee(event.id, form.registration_request())
+            services.register_attendee(event.slug, form.registration_request())
         except services.RegistrationError as exc:
             show_rule_error(form, exc)
         else:

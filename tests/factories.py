@@ -53,7 +53,7 @@ def profile(name: str = "Ngozi Okafor", **fields) -> services.Profile:
 def register(event: Event, email: str | None = None, sessions: list[Session] = (), confirm: bool = True,
              name: str = "Ngozi Okafor", consent_sharing: bool = True):
     email = email or f"person{next(_seq)}@example.org"
-    result = services.register_attendee(event.id, services.RegistrationRequest(
+    result = services.register_attendee(event.slug, services.RegistrationRequest(
         email=email, profile=profile(name), consent_processing=True, consent_sharing=consent_sharing,
         session_ids=[s.id for s in sessions]))
     registration = result.registration

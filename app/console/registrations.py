@@ -103,25 +103,24 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     ``confirmed`` False (imports) keeps the double opt-in: the person confirms the address from the e-mail.
     """
     email = data.email.strip().lower()
-    known = db.session.execute(select(Attendee.id, Attendee.locale).where(Attendee.email == email)).first()
-    locked = _lock_and_reserve(event.id, len(data.session_ids) + 1)
+    # A new address gets what staff typed; a known one keeps the profile its owner wrote.
+    attendee_id = rules.add_attendee(email, rules.Profile(
+        full_name=data.full_name, badge_name=data.badge_name or data.full_name[:80], country=data.country,
+        university=data.university, locale=data.locale), utcnow())
+    locale = data.locale
+    if attendee_id is None:
+        attendee_id, locale = db.session.execute(
+            select(Attendee.id, Attendee.locale).where(Attendee.email == email)).one()
+    locked = _lock_and_reserve(len(data.session_ids) + 1, event_id=event.id)
     now = utcnow()
     try:
         sessions = _session_rows(event.id, list(data.session_ids))
     except rules.RegistrationError as exc:
         raise StaffError(exc.message, field="sessions") from exc
-    previous = None
-    if known is not None:
-        attendee_id, locale = known
-        previous = db.session.execute(select(Registration.id, Registration.status).where(
-            Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
-        if previous is not None and previous.status != RegistrationStatus.CANCELLED:
-            raise StaffError(_("%(email)s is already registered for this day.", email=email), field="email")
-    else:  # new address: what staff typed (a known address keeps the profile its owner wrote)
-        locale = data.locale
-        attendee_id = rules.add_attendee(email, rules.Profile(
-            full_name=data.full_name, badge_name=data.badge_name or data.full_name[:80], country=data.country,
-            university=data.university, locale=data.locale), now)
+    previous = db.session.execute(select(Registration.id, Registration.status).where(
+        Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
+    if previous is not None and previous.status != RegistrationStatus.CANCELLED:
+        raise StaffError(_("%(email)s is already registered for this day.", email=email), field="email")
     registration_id = rules.write_registration(
         locked, attendee_id, previous.id if previous else None, sessions, now=now,
         status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING,

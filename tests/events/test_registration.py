@@ -71,7 +71,7 @@ def test_overlapping_sessions_cannot_both_be_held(db):
 def test_same_email_twice_sends_the_link_again(db):
     event = make_event()
     first = register(event, "Ana@Example.org", confirm=False)
-    again = services.register_attendee(event.id, services.RegistrationRequest(
+    again = services.register_attendee(event.slug, services.RegistrationRequest(
         email="ana@example.org ", profile=services.Profile(full_name="Someone else", badge_name="X"),
         consent_processing=True))
     assert again.created is False and again.registration.id == first.id
