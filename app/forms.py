@@ -34,9 +34,20 @@ class CleanText:
                                          code=ord(char)))
 
 
-def _choice_values(field) -> set | None:
+class Choices(list):
+    """(value, label) choices built once and shared by every form (countries, languages): they know their
+    values, so a SelectField checks a choice without looking at 250 options."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self.values = frozenset(item[0] for item in self)
+
+
+def _choice_values(field) -> set | frozenset | None:
     """The coerced values of a field's choices, or None where WTForms' own check must judge (option groups)."""
     choices = field.choices() if callable(field.choices) else field.choices
+    if isinstance(choices, Choices) and field.coerce is str:
+        return choices.values
     if choices is None or isinstance(choices, dict):
         return None
     values = set()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 
-WORKERS = max(2, 2 * (os.cpu_count() or 1))
+WORKERS = int(os.environ.get("BENCH_WORKERS", max(2, 2 * (os.cpu_count() or 1))))
 SLOTS, PARALLEL, CAPACITY = 4, 4, 120  # 16 sessions: 4 time slots × 4 rooms, 120 seats each
 
 

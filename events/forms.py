@@ -11,7 +11,7 @@ from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormF
                      StringField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import CleanText, MultiCheckboxField, SelectField, strip_filter
+from app.forms import Choices, CleanText, MultiCheckboxField, SelectField, strip_filter
 from events.models import DegreeLevel, Seeking
 from events.services import Profile, RegistrationRequest
 
@@ -47,12 +47,25 @@ def _language_names(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: item[1]))
 
 
-def country_choices() -> list[tuple[str, str]]:
-    return [("", _l("Choose a country"))] + list(_country_names(_locale()))
+def country_choices() -> Choices:
+    return _country_choices(_locale())
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + list(_language_names(_locale()))
+def language_choices() -> Choices:
+    return _language_choices(_locale())
+
+
+@lru_cache(maxsize=16)
+def _country_choices(locale: str) -> Choices:
+    return Choices([("", _l("Choose a country")), *_country_names(locale)])
+
+
+@lru_cache(maxsize=16)
+def _language_choices(locale: str) -> Choices:
+    return Choices([("", "—"), *_language_names(locale)])
+
+
+LEVEL_CHOICES = Choices([("", "—")] + [(lv, lv) for lv in LEVELS])
 
 
 DEGREE_LABELS = {
@@ -69,12 +82,12 @@ LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
 class LanguageSkillForm(Form):
     # default "": a row the body or the page left out is empty, not a choice to look up
     code = SelectField(_l("Language"), choices=[], default="", validate_choice=True, validators=[Optional()])
-    level = SelectField(_l("Level"), choices=[("", "—")] + [(lv, lv) for lv in LEVELS], default="",
-                        validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[], default="", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.code.choices = language_choices()
+        self.level.choices = LEVEL_CHOICES
 
     def validate(self, extra_validators=None):
         # Not validate_level: Optional() ends the level's chain when it is empty, before an inline validator runs.

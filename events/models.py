@@ -107,7 +107,7 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
-    # Arrival numbers for the event's waiting lists, handed out under the event's lock (events/services.py).
+    # Arrival numbers for the event's waiting list, handed out under the event's lock (events/services.py).
     queue_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown at /e/<slug>/privacy and linked from the consent on the registration form (empty: a default text).
     privacy_notice: Mapped[str] = mapped_column(Text, default="")
@@ -210,6 +210,8 @@ class Session(db.Model):
                                                   default=SessionStatus.SCHEDULED)
     # iCalendar SEQUENCE: grows when what a calendar shows changes (see events/agendas/models.py).
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Arrival numbers for this session's waiting list, handed out under the session's lock (events/services.py).
+    queue_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,10 +1,14 @@
 """Registration rules: places, seats, waiting lists, double opt-in and self-service.
 
-Concurrency: every change to an event's registrations or enrolments first locks the event's row
-(``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` takes the database write lock on SQLite). Counting
-free seats and taking one therefore happen under one lock, so no session is ever overbooked, and waiting-list
-numbers are handed out in the order in which requests got the lock. One lock per event, always taken first,
-also means no two transactions can wait on each other (no deadlocks).
+Concurrency. Every change to an event's registrations or enrolments first locks the event's row
+(``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` takes the database write lock on SQLite), so counting
+free seats and taking one happen under one lock and no session is ever overbooked. New registrations, which
+arrive by the thousand when a welcome day opens, share the event's lock instead (``FOR SHARE``: they wait for,
+and keep out, every other change) and lock the rows of the sessions they choose, in id order; two registrations
+wait for each other only when they want a seat in the same session. Each session hands out the numbers that order
+its waiting list under its own lock, so the list is in the order in which registrations got the session. An
+event with an overall capacity counts its places, so its registrations take the event's lock alone. The event's
+lock is always taken first and session locks in id order, so no two transactions wait for each other in a circle.
 
 Freed seats and places are refilled in the same transaction as the change that freed them (``_fill_session``,
 ``_fill_event``), and the people promoted are told through the outbox.
@@ -20,6 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db, utcnow
@@ -240,30 +245,58 @@ def _fresh_registration(registration_id: int) -> Registration:
     ).one()
 
 
-_ev = Event.__table__.c
-_RESERVE = (update(Event.__table__)
-            .values(queue_counter=_ev.queue_counter + bindparam("count"), updated_at=_ev.updated_at)  # not an edit
-            .returning(_ev.id, _ev.status, _ev.registration_opens_at, _ev.registration_closes_at, _ev.ends_at,
-                       _ev.capacity, _ev.queue_counter))
-_RESERVE_BY_ID = _RESERVE.where(_ev.id == bindparam("event_id"))
-_RESERVE_PUBLIC = _RESERVE.where(_ev.slug == bindparam("event_slug"),
+_ev, _s = Event.__table__.c, Session.__table__.c
+_EVENT_ROW = select(_ev.id, _ev.status, _ev.registration_opens_at, _ev.registration_closes_at, _ev.ends_at,
+                    _ev.capacity, _ev.queue_counter)
+_PUBLIC_EVENT = _EVENT_ROW.where(_ev.slug == bindparam("slug"),
                                  _ev.status.in_([EventStatus.PUBLISHED, EventStatus.CLOSED]))
+_SHARE_EVENT = _PUBLIC_EVENT.with_for_update(read=True)
+_LOCK_EVENT = _PUBLIC_EVENT.with_for_update()
+# Lock the chosen sessions in id order (the sub-select sorts, then locks) and hand out one number each.
+_RESERVE_SESSIONS = (
+    update(Session.__table__)
+    .where(_s.id.in_(select(_s.id).where(_s.id.in_(bindparam("ids", expanding=True)),
+                                         _s.event_id == bindparam("of_event"))
+                     .order_by(_s.id).with_for_update()))
+    .values(queue_counter=_s.queue_counter + 1, updated_at=_s.updated_at)  # not an edit of the session
+    .returning(_s.id, _s.queue_counter))
+_RESERVE_SESSION = (update(Session.__table__).where(_s.id == bindparam("session"))
+                    .values(queue_counter=_s.queue_counter + 1, updated_at=_s.updated_at)
+                    .returning(_s.queue_counter))
+_RESERVE_EVENT = (update(Event.__table__).where(_ev.id == bindparam("event"))
+                  .values(queue_counter=_ev.queue_counter + 1, updated_at=_ev.updated_at)
+                  .returning(_ev.queue_counter))
+# Events known (in this process) to have an overall capacity: their registrations take the event's lock alone.
+_counted_events: set[str] = set()
 
 
-def _lock_and_reserve(count: int, *, event_id: int | None = None, slug: str | None = None):
-    """Take the event's lock and reserve ``count`` arrival numbers, in one statement (an UPDATE locks the row as
-    ``FOR UPDATE`` does); returns the event's row, whose ``queue_counter`` is the last number reserved. By id, or
-    by slug for the public path (then only a published or closed event).
-
-    Arrival numbers order every waiting list of the event. They are only ever handed out here, in SQL, so an
-    ``Event`` instance in the session never writes back a stale counter."""
-    if slug is not None:
-        row = _run(_RESERVE_PUBLIC, event_slug=slug, count=count).first() if _storable_key(slug, 80) else None
-    else:
-        row = _run(_RESERVE_BY_ID, event_id=event_id, count=count).first()
+def _lock_for_registration(slug: str):
+    """The published event's row, locked for a new registration: shared, or alone when the event has an overall
+    capacity (its places are counted). A share lock cannot become an exclusive one without risking a deadlock,
+    so an event found to have a capacity under a share lock is retried (``_Exclusive``), and remembered."""
+    if not _storable_key(slug, 80):
+        raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
+    alone = slug in _counted_events
+    row = _run(_LOCK_EVENT if alone else _SHARE_EVENT, slug=slug).first()
     if row is None:
         raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
+    if row.capacity is not None and not alone:
+        _counted_events.add(slug)
+        raise _Exclusive()
+    if row.capacity is None and alone:
+        _counted_events.discard(slug)  # the capacity was lifted: from the next registration on, shared again
     return row
+
+
+class _Exclusive(Exception):
+    """Start the registration again, with the event's lock alone."""
+
+
+def _lock_sessions(event_id: int, session_ids: list[int]) -> dict[int, int]:
+    """Lock the chosen sessions of the event (in id order) and give each a waiting-list number: {id: number}."""
+    if not session_ids:
+        return {}
+    return dict(_run(_RESERVE_SESSIONS, ids=_storable_ids(session_ids), of_event=event_id).all())
 
 
 def _run(statement, **params):
@@ -271,9 +304,14 @@ def _run(statement, **params):
     return db.session.connection().execute(statement, params)
 
 
-def _next_seq(event_id: int) -> int:
-    """The next arrival number at this event (takes or holds the event's lock)."""
-    return _lock_and_reserve(1, event_id=event_id).queue_counter
+def _next_seq(session_id: int) -> int:
+    """The next number on this session's waiting list (the caller holds the event's lock)."""
+    return _run(_RESERVE_SESSION, session=session_id).scalar_one()
+
+
+def _next_event_seq(event_id: int) -> int:
+    """The next number on the event's waiting list (the caller holds the event's lock alone)."""
+    return _run(_RESERVE_EVENT, event=event_id).scalar_one()
 
 
 def _confirmed_seat_counts(session_ids: list[int]) -> dict[int, int]:
@@ -373,7 +411,7 @@ def _place_in_session(registration: Registration, session: Session, now: datetim
         enrolment = Enrolment(registration=registration, session=session, created_at=now)
         db.session.add(enrolment)
     enrolment.status = EnrolmentStatus.CONFIRMED if seat else EnrolmentStatus.WAITLISTED
-    enrolment.queue_seq = _next_seq(session.event_id)
+    enrolment.queue_seq = _next_seq(session.id)
     enrolment.updated_at = now
     return enrolment
 
@@ -466,13 +504,23 @@ def register_attendee(slug: str, request: RegistrationRequest) -> RegistrationRe
     if not request.consent_processing:
         raise RegistrationError("consent_required", _("We need your consent to process your data for this event."),
                                 field="consent_processing", status=422)
-    try:
-        result = _register(slug, request.email.strip().lower(), request)
-    except RegistrationError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return result
+    _expire_unconfirmed_now_and_then(slug)
+    email = request.email.strip().lower()
+    for attempt in range(4):
+        try:
+            result = _register(slug, email, request)
+            db.session.commit()
+            return result
+        except (_Exclusive, IntegrityError):
+            # _Exclusive: see _lock_for_registration. IntegrityError: the same person registered twice at once
+            # (a double click); the second attempt finds the first registration and sends its link again.
+            db.session.rollback()
+            if attempt == 3:
+                raise
+        except RegistrationError:
+            db.session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 _a, _r, _en = Attendee.__table__.c, Registration.__table__.c, Enrolment.__table__.c
@@ -484,19 +532,18 @@ _ADD_ENROLMENTS = insert(Enrolment.__table__)
 
 
 def _register(slug: str, email: str, request: RegistrationRequest) -> RegistrationResult:
-    """The registration path, written for throughput: every registration of an event waits for the event's lock,
-    so the time under it is the throughput. What needs no lock comes first (the attendee's row); under the lock
-    the work is a handful of prepared Core statements (lock + arrival numbers, sessions with their seats, the
-    rows, the mail's outbox row) and no unit of work."""
+    """The registration path, written for throughput: registrations run side by side under the event's share
+    lock and wait only for the sessions they choose (see the module's docstring). What needs no lock comes first
+    (the attendee's row); the rest is a handful of prepared Core statements and no unit of work."""
     attendee_id = add_attendee(email, request.profile, utcnow())
     known = None
     if attendee_id is None:  # a known address
         known = _run(_ATTENDEE_BY_EMAIL, email=email).first()
         attendee_id = known.id
-    event = _lock_and_reserve(len(request.session_ids) + 1, slug=slug)
-    now = utcnow()  # after the lock: registrations are created in the order they got it
-    _check_open(event, now)
-    _expire_unconfirmed_now_and_then(event.id, now)
+    event = _lock_for_registration(slug)
+    _check_open(event, utcnow())
+    seqs = _lock_sessions(event.id, request.session_ids)
+    now = utcnow()  # after the locks: registrations are created in the order they got them
     sessions = _session_rows(event.id, request.session_ids)
     previous = None
     if known is not None:
@@ -507,7 +554,7 @@ def _register(slug: str, email: str, request: RegistrationRequest) -> Registrati
             return RegistrationResult(previous.id, created=False)
     full = event.capacity is not None and places_taken(event) >= event.capacity
     registration_id = write_registration(
-        event, attendee_id, previous.id if previous else None, sessions, now=now,
+        event, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
         status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.PENDING,
         expires_at=now + _pending_ttl(), email_confirmed_at=None,
         # The address is not proven yet: a known profile stays until the link in the e-mail is opened.
@@ -531,19 +578,19 @@ def add_attendee(email: str, profile: Profile, now: datetime) -> int | None:
     return _run(statement, email=email, created_at=now, updated_at=now, **profile.columns()).scalar()
 
 
-def write_registration(event, attendee_id: int, previous_id: int | None, sessions: list, *, now: datetime,
-                       **columns) -> int:
-    """Write a registration and its enrolments (event lock held, ``event`` from _lock_and_reserve with one
-    arrival number per session and one for the registration); returns its id.
+def write_registration(event, attendee_id: int, previous_id: int | None, sessions: list, seqs: dict[int, int], *,
+                       now: datetime, **columns) -> int:
+    """Write a registration and its enrolments; returns its id. The caller holds the event's lock and the
+    sessions' locks (``seqs``: each session's waiting-list number, from _lock_sessions).
 
     ``sessions`` come from _session_rows. ``columns`` set the registration's status, consents and dates; a
-    registration on the event's waiting list takes its arrival number, and each session gives a seat while it has
-    one for a registration that holds a place, else a place on its waiting list. ``previous_id``: a cancelled
+    registration on the event's waiting list takes the event's next number (only events with a capacity have
+    one, and their registrations hold the event's lock alone), and each session gives a seat while it has one
+    for a registration that holds a place, else a place on its waiting list. ``previous_id``: a cancelled
     registration of the same person, which is reused (one row per person and event) with a new link."""
-    seqs = iter(range(event.queue_counter - len(sessions), event.queue_counter + 1))
     status = columns["status"]
     values = dict(columns, token=_new_token(), created_at=now, updated_at=now, cancelled_at=None, cancel_reason="",
-                  queue_seq=next(seqs) if status == RegistrationStatus.WAITLISTED else None)
+                  queue_seq=_next_event_seq(event.id) if status == RegistrationStatus.WAITLISTED else None)
     existing: dict[int, int] = {}
     if previous_id is None:
         registration_id = _run(_ADD_REGISTRATION, event_id=event.id, attendee_id=attendee_id, **values).scalar()
@@ -559,7 +606,7 @@ def write_registration(event, attendee_id: int, previous_id: int | None, session
     for session in sessions:
         seat = _gets_seat(holds_place, session, session.taken)
         row = {"status": EnrolmentStatus.CONFIRMED if seat else EnrolmentStatus.WAITLISTED,
-               "queue_seq": next(seqs), "updated_at": now}
+               "queue_seq": seqs[session.id], "updated_at": now}
         if session.id in existing:
             db.session.execute(update(Enrolment.__table__).where(_en.id == existing[session.id])
                                .values(**row, sequence=_en.sequence + 1))
@@ -670,19 +717,21 @@ def update_profile(registration: Registration, profile: Profile, consent_sharing
     db.session.commit()
 
 
-_last_expiry_check: dict[int, float] = {}
+_last_expiry_check: dict[str, float] = {}
 
 
-def _expire_unconfirmed_now_and_then(event_id: int, now: datetime) -> None:
-    """Expire on the registration path, but at most every EXPIRY_CHECK_SECONDS per event and process: a look
-    per registration would cost a query under the lock; `flask --app wsgi expire` (cron) does the rest."""
+def _expire_unconfirmed_now_and_then(slug: str) -> None:
+    """Expire before registering, in its own transaction under the event's lock alone, but at most every
+    EXPIRY_CHECK_SECONDS per event and process; `flask --app wsgi expire` (cron) does the rest."""
     interval = current_app.config["EXPIRY_CHECK_SECONDS"]
     clock = time.monotonic()
-    if interval and clock - _last_expiry_check.get(event_id, -interval) < interval:
+    if interval and clock - _last_expiry_check.get(slug, -interval) < interval:
         return
-    _last_expiry_check[event_id] = clock
-    if _expire_unconfirmed(db.session.get(Event, event_id), now):
-        db.session.flush()  # the Core statements that follow count seats
+    _last_expiry_check[slug] = clock
+    event = get_published_event(slug)
+    if event is not None:
+        _expire_unconfirmed(_lock_event(event.id), utcnow())
+    db.session.commit()
 
 
 def _expire_unconfirmed(event: Event, now: datetime) -> int:

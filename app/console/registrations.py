@@ -17,7 +17,7 @@ from app.mail import queue_mail
 from events import services as rules
 from events.models import (Attendee, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus,
                            Session)
-from events.services import (CONSENT_VERSION, _fill_session, _fresh_registration, _lock_and_reserve,
+from events.services import (CONSENT_VERSION, _fill_session, _fresh_registration, _lock_sessions,
                              _lock_event, _next_seq, _session_rows)
 
 SORTS = {
@@ -111,18 +111,19 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     if attendee_id is None:
         attendee_id, locale = db.session.execute(
             select(Attendee.id, Attendee.locale).where(Attendee.email == email)).one()
-    locked = _lock_and_reserve(len(data.session_ids) + 1, event_id=event.id)
-    now = utcnow()
+    locked = _lock_event(event.id)
     try:
+        seqs = _lock_sessions(event.id, list(data.session_ids))
         sessions = _session_rows(event.id, list(data.session_ids))
     except rules.RegistrationError as exc:
         raise StaffError(exc.message, field="sessions") from exc
+    now = utcnow()
     previous = db.session.execute(select(Registration.id, Registration.status).where(
         Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
     if previous is not None and previous.status != RegistrationStatus.CANCELLED:
         raise StaffError(_("%(email)s is already registered for this day.", email=email), field="email")
     registration_id = rules.write_registration(
-        locked, attendee_id, previous.id if previous else None, sessions, now=now,
+        locked, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
         status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING,
         email_confirmed_at=now if confirmed else None, expires_at=None if confirmed else now + rules._pending_ttl(),
         pending_profile=None, consent_processing_at=now, consent_processing_version=f"{CONSENT_VERSION} (staff)",
@@ -196,7 +197,7 @@ def move_to_waitlist(registration: Registration, session_id: int) -> Enrolment:
     db.session.flush()
     _fill_session(enrolment.session, now)
     enrolment.status, enrolment.updated_at = EnrolmentStatus.WAITLISTED, now
-    enrolment.queue_seq = _next_seq(registration.event_id)
+    enrolment.queue_seq = _next_seq(enrolment.session_id)
     audit("enrolment.waitlist", registration, before, _state(registration))
     db.session.commit()
     return enrolment

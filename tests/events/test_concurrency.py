@@ -1,7 +1,8 @@
 """Many people at once, through the real HTTP path: a threaded WSGI server, real sockets, one thread per request.
 
-On PostgreSQL (READ COMMITTED) the event's row lock (``SELECT … FOR UPDATE``) is what keeps seats from being
-overbooked; on SQLite ``BEGIN IMMEDIATE`` does. The last test shows that the naive "count, then insert" does
+On PostgreSQL (READ COMMITTED) the row locks (the event's, shared by registrations and taken alone by every
+other change, and each chosen session's) are what keep seats from being overbooked; on SQLite ``BEGIN IMMEDIATE``
+does. The last test shows that the naive "count, then insert" does
 overbook on PostgreSQL under the very same race, so these tests can fail.
 """
 from __future__ import annotations
@@ -169,6 +170,71 @@ def test_same_new_email_for_several_events_at_once(racing, db):
     assert _count(Registration) == 5
     assert sorted(_db.session.scalars(select(Registration.event_id))) == sorted(e.id for e in events)
 
+
+
+def _assert_sessions_straight(session_ids) -> None:
+    """No session overbooked, no free seat while someone waits, every waiting list numbered 1..n."""
+    for session_id in session_ids:
+        session = _db.session.get(Session, session_id)
+        active = [e for e in _enrolments(session_id) if e.status != EnrolmentStatus.DROPPED]
+        confirmed = [e for e in active if e.status == EnrolmentStatus.CONFIRMED]
+        waiting = [e for e in active if e.status == EnrolmentStatus.WAITLISTED]
+        assert len(confirmed) == min(session.capacity, len(active)), session.title
+        _assert_waiting_list(waiting, len(active) - len(confirmed))
+
+
+def test_registrations_for_many_sessions_race_with_drops(racing, db):
+    """Registrations share the event's lock and wait only for their sessions; drops take the event's lock alone.
+    Whatever order they interleave in, the seats and the waiting lists come out straight."""
+    import random
+    event = make_event()
+    rooms = [[make_session(event, offset_minutes=60 * slot, minutes=50, capacity=5, title=f"Slot {slot} room {room}")
+              for room in range(2)] for slot in range(2)]
+    holders = [register(event, sessions=[rooms[0][0]]) for _ in range(5)]
+    slug, ids = event.slug, [s.id for slot in rooms for s in slot]
+    by_slot = [[s.id for s in slot] for slot in rooms]
+    drop_tokens, dropped_from = [r.token for r in holders], rooms[0][0].id
+    db.session.close()
+    rng = random.Random(11)
+    url = f"{racing}/api/v1/events/{slug}/registrations"
+    choices = [[rng.choice(slot) for slot in by_slot if rng.random() < 0.8] for _ in range(CLIENTS)]
+    calls = [_post(url, _payload(n, chosen)) for n, chosen in enumerate(choices)]
+    calls += [lambda http, t=t: http.delete(f"{racing}/api/v1/registrations/{t}/enrolments/{dropped_from}",
+                                            timeout=60) for t in drop_tokens]
+    results = _race(calls)
+    assert [s for s, _ in results] == [202] * CLIENTS + [204] * len(drop_tokens), results
+    assert _count(Registration) == CLIENTS + len(holders)
+    for session_id in ids:
+        wanted = sum(session_id in chosen for chosen in choices) + (len(holders) if session_id == dropped_from
+                                                                     else 0)
+        assert len(_enrolments(session_id)) == wanted  # none lost, none twice
+    _assert_sessions_straight(ids)
+
+
+def test_event_with_a_capacity_queues_registrations_in_order(racing, db):
+    """An overall capacity is counted, so those registrations hold the event's lock alone."""
+    event = make_event(capacity=SEATS)
+    workshop = make_session(event, capacity=3)
+    slug, session_id = event.slug, workshop.id
+    db.session.close()
+    url = f"{racing}/api/v1/events/{slug}/registrations"
+    results = _race([_post(url, _payload(n, [session_id])) for n in range(CLIENTS)])
+    assert [s for s, _ in results] == [202] * CLIENTS, results
+    registrations = list(_db.session.scalars(select(Registration).order_by(Registration.id)))
+    placed = [r for r in registrations if r.status == RegistrationStatus.PENDING]
+    waiting = sorted((r for r in registrations if r.status == RegistrationStatus.WAITLISTED),
+                     key=lambda r: r.queue_seq)
+    assert len(placed) == SEATS and len(waiting) == CLIENTS - SEATS
+    assert [services.event_waitlist_position(r) for r in waiting] == list(range(1, CLIENTS - SEATS + 1))
+    assert all(p.id < w.id for p in placed for w in waiting)  # places went to the first to get the lock
+    # Only registrations with a place take a seat; those on the day's waiting list wait for the session too,
+    # but their turn comes once they have a place.
+    placed_ids = {r.id for r in placed}
+    enrolments = _enrolments(session_id)
+    confirmed = [e for e in enrolments if e.status == EnrolmentStatus.CONFIRMED]
+    assert len(confirmed) == 3 and {e.registration_id for e in confirmed} <= placed_ids
+    _assert_waiting_list([e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED
+                          and e.registration_id in placed_ids], SEATS - 3)
 
 # --------------------------------------------------------------------------------- the naive way overbooks
 
