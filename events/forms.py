@@ -121,8 +121,10 @@ class ProfileForm(FlaskForm):
                                 description=_l("The day you finish or finished, e.g. 2026-07-31."))
     # Labels given, not derived from the field names: WTForms would translate a derived one, and that loads its
     # catalogue once per request.
+    # One row unless the body or the page sends more: the page offers three (offer_language_rows), and an API body
+    # with one language should not build and check two empty rows.
     languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=_l("Languages you speak"),
-                          min_entries=3, max_entries=8)
+                          min_entries=1, max_entries=8)
     seeking = MultiCheckboxField(_l("What are you looking for?"), choices=[])
     locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
     consent_sharing = BooleanField(
@@ -157,6 +159,11 @@ class ProfileForm(FlaskForm):
             seeking=list(self.seeking.data or []),
             locale=self.locale.data or "en",
         )
+
+    def offer_language_rows(self, rows: int = 3) -> None:
+        """Empty rows up to ``rows`` on the page, for people who speak several languages."""
+        while len(self.languages.entries) < rows:
+            self.languages.append_entry({"code": "", "level": ""})
 
     def fill_from(self, attendee, registration) -> None:
         """Prefill from the stored profile (GET of the profile page)."""

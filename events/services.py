@@ -270,14 +270,14 @@ _RESERVE_EVENT = (update(Event.__table__).where(_ev.id == bindparam("event"))
 _counted_events: set[str] = set()
 
 
-def _lock_for_registration(slug: str):
+def _lock_for_registration(conn, slug: str):
     """The published event's row, locked for a new registration: shared, or alone when the event has an overall
     capacity (its places are counted). A share lock cannot become an exclusive one without risking a deadlock,
     so an event found to have a capacity under a share lock is retried (``_Exclusive``), and remembered."""
     if not _storable_key(slug, 80):
         raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
     alone = slug in _counted_events
-    row = _run(_LOCK_EVENT if alone else _SHARE_EVENT, slug=slug).first()
+    row = conn.execute(_LOCK_EVENT if alone else _SHARE_EVENT, {"slug": slug}).first()
     if row is None:
         raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
     if row.capacity is not None and not alone:
@@ -292,26 +292,21 @@ class _Exclusive(Exception):
     """Start the registration again, with the event's lock alone."""
 
 
-def _lock_sessions(event_id: int, session_ids: list[int]) -> dict[int, int]:
+def _lock_sessions(conn, event_id: int, session_ids: list[int]) -> dict[int, int]:
     """Lock the chosen sessions of the event (in id order) and give each a waiting-list number: {id: number}."""
     if not session_ids:
         return {}
-    return dict(_run(_RESERVE_SESSIONS, ids=_storable_ids(session_ids), of_event=event_id).all())
-
-
-def _run(statement, **params):
-    """A Core statement on the session's connection and transaction (no autoflush, no ORM layer)."""
-    return db.session.connection().execute(statement, params)
+    return dict(conn.execute(_RESERVE_SESSIONS, {"ids": _storable_ids(session_ids), "of_event": event_id}).all())
 
 
 def _next_seq(session_id: int) -> int:
     """The next number on this session's waiting list (the caller holds the event's lock)."""
-    return _run(_RESERVE_SESSION, session=session_id).scalar_one()
+    return db.session.connection().execute(_RESERVE_SESSION, {"session": session_id}).scalar_one()
 
 
 def _next_event_seq(event_id: int) -> int:
     """The next number on the event's waiting list (the caller holds the event's lock alone)."""
-    return _run(_RESERVE_EVENT, event=event_id).scalar_one()
+    return db.session.connection().execute(_RESERVE_EVENT, {"event": event_id}).scalar_one()
 
 
 def _confirmed_seat_counts(session_ids: list[int]) -> dict[int, int]:
@@ -367,11 +362,11 @@ _SESSION_ROW = select(  # the columns _check_chosen and _gets_seat read, and the
 _SESSION_ROWS = _SESSION_ROW.where(_s.id.in_(bindparam("ids", expanding=True)), _s.event_id == bindparam("event_id"))
 
 
-def _session_rows(event_id: int, session_ids: list[int]) -> list:
+def _session_rows(conn, event_id: int, session_ids: list[int]) -> list:
     """The chosen sessions as rows with their confirmed seats (``taken``), checked; one query, under the lock."""
     if not session_ids:
         return []
-    rows = _run(_SESSION_ROWS, ids=_storable_ids(session_ids), event_id=event_id).all()
+    rows = conn.execute(_SESSION_ROWS, {"ids": _storable_ids(session_ids), "event_id": event_id}).all()
     return _check_chosen(rows, session_ids)
 
 
@@ -535,26 +530,27 @@ def _register(slug: str, email: str, request: RegistrationRequest) -> Registrati
     """The registration path, written for throughput: registrations run side by side under the event's share
     lock and wait only for the sessions they choose (see the module's docstring). What needs no lock comes first
     (the attendee's row); the rest is a handful of prepared Core statements and no unit of work."""
-    attendee_id = add_attendee(email, request.profile, utcnow())
+    conn = db.session.connection()  # the statements below use it directly: no autoflush, no ORM layer
+    attendee_id = add_attendee(conn, email, request.profile, utcnow())
     known = None
     if attendee_id is None:  # a known address
-        known = _run(_ATTENDEE_BY_EMAIL, email=email).first()
+        known = conn.execute(_ATTENDEE_BY_EMAIL, {"email": email}).first()
         attendee_id = known.id
-    event = _lock_for_registration(slug)
+    event = _lock_for_registration(conn, slug)
     _check_open(event, utcnow())
-    seqs = _lock_sessions(event.id, request.session_ids)
+    seqs = _lock_sessions(conn, event.id, request.session_ids)
     now = utcnow()  # after the locks: registrations are created in the order they got them
-    sessions = _session_rows(event.id, request.session_ids)
+    sessions = _session_rows(conn, event.id, request.session_ids)
     previous = None
     if known is not None:
-        previous = _run(_PREVIOUS_REGISTRATION, event_id=event.id, attendee_id=attendee_id).first()
+        previous = conn.execute(_PREVIOUS_REGISTRATION, {"event_id": event.id, "attendee_id": attendee_id}).first()
         if previous is not None and previous.status != RegistrationStatus.CANCELLED:
             queue_mail(email, "registration_link", locale=known.locale,
                        registration=ModelRef("Registration", previous.id), event=ModelRef("Event", event.id))
             return RegistrationResult(previous.id, created=False)
     full = event.capacity is not None and places_taken(event) >= event.capacity
     registration_id = write_registration(
-        event, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
+        conn, event, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
         status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.PENDING,
         expires_at=now + _pending_ttl(), email_confirmed_at=None,
         # The address is not proven yet: a known profile stays until the link in the e-mail is opened.
@@ -571,14 +567,14 @@ _ADD_ATTENDEE = {dialect: module.insert(Attendee.__table__).on_conflict_do_nothi
                  .returning(_a.id) for dialect, module in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-def add_attendee(email: str, profile: Profile, now: datetime) -> int | None:
+def add_attendee(conn, email: str, profile: Profile, now: datetime) -> int | None:
     """A new attendee's row, or None when the address is known (one INSERT … ON CONFLICT DO NOTHING, which also
     waits for, and then yields to, the same new address arriving at the same time)."""
-    statement = _ADD_ATTENDEE[db.session.get_bind().dialect.name]
-    return _run(statement, email=email, created_at=now, updated_at=now, **profile.columns()).scalar()
+    return conn.execute(_ADD_ATTENDEE[conn.dialect.name],
+                        dict(email=email, created_at=now, updated_at=now, **profile.columns())).scalar()
 
 
-def write_registration(event, attendee_id: int, previous_id: int | None, sessions: list, seqs: dict[int, int], *,
+def write_registration(conn, event, attendee_id: int, previous_id: int | None, sessions: list, seqs: dict[int, int], *,
                        now: datetime, **columns) -> int:
     """Write a registration and its enrolments; returns its id. The caller holds the event's lock and the
     sessions' locks (``seqs``: each session's waiting-list number, from _lock_sessions).
@@ -593,7 +589,8 @@ def write_registration(event, attendee_id: int, previous_id: int | None, session
                   queue_seq=_next_event_seq(event.id) if status == RegistrationStatus.WAITLISTED else None)
     existing: dict[int, int] = {}
     if previous_id is None:
-        registration_id = _run(_ADD_REGISTRATION, event_id=event.id, attendee_id=attendee_id, **values).scalar()
+        registration_id = conn.execute(_ADD_REGISTRATION,
+                                       dict(values, event_id=event.id, attendee_id=attendee_id)).scalar()
     else:
         registration_id = previous_id
         db.session.execute(update(Registration.__table__).where(_r.id == previous_id).values(**values))
@@ -614,7 +611,7 @@ def write_registration(event, attendee_id: int, previous_id: int | None, session
             rows.append({**row, "registration_id": registration_id, "session_id": session.id, "created_at": now,
                          "sequence": 0})
     if rows:
-        db.session.connection().execute(_ADD_ENROLMENTS, rows)
+        conn.execute(_ADD_ENROLMENTS, rows)
     return registration_id
 
 

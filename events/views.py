@@ -79,6 +79,7 @@ def register(slug: str):
     if request.method == "GET":
         form.sessions.data = [int(x) for x in request.args.getlist("session")[:50]
                               if x.isascii() and x.isdigit() and len(x) < 10]
+        form.offer_language_rows()
     if form.validate_on_submit():
         try:
             services.register_attendee(event.slug, form.registration_request())

@@ -104,7 +104,8 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     """
     email = data.email.strip().lower()
     # A new address gets what staff typed; a known one keeps the profile its owner wrote.
-    attendee_id = rules.add_attendee(email, rules.Profile(
+    conn = db.session.connection()
+    attendee_id = rules.add_attendee(conn, email, rules.Profile(
         full_name=data.full_name, badge_name=data.badge_name or data.full_name[:80], country=data.country,
         university=data.university, locale=data.locale), utcnow())
     locale = data.locale
@@ -113,8 +114,8 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
             select(Attendee.id, Attendee.locale).where(Attendee.email == email)).one()
     locked = _lock_event(event.id)
     try:
-        seqs = _lock_sessions(event.id, list(data.session_ids))
-        sessions = _session_rows(event.id, list(data.session_ids))
+        seqs = _lock_sessions(conn, event.id, list(data.session_ids))
+        sessions = _session_rows(conn, event.id, list(data.session_ids))
     except rules.RegistrationError as exc:
         raise StaffError(exc.message, field="sessions") from exc
     now = utcnow()
@@ -123,7 +124,7 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     if previous is not None and previous.status != RegistrationStatus.CANCELLED:
         raise StaffError(_("%(email)s is already registered for this day.", email=email), field="email")
     registration_id = rules.write_registration(
-        locked, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
+        conn, locked, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
         status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING,
         email_confirmed_at=now if confirmed else None, expires_at=None if confirmed else now + rules._pending_ttl(),
         pending_profile=None, consent_processing_at=now, consent_processing_version=f"{CONSENT_VERSION} (staff)",
