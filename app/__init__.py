@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from app.config import BASE_DIR, Config
 
@@ -31,10 +32,21 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+class _CookieSessionOnDemand(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, which builds its signer only for a request that brings a session cookie
+    (API calls and scanners bring none, and this ran on every scan)."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(BASE_DIR / "var"))
     app.config.from_object(Config)
+    app.session_interface = _CookieSessionOnDemand()
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
