@@ -245,7 +245,8 @@ def _fresh_registration(registration_id: int) -> Registration:
     ).one()
 
 
-_ev, _s = Event.__table__.c, Session.__table__.c
+# Columns for the Core statements of the registration path (prepared once, below).
+_ev, _s, _a, _r, _en = (model.__table__.c for model in (Event, Session, Attendee, Registration, Enrolment))
 _EVENT_ROW = select(_ev.id, _ev.status, _ev.registration_opens_at, _ev.registration_closes_at, _ev.ends_at,
                     _ev.capacity, _ev.queue_counter)
 _PUBLIC_EVENT = _EVENT_ROW.where(_ev.slug == bindparam("slug"),
@@ -351,15 +352,12 @@ def _sessions_for(event: Event, session_ids: list[int]) -> list[Session]:
     return _check_chosen(sessions, session_ids)
 
 
-_s, _e = Session.__table__.c, Enrolment.__table__.c
-_SESSION_ROW = select(  # the columns _check_chosen and _gets_seat read, and the confirmed seats
+# The chosen sessions with what _check_chosen and _gets_seat read, and their confirmed seats.
+_SESSION_ROWS = select(
     _s.id, _s.title, _s.starts_at, _s.ends_at, _s.status, _s.capacity, _s.needs_seat,
-    select(func.count()).where(_e.session_id == _s.id, _e.status == EnrolmentStatus.CONFIRMED)
+    select(func.count()).where(_en.session_id == _s.id, _en.status == EnrolmentStatus.CONFIRMED)
     .correlate(Session.__table__).scalar_subquery().label("taken"),
-).order_by(_s.id)
-
-
-_SESSION_ROWS = _SESSION_ROW.where(_s.id.in_(bindparam("ids", expanding=True)), _s.event_id == bindparam("event_id"))
+).where(_s.id.in_(bindparam("ids", expanding=True)), _s.event_id == bindparam("event_id")).order_by(_s.id)
 
 
 def _session_rows(conn, event_id: int, session_ids: list[int]) -> list:
@@ -518,7 +516,6 @@ def register_attendee(slug: str, request: RegistrationRequest) -> RegistrationRe
     raise AssertionError("unreachable")
 
 
-_a, _r, _en = Attendee.__table__.c, Registration.__table__.c, Enrolment.__table__.c
 _ATTENDEE_BY_EMAIL = select(_a.id, _a.locale).where(_a.email == bindparam("email"))
 _PREVIOUS_REGISTRATION = select(_r.id, _r.status).where(_r.event_id == bindparam("event_id"),
                                                         _r.attendee_id == bindparam("attendee_id"))
