@@ -4,12 +4,33 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from events.agenda_items import AgendaItem, registration_provider, user_provider
+from events.matching.scoring import WEIGHTS
 from events.meetings.models import MeetingStatus
 from events.meetings.services import meetings_for_organisation, meetings_for_registration, table_number
 
 
 def reason_text(meeting) -> str:
-    return "; ".join(r["text"] for r in meeting.reasons or [] if r.get("code") != "base")
+    """Why the matcher put this pair together, in the reader's language (the stored texts are the matcher's
+    English, for the CLI and the CSV export)."""
+    return "; ".join(_reason_label(r) for r in meeting.reasons or [] if r.get("code") != "base")
+
+
+def _reason_label(reason: dict) -> str:
+    code = reason.get("code")
+    if code == "attendee_wish":
+        ranks = WEIGHTS["attendee_wish"]
+        points = reason.get("points")
+        if points in ranks:
+            return _("the attendee's wish no. %(rank)d", rank=ranks.index(points) + 1)
+        return _("one of the attendee's wishes")
+    labels = {
+        "employer_wish": _("the employer's wish"),
+        "mutual_wish": _("a wish on both sides"),
+        "field_match": _("the field of study fits"),
+        "language_fit": _("languages above what is asked for"),
+        "job_type_overlap": _("both look for the same kind of position"),
+    }
+    return labels.get(code, reason.get("text", ""))
 
 
 def profile_lines(registration) -> list[str]:
