@@ -109,7 +109,6 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.dev import bp as dev_bp
     from app.jobs import bp as jobs_bp
-    from badges.api import bp as checkin_api_bp
     from badges.views import console_link as checkin_link_bp
     from badges.views import public as badges_bp, staff as badges_staff_bp  # also registers jobs + mail provider
     from events.agenda_views import bp as agendas_bp
@@ -136,5 +135,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(badges_staff_bp)
-    app.register_blueprint(checkin_api_bp)
+    from badges.scanner_gate import ScannerGate
+    app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
     app.register_blueprint(checkin_link_bp)

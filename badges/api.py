@@ -2,41 +2,33 @@
 
 Authenticated by a per-device bearer token (created and revoked on the staff check-in page, stored hashed).
 The answer is always a verdict (200) when the request is well formed, rejections included; errors are
-{"error": {status, reason, message}}.
+{"error": {status, reason, message}}. Served by ``badges/scanner_gate.py`` in front of Flask (no cookie session,
+CSRF or per-IP rate limit: scanners authenticate per device, and many may sit behind one venue NAT address).
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, g, jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 
 from app.errors import json_error
-from app.extensions import csrf, db, limiter
+from app.extensions import db
 from badges import checkin
 from badges.roster import roster
 from events.models import Event
 
-bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
-csrf.exempt(bp)
 
-
-@limiter.request_filter
-def _scanner_requests():
-    """Scanners authenticate per device; many may sit behind one venue NAT address, so no per-IP limit here.
-    (A request filter: the limiter skips these at once instead of working out blueprint exemptions per scan.)"""
-    return request.blueprint == "checkin_api"
-
-
-@bp.before_request
-def _authenticate():
+def _device(request):
+    """The scanner behind the request's bearer token, or None."""
     header = request.headers.get("Authorization", "")
-    device = checkin.device_for_token(header[7:].strip()) if header.lower().startswith("bearer ") else None
-    if device is None:
-        response, status = json_error(401, "unauthorized", "Send a valid device token: Authorization: Bearer …")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="checkin"'
-        return response, status
-    g.device = device
+    return checkin.device_for_token(header[7:].strip()) if header.lower().startswith("bearer ") else None
+
+
+def _unauthorized():
+    response, status = json_error(401, "unauthorized", "Send a valid device token: Authorization: Bearer …")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="checkin"'
+    return response, status
 
 
 def parse_scan(payload) -> dict:
@@ -82,12 +74,13 @@ def error_response(exc: checkin.CheckinError):
     return json_error(exc.status, exc.reason, exc.message, **extra)
 
 
-@bp.post("")
-def check_in():
+def check_in(request):
+    device = _device(request)
+    if device is None:
+        return _unauthorized()
     if not request.is_json:
         return json_error(415, "unsupported_media_type", "Send the body as application/json.")
     payload = request.get_json(silent=True)
-    device = g.device
     try:
         if isinstance(payload, dict) and "door" not in payload:
             raise checkin.CheckinError("validation_failed", _("Some fields are not valid."), 422)
@@ -105,6 +98,8 @@ def check_in():
     return jsonify(verdict.to_json())
 
 
-@bp.get("/roster")
-def get_roster():
-    return jsonify(roster(db.session.get(Event, g.device.event_id)))
+def get_roster(request):
+    device = _device(request)
+    if device is None:
+        return _unauthorized()
+    return jsonify(roster(db.session.get(Event, device.event_id)))

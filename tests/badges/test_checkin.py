@@ -253,3 +253,26 @@ def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postg
     assert "uq_scan_log_event_id_nonce" in admit_plan
     for index in ("ix_check_in_event_time", "ix_scan_log_event_time"):
         assert index not in holder_plan + admit_plan
+
+
+def test_scanner_api_answers_http_mistakes_in_json(client, db, app):
+    """The scanner API is served in front of Flask (badges/scanner_gate.py): methods, sizes and unknown paths
+    still get JSON errors with the usual headers."""
+    event = live_event()
+    secret = device_token(event)
+    headers = {"Authorization": f"Bearer {secret}"}
+    response = client.get("/api/v1/checkin", headers=headers)
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert response.json["error"]["reason"] == "method_not_allowed"
+    assert client.delete("/api/v1/checkin/roster", headers=headers).status_code == 405
+    assert client.head("/api/v1/checkin/roster", headers=headers).status_code == 200
+    assert client.get("/api/v1/checkin/roster").status_code == 401
+    too_big = b'{"token": "' + b"A" * app.config["MAX_CONTENT_LENGTH"] + b'"}'
+    response = client.post("/api/v1/checkin", data=too_big, headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 413 and response.json["error"]["status"] == 413
+    response = client.post("/api/v1/checkin/elsewhere", json={}, headers=headers)
+    assert response.status_code == 404 and response.json["error"]["reason"] == "not_found"
+    response = client.post("/api/v1/checkin", json={"token": 5, "door": "main"},
+                           headers={**headers, "Accept-Language": "de"})
+    assert response.status_code == 422 and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.json["error"]["message"] != "Some fields are not valid."  # in German, as the scanner asked
