@@ -227,13 +227,17 @@ def event_waitlist_position(registration: Registration) -> int | None:
 # ----------------------------------------------------------------------------------------------- locking
 
 
+def _no_such_event() -> RegistrationError:
+    return RegistrationError("not_found", _("This welcome day does not exist."), status=404)
+
+
 def _lock_event(event_id: int) -> Event:
     """Take the event's lock (see module docstring) and return its fresh row."""
     event = db.session.scalars(
         select(Event).where(Event.id == event_id).with_for_update().execution_options(populate_existing=True)
     ).first()
     if event is None:
-        raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
+        raise _no_such_event()
     return event
 
 
@@ -276,11 +280,11 @@ def _lock_for_registration(conn, slug: str):
     capacity (its places are counted). A share lock cannot become an exclusive one without risking a deadlock,
     so an event found to have a capacity under a share lock is retried (``_Exclusive``), and remembered."""
     if not _storable_key(slug, 80):
-        raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
+        raise _no_such_event()
     alone = slug in _counted_events
     row = conn.execute(_LOCK_EVENT if alone else _SHARE_EVENT, {"slug": slug}).first()
     if row is None:
-        raise RegistrationError("not_found", _("This welcome day does not exist."), status=404)
+        raise _no_such_event()
     if row.capacity is not None and not alone:
         _counted_events.add(slug)
         raise _Exclusive()

@@ -24,6 +24,19 @@ def live_event(**fields):
     return event
 
 
+def staff_user(event, email: str, role, password: str = "door-password-123", name: str = "Door Person"):
+    """A user with ``role`` (an EventRoleKind) at ``event`` (None: no role), committed."""
+    from app.accounts.models import EventRole, User
+    user = User(email=email, name=name)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    if event is not None:
+        db.session.add(EventRole(user_id=user.id, event_id=event.id, role=role))
+    db.session.commit()
+    return user
+
+
 def device_token(event, name="Scanner 1") -> str:
     _device, secret = checkin.create_device(event, name, user_id=None)
     return secret

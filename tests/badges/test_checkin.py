@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import EventRole, EventRoleKind, User
+from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
 from app.extensions import utcnow
 from badges import checkin, services, tokens
 from badges.models import CheckIn, ScanLog
-from tests.badges.helpers import api_scan, device_token, live_event
+from tests.badges.helpers import api_scan, device_token, live_event, staff_user
 from tests.factories import make_event, make_session, register
 
 
@@ -22,13 +22,7 @@ def _token(registration) -> str:
 
 
 def _login(client, db, role=EventRoleKind.DOOR, event=None, email="door@example.org"):
-    user = User(email=email, name="Door Person")
-    user.set_password("door-password-123")
-    db.session.add(user)
-    db.session.flush()
-    if event is not None:
-        db.session.add(EventRole(user_id=user.id, event_id=event.id, role=role))
-    db.session.commit()
+    user = staff_user(event, email, role)
     client.post("/account/login", data={"email": email, "password": "door-password-123"})
     return user
 
@@ -104,11 +98,7 @@ def test_outside_the_event_window(client, db):
 
 def test_staff_and_employer_badges_admit(client, db):
     event = live_event()
-    user = User(email="staff@example.org", name="Sam Staff")
-    db.session.add(user)
-    db.session.flush()
-    db.session.add(EventRole(user_id=user.id, event_id=event.id, role=EventRoleKind.STAFF))
-    db.session.commit()
+    staff_user(event, "staff@example.org", EventRoleKind.STAFF, name="Sam Staff")
     assert services.issue_event_badges(event) == 1
     badge = services.select_badges(event, role="staff")[0]
     secret = device_token(event)

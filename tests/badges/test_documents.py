@@ -6,11 +6,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from app.accounts.models import EventRole, EventRoleKind, User
+from app.accounts.models import EventRoleKind
 from app.mail import build_email
 from badges import documents, services
 from badges.models import Badge
-from tests.badges.helpers import decode_pdf_qr, live_event
+from tests.badges.helpers import decode_pdf_qr, live_event, staff_user
 from tests.factories import register
 
 
@@ -74,12 +74,7 @@ def test_batch_printing_job_and_filters(client, db, eager_jobs):
     event = live_event()
     for name in ("Zara Zed", "Adam Alpha", "Mia Middle"):
         register(event, name=name)
-    staff = User(email="boss@example.org", name="Boss")
-    staff.set_password("boss-password-123")
-    db.session.add(staff)
-    db.session.flush()
-    db.session.add(EventRole(user_id=staff.id, event_id=event.id, role=EventRoleKind.STAFF))
-    db.session.commit()
+    staff_user(event, "boss@example.org", EventRoleKind.STAFF, password="boss-password-123")
     client.post("/account/login", data={"email": "boss@example.org", "password": "boss-password-123"})
     response = client.post(f"/staff/events/{event.id}/badges",
                            data={"layout": "2x4", "role": "attendee", "mark_printed": "1"})

@@ -7,9 +7,9 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app.accounts.models import EventRole, EventRoleKind, User
+from app.accounts.models import EventRoleKind
 from badges import services, tokens
-from tests.badges.helpers import live_event
+from tests.badges.helpers import live_event, staff_user
 from tests.factories import register
 
 PORT = int(os.environ.get("BADGES_BROWSER_TEST_PORT", "0"))  # 0: any free port
@@ -31,12 +31,7 @@ def test_door_page_scan_shows_green_then_amber(db, live_server, browser):
     event = live_event()
     registration = register(event, name="Ngozi Okafor")
     token = tokens.token_for(services.badge_for_registration(registration))
-    user = User(email="door-browser@example.org", name="Door")
-    user.set_password("door-password-123")
-    db.session.add(user)
-    db.session.flush()
-    db.session.add(EventRole(user_id=user.id, event_id=event.id, role=EventRoleKind.DOOR))
-    db.session.commit()
+    staff_user(event, "door-browser@example.org", EventRoleKind.DOOR)
     event_id = event.id
     # end our transaction: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
     db.session.commit()
