@@ -13,7 +13,9 @@ _seq = count(1)
 
 def make_event(**fields) -> Event:
     n = next(_seq)
-    start = fields.pop("starts_at", datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30))
+    # 08:00 UTC in 30 days: the day and its sessions fall on one local date whatever the time the suite runs.
+    in_a_month = datetime.now(timezone.utc) + timedelta(days=30)
+    start = fields.pop("starts_at", in_a_month.replace(hour=8, minute=0, second=0, microsecond=0))
     values = dict(slug=f"welcome-day-{n}", title=f"Welcome day {n}", description="A test welcome day.",
                   venue="Test hall", address="Teststraße 1, 40210 Düsseldorf", timezone="Europe/Berlin",
                   starts_at=start, ends_at=start + timedelta(hours=8),
