@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
+# make run is development, explicitly: the demo data and the mail outbox page exist only there.
+DEV := APP_ENV=development
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := var/.system-packages
 # Debian packages: fonts for badges and PDFs in any script, poppler for rendering PDFs in tests, Chromium for
@@ -16,9 +18,9 @@ PORT ?= 5000
 .PHONY: run setup system test test-postgres bench clean translations translations-update
 
 run: setup
-	$(FLASK) db upgrade
-	$(FLASK) demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) demo
+	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: $(SYSTEM_STAMP) $(STAMP) translations
 

@@ -121,7 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(accounts_bp)
-    app.register_blueprint(dev_bp)
+    if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
+        app.register_blueprint(dev_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(employers_bp)
     app.register_blueprint(employers_staff_bp)

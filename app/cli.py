@@ -23,7 +23,11 @@ def register_commands(app: Flask) -> None:
 @click.option("--attendees", default=300, show_default=True, help="How many attendees to create.")
 @with_appcontext
 def demo(attendees: int) -> None:
-    """Load the demo welcome days (idempotent)."""
+    """Load the demo welcome days (idempotent). Development only: the demo accounts have published passwords."""
+    from flask import current_app
+    if current_app.config["APP_ENV"] != "development":
+        raise click.ClickException("The demo creates accounts whose passwords are published in the README; it runs "
+                                   "only in development (APP_ENV=development, as `make run` sets it).")
     from events.demo import load_demo
     summary = load_demo(attendees=attendees)
     click.echo(summary)

@@ -32,7 +32,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# "development" (make run: demo data, mail shown at /dev/outbox instead of sent) or "production" (the default:
+# nothing meant for development is reachable). Never inferred from other settings.
+APP_ENV = os.environ.get("APP_ENV", "production").strip().lower()
+DEVELOPMENT = APP_ENV == "development"
+
+
 class Config:
+    APP_ENV = APP_ENV
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'welcomeday.db'}")
@@ -54,8 +61,8 @@ class Config:
     # How often a registration also looks for expired unconfirmed registrations of its event (0: every time).
     EXPIRY_CHECK_SECONDS = _int("EXPIRY_CHECK_SECONDS", 30)
 
-    # Mail: MAIL_BACKEND is "smtp", "log" (development: logged and shown at /dev/outbox) or "memory" (tests).
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if os.environ.get("MAIL_SERVER") else "log")
+    # Mail: MAIL_BACKEND is "smtp", "log" (development only: logged and shown at /dev/outbox) or "memory" (tests).
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log" if DEVELOPMENT else "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 587)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -67,8 +74,6 @@ class Config:
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     # Send the outbox right after a commit in a background thread (off in tests, which call send_pending()).
     MAIL_SEND_AFTER_COMMIT = _bool("MAIL_SEND_AFTER_COMMIT", True)
-    # The development outbox page at /dev/outbox.
-    SHOW_DEV_OUTBOX = _bool("SHOW_DEV_OUTBOX", os.environ.get("MAIL_BACKEND", "log") == "log")
 
     # Background jobs: RQ on Redis when REDIS_URL is set, else a local worker thread.
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -98,6 +103,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    APP_ENV = "test"
     EXPIRY_CHECK_SECONDS = 0
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -106,7 +112,6 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
     MAIL_SEND_AFTER_COMMIT = False
-    SHOW_DEV_OUTBOX = True
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None

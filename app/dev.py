@@ -1,28 +1,29 @@
-"""The development mail outbox at /dev/outbox: see every e-mail the application wrote (SHOW_DEV_OUTBOX)."""
+"""Development-only pages: the mail outbox at /dev/outbox, to read every e-mail the application wrote.
+
+They are registered only when APP_ENV is "development" (``make run``); in production the URLs do not exist. Even
+then only staff see them: mails carry people's secret links.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
+from app.accounts.permissions import requires
 from app.extensions import db
 from app.mail import OutboxMessage
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
 
-@bp.before_request
-def only_when_enabled():
-    if not current_app.config["SHOW_DEV_OUTBOX"]:
-        abort(404)
-
-
 @bp.get("/outbox")
+@requires("staff")
 def outbox():
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
     return render_template("dev/outbox.html", messages=messages)
 
 
 @bp.get("/outbox/<int:message_id>")
+@requires("staff")
 def outbox_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None:

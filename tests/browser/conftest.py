@@ -34,7 +34,7 @@ def live_app(tmp_path_factory):
         os.close(handle)
         url = f"sqlite:///{path}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser-tests", "MAIL_BACKEND": "memory",
-                      "MAIL_SEND_AFTER_COMMIT": False, "SHOW_DEV_OUTBOX": True, "RATELIMIT_ENABLED": False,
+                      "MAIL_SEND_AFTER_COMMIT": False, "APP_ENV": "development", "RATELIMIT_ENABLED": False,
                       "JOBS_EAGER": True,
                       "CACHE_DIR": str(tmp_path_factory.mktemp("cache"))})
     with app.app_context():

@@ -64,11 +64,22 @@ def tab_to(page, element_id: str, limit: int = 200) -> None:
 
 
 def open_mail(page, to: str, subject_part: str) -> None:
-    """Open the newest message to this address from the dev outbox."""
-    page.goto("/dev/outbox")
-    row = page.locator("tr", has_text=to).filter(has_text=subject_part).first
-    row.locator("a").click()
-    page.wait_for_load_state()
+    """Open the newest message to this address from the dev outbox, in this tab, as the staff who may read it
+    (a tab of its own context logs in; the person's own tab stays signed out)."""
+    origin = "/".join(page.url.split("/")[:3])
+    staff = page.context.browser.new_context(base_url=origin)
+    try:
+        reader = staff.new_page()
+        log_in(reader, "admin@welcomeday.local", "welcome-admin-2026")
+        reader.goto("/dev/outbox")
+        row = reader.locator("tr", has_text=to).filter(has_text=subject_part).first
+        row.locator("a").click()
+        reader.wait_for_load_state()
+        assert_accessible(reader, "dev-outbox-message")
+        html = reader.content()
+    finally:
+        staff.close()
+    page.set_content(html)  # the message as staff saw it; its links are absolute, as in a real mail
 
 
 def wait_for_pdf(request, url: str, seconds: float = 60) -> bytes:
