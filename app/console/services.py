@@ -13,7 +13,7 @@ from app.extensions import db, utcnow
 from app.mail import queue_mail
 from events.models import (HOLDS_PLACE, Enrolment, EnrolmentStatus, Event, EventStatus, Registration, Room,
                            Session, SessionKind, SessionStatus)
-from events.services import _lock_event
+from events.services import _fill_event, _fill_session, _lock_event
 
 EVENT_FIELDS = ("slug", "title", "description", "venue", "address", "timezone", "starts_at", "ends_at",
                 "registration_opens_at", "registration_closes_at", "capacity", "status", "languages",
@@ -94,6 +94,7 @@ def create_event(data: EventData) -> Event:
 def update_event(event: Event, data: EventData) -> Event:
     if _slug_taken(data.slug, event.id):
         raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
+    event = _lock_event(event.id)  # a capacity change refills the waiting list, under the event's lock
     before = snapshot(event, EVENT_FIELDS)
     old_tz = event.tz
     old_day = event.starts_at.astimezone(old_tz).date()
@@ -105,6 +106,9 @@ def update_event(event: Event, data: EventData) -> Event:
                 local = getattr(session, attr).astimezone(old_tz)
                 moved = datetime.combine(data.day + (local.date() - old_day), local.time())
                 setattr(session, attr, local_to_utc(moved, event.timezone))
+    db.session.flush()
+    if before["capacity"] is not None and (event.capacity is None or event.capacity > before["capacity"]):
+        _fill_event(event, utcnow())  # more places (or no limit): the first in line get them now, and are told
     audit("event.edit", event, before, snapshot(event, EVENT_FIELDS))
     db.session.commit()
     return event
@@ -232,7 +236,6 @@ def save_session(event: Event, session: Session | None, data: SessionData) -> Se
     session.language, session.speakers = data.language, data.speakers
     db.session.flush()
     if before is not None:
-        from events.services import _fill_session
         _fill_session(session, utcnow())  # more seats: the first in line get them now
     audit("session.edit" if before else "session.create", session, before, snapshot(session, SESSION_FIELDS))
     db.session.commit()

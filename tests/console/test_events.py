@@ -1,7 +1,7 @@
 """Events and programme through the console: create, edit, clone, publish, rooms, sessions, cancelling."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit import AuditEntry
 from app.mail import OutboxMessage
@@ -112,6 +112,31 @@ def test_raising_capacity_moves_the_waiting_list_up(staff_client, event, db):
     assert response.status_code == 303
     db.session.expire_all()
     assert [p.enrolments[0].status for p in people].count(EnrolmentStatus.CONFIRMED) == 3
+
+
+def test_raising_and_lifting_the_event_capacity_promotes_the_waiting_list_in_order(staff_client, event, db):
+    from events.models import RegistrationStatus
+    event.capacity = 2
+    db.session.commit()
+    people = [register(event) for _ in range(6)]
+    assert [p.status for p in people] == [RegistrationStatus.CONFIRMED] * 2 + [RegistrationStatus.WAITLISTED] * 4
+    form = _event_form(slug=event.slug, title=event.title, day=event.starts_at.astimezone(event.tz).date().isoformat(),
+                       starts="09:00", ends="17:00", registration_opens_at="", registration_closes_at="")
+    assert staff_client.post(f"/console/e/{event.slug}/edit", data={**form, "capacity": "4"}).status_code == 303
+    db.session.expire_all()
+    assert [p.status for p in people] == [RegistrationStatus.CONFIRMED] * 4 + [RegistrationStatus.WAITLISTED] * 2
+    told = db.session.scalars(select(OutboxMessage.to).where(OutboxMessage.template == "place_confirmed")).all()
+    assert sorted(told) == sorted(p.attendee.email for p in people[2:4])
+    newcomer = register(event)  # the day is full again: behind those still waiting
+    assert newcomer.status == RegistrationStatus.WAITLISTED
+    assert staff_client.post(f"/console/e/{event.slug}/edit", data={**form, "capacity": ""}).status_code == 303
+    db.session.expire_all()
+    assert all(p.status == RegistrationStatus.CONFIRMED for p in [*people, newcomer])
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.template == "place_confirmed")) == 5
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "event.edit")
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.before["capacity"] == 4 and entry.after["capacity"] is None
 
 
 def test_cancel_session_tells_attendees_and_drops_enrolments(staff_client, event, db):

@@ -22,7 +22,7 @@ from app.extensions import db as _db
 from app.extensions import utcnow
 from app.mail import OutboxMessage
 from events import services
-from events.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus, Session
+from events.models import Attendee, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus, Session
 from tests.factories import make_event, make_session, register
 from tests.live import live_server
 
@@ -235,6 +235,67 @@ def test_event_with_a_capacity_queues_registrations_in_order(racing, db):
     assert len(confirmed) == 3 and {e.registration_id for e in confirmed} <= placed_ids
     _assert_waiting_list([e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED
                           and e.registration_id in placed_ids], SEATS - 3)
+
+def _event_form(event, capacity) -> dict:
+    """The console's event form for ``event``, as staff would send it, with another capacity."""
+    from app.console.services import event_data_from
+    data = event_data_from(event)
+    return {"title": data.title, "slug": data.slug, "day": data.day.isoformat(), "starts": data.starts.strftime("%H:%M"),
+            "ends": data.ends.strftime("%H:%M"), "timezone": data.timezone, "languages": data.languages,
+            "registration_opens_at": data.registration_opens_at.strftime("%Y-%m-%dT%H:%M"),
+            "registration_closes_at": data.registration_closes_at.strftime("%Y-%m-%dT%H:%M"),
+            "capacity": "" if capacity is None else str(capacity)}
+
+
+def test_raising_and_lifting_the_capacity_promotes_in_order_while_registrations_race(racing, db):
+    """Staff raise the day's capacity, then lift it, each time while registrations keep arriving: the waiting
+    list moves up at once and in order, nobody who came later holds a place while an earlier one waits, and
+    everyone promoted is told."""
+    from tests.roles import PASSWORD, make_user
+    event = make_event(capacity=SEATS)
+    slug, event_id = event.slug, event.id
+    admin = make_user("capacity-admin@example.org", admin=True).email
+    raise_form, lift_form = _event_form(event, 2 * SEATS), _event_form(event, None)
+    db.session.close()
+    url = f"{racing}/api/v1/events/{slug}/registrations"
+    staff = requests.Session()
+    assert staff.post(f"{racing}/account/login", data={"email": admin, "password": PASSWORD},
+                      allow_redirects=False).status_code in (302, 303)
+    edit = f"{racing}/console/e/{slug}/edit"
+
+    def staff_edit(form):
+        return lambda http: staff.post(edit, data=form, allow_redirects=False, timeout=60)
+
+    half = CLIENTS // 2
+    first = _race([_post(url, _payload(n, [])) for n in range(half)] + [staff_edit(raise_form)])
+    assert [s for s, _ in first] == [202] * half + [303], first
+    _assert_places_in_arrival_order(2 * SEATS)
+    db.session.close()  # SQLite: an open read holds the write lock the next round needs
+    second = _race([_post(url, _payload(n, [])) for n in range(half, CLIENTS)] + [staff_edit(lift_form)])
+    assert [s for s, _ in second] == [202] * (CLIENTS - half) + [303], second
+    registrations = list(_db.session.scalars(select(Registration)))
+    assert len(registrations) == CLIENTS
+    assert all(r.status == RegistrationStatus.PENDING for r in registrations)  # no limit: everyone has a place
+    # Everyone who ever waited (each took a number from the event's counter) was promoted and told, once.
+    waited = _db.session.get(Event, event_id).queue_counter
+    assert waited >= SEATS  # at least the ten beyond twenty in the first round
+    assert _count(OutboxMessage, OutboxMessage.template == "place_confirmed") == waited
+    told = _db.session.scalars(select(OutboxMessage.to).where(OutboxMessage.template == "place_confirmed")).all()
+    assert len(set(told)) == waited
+
+
+def _assert_places_in_arrival_order(capacity: int) -> None:
+    registrations = list(_db.session.scalars(select(Registration).order_by(Registration.id)))
+    holding = [r for r in registrations if r.status == RegistrationStatus.PENDING]
+    waiting = sorted((r for r in registrations if r.status == RegistrationStatus.WAITLISTED),
+                     key=lambda r: r.queue_seq)
+    assert len(holding) == min(capacity, len(registrations))
+    # Places went to the earliest arrivals (the lock hands out ids in arrival order), whether they got one at
+    # once or were promoted when the capacity grew; the rest wait in the order they came.
+    assert [r.id for r in holding] == [r.id for r in registrations[:len(holding)]]
+    assert [r.id for r in waiting] == [r.id for r in registrations[len(holding):]]
+    assert [services.event_waitlist_position(r) for r in waiting] == list(range(1, len(waiting) + 1))
+
 
 # --------------------------------------------------------------------------------- the naive way overbooks
 
