@@ -4,14 +4,40 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms import Form as WTForm
 from wtforms import SelectField as _SelectField
-from wtforms import SelectMultipleField, widgets
-from wtforms.validators import ValidationError
+from wtforms import SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import StopValidation
 
-# Control characters, lone surrogates and private-use code points are never valid in a name or a title.
-# Unassigned code points (Cn) are: a script newer than Python's Unicode tables must not be refused.
+# What no text of ours may hold: control characters (tab and line breaks only where a field has several lines),
+# lone surrogates and private-use code points, and the noncharacters U+FFFE/U+FFFF (and their kin): none of them
+# can be written in an XML document (Excel exports are XML), NUL and lone surrogates not even in PostgreSQL.
+# Unassigned code points (Cn) are welcome: a script newer than Python's Unicode tables must not be refused.
 _BAD_CATEGORIES = {"Cc", "Cs", "Co"}
+_LINE_BREAKS = frozenset("\n\r\t")
+
+
+def is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def unstorable_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first character of ``text`` that we refuse to store, or None."""
+    for char in text:
+        if char in _LINE_BREAKS and multiline:
+            continue
+        if unicodedata.category(char) in _BAD_CATEGORIES or is_noncharacter(ord(char)):
+            return char
+    return None
+
+
+def without_unstorable(text: str) -> str:
+    """``text`` without the characters no XML document can hold (for exports of rows stored before the check)."""
+    if unstorable_character(text, multiline=True) is None:
+        return text
+    return "".join(c for c in text if unstorable_character(c, multiline=True) is None)
 
 
 def strip_filter(value):
@@ -19,19 +45,47 @@ def strip_filter(value):
 
 
 class CleanText:
-    """Any script is welcome; invisible control characters (NUL and friends) are not."""
+    """Any script is welcome; invisible control characters (NUL and friends) are not. Every form built on
+    ``Form`` applies it to each of its text fields (``multiline`` for text areas)."""
 
     def __init__(self, multiline: bool = False):
-        self.allowed = {"\n", "\r", "\t"} if multiline else set()
+        self.multiline = multiline
 
     def __call__(self, form, field):
-        value = field.data
-        if not isinstance(value, str):
-            return
-        for char in value:
-            if char not in self.allowed and unicodedata.category(char) in _BAD_CATEGORIES:
-                raise ValidationError(_l("This contains a character we cannot store (U+%(code)04X).",
-                                         code=ord(char)))
+        values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+        char = next((c for v in values if isinstance(v, str)
+                     for c in [unstorable_character(v, multiline=self.multiline)] if c is not None), None)
+        if char is not None:
+            field.errors[:] = []  # this says why; "not a valid choice" or "too long" would only confuse
+            raise StopValidation(_l("This contains a character we cannot store (U+%(code)04X).", code=ord(char)))
+
+
+class _CleanTextFields:
+    """Checks every text a form receives (strings, lists of strings; sub-forms check their own) with CleanText,
+    so that no form can forget it."""
+
+    def validate(self, extra_validators=None):
+        extra = dict(extra_validators or {})
+        for name, field in self._fields.items():
+            if _holds_text(field):
+                multiline = isinstance(field, TextAreaField)
+                extra[name] = [CleanText(multiline=multiline), *extra.get(name, [])]
+        return super().validate(extra_validators=extra)
+
+
+def _holds_text(field) -> bool:
+    data = field.data
+    if isinstance(data, str):
+        return True
+    return isinstance(data, (list, tuple)) and any(isinstance(item, str) for item in data)
+
+
+class Form(_CleanTextFields, FlaskForm):
+    """The base of every form: CSRF (Flask-WTF) and storable text in every field."""
+
+
+class SubForm(_CleanTextFields, WTForm):
+    """The base of a form nested in another (FieldList of FormField): storable text, no CSRF of its own."""
 
 
 class Choices(list):
@@ -84,69 +138,91 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class BodyError(ValueError):
-    """A JSON body whose shape is wrong (not the values: the form judges those)."""
+    """A JSON body whose shape or types are wrong (not the values: the form judges those). ``fields`` names the
+    members with a wrong type: {"full_name": ["A string."]}; empty when the body as a whole is wrong."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
 
 
-def form_field_names(form_class) -> dict[str, set[str] | None]:
-    """The names a form reads: {name: None} for plain fields, {name: {sub-names}} for lists of sub-forms."""
-    from wtforms.fields import FieldList, FormField
+# What JSON type each kind of field reads (a JSON number 3.0 is an integer, as JSON Schema says).
+_JSON_TYPES = {"bool": (bool,), "int": (int,), "text": (str,)}
+_TYPE_MESSAGES = {"bool": "true or false.", "int": "An integer.", "text": "A string."}
+
+
+def _kind(unbound) -> str | dict:
+    from wtforms.fields import BooleanField, FieldList, FormField, IntegerField
     from wtforms.fields.core import UnboundField
+    cls = unbound.field_class
+    if issubclass(cls, FieldList) and unbound.args and isinstance(unbound.args[0], UnboundField) \
+            and issubclass(unbound.args[0].field_class, FormField):
+        return form_field_names(unbound.args[0].args[0])
+    if issubclass(cls, BooleanField):
+        return "bool"
+    if issubclass(cls, IntegerField):
+        return "int"
+    if issubclass(cls, SelectMultipleField):
+        return "ints" if unbound.kwargs.get("coerce") is int else "texts"
+    return "text"
 
-    names: dict[str, set[str] | None] = {}
-    for name in dir(form_class):
-        unbound = getattr(form_class, name, None)
-        if not isinstance(unbound, UnboundField):
-            continue
-        names[name] = None
-        if issubclass(unbound.field_class, FieldList) and unbound.args:
-            inner = unbound.args[0]
-            if isinstance(inner, UnboundField) and issubclass(inner.field_class, FormField):
-                names[name] = set(form_field_names(inner.args[0]))
-    return names
+
+def form_field_names(form_class) -> dict[str, str | dict]:
+    """What a form reads, by name: "text", "bool", "int", "texts"/"ints" (lists), or the fields of the
+    sub-form that a list of objects fills (FieldList of FormField)."""
+    from wtforms.fields.core import UnboundField
+    return {name: _kind(unbound) for name in dir(form_class)
+            if isinstance(unbound := getattr(form_class, name, None), UnboundField)}
 
 
-def json_to_formdata(payload, fields: dict[str, set[str] | None]) -> MultiDict:
-    """Flatten a JSON object into the MultiDict a WTForms form reads.
+def json_to_formdata(payload, fields: dict[str, str | dict]) -> MultiDict:
+    """Flatten a JSON object into the MultiDict a WTForms form reads, after checking each member's JSON type.
 
-    Scalars become strings (booleans: "y" or absent), lists of scalars become repeated keys, and the names in
-    ``fields`` mapped to a set of sub-names may hold a list of objects, written as WTForms' ``name-0-key``
-    fields. Keys the form does not read are ignored, whatever their value (as the OpenAPI document allows).
+    Booleans become "y" or absent, numbers and strings strings, lists repeated keys, and a list of objects WTForms'
+    ``name-0-key`` fields. A member of the wrong type (``"full_name": true``) is refused with its name, rather
+    than read as text. Keys the form does not read are ignored, whatever their value (as the OpenAPI document
+    allows). Null is the same as leaving the member out.
     """
     if not isinstance(payload, dict):
         raise BodyError("The body must be a JSON object.")
-    data = MultiDict()
+    data, wrong = MultiDict(), {}
 
-    def scalar(key, value):
-        if value is None or value is False:
+    def scalar(key: str, value, kind: str) -> None:
+        if value is None or (kind == "bool" and value is False):
             return
-        if value is True:
-            data.add(key, "y")
-        elif isinstance(value, float) and value.is_integer():
-            data.add(key, str(int(value)))  # JSON Schema: 3.0 is an integer
-        elif isinstance(value, (str, int, float)):
-            data.add(key, str(value))
-        else:
-            raise BodyError(f"'{key}' must be a string, number or boolean.")
+        if isinstance(value, float) and value.is_integer() and kind == "int":
+            value = int(value)
+        if not isinstance(value, _JSON_TYPES[kind]) or (kind == "int" and isinstance(value, bool)):
+            wrong.setdefault(key, []).append(_TYPE_MESSAGES[kind])
+            return
+        data.add(key, "y" if value is True else str(value))
 
     for key, value in payload.items():
-        if key not in fields:
+        kind = fields.get(key)
+        if kind is None or value is None:
             continue
-        sub_names = fields[key]
-        if isinstance(value, list):
+        if isinstance(kind, dict):
+            if not isinstance(value, list):
+                wrong.setdefault(key, []).append("A list of objects.")
+                continue
             for i, item in enumerate(value):
-                if sub_names is None:
-                    scalar(key, item)
+                # A missing member reaches the form as empty (so it is named in the field errors); an item with
+                # none of them says nothing and is refused.
+                if not isinstance(item, dict) or not any(item.get(sub) not in (None, "") for sub in kind):
+                    wrong.setdefault(f"{key}-{i}", []).append(f"An object with {', '.join(sorted(kind))}.")
                     continue
-                # A list of objects, e.g. {"code": "de", "level": "B2"}. A missing field reaches the form as empty
-                # (so it is named in the field errors); an item with none of them says nothing and is refused.
-                if not isinstance(item, dict) or not any(item.get(sub) not in (None, "") for sub in sub_names):
-                    raise BodyError(f"Each item of '{key}' must be an object with {', '.join(sorted(sub_names))}.")
-                for sub_key in sorted(sub_names):
-                    scalar(f"{key}-{i}-{sub_key}", item.get(sub_key, ""))
-        elif isinstance(value, dict):
-            raise BodyError(f"'{key}' must not be an object.")
+                for sub_key, sub_kind in sorted(kind.items()):
+                    scalar(f"{key}-{i}-{sub_key}", item.get(sub_key, ""), sub_kind)
+        elif kind in ("texts", "ints"):
+            if not isinstance(value, list):
+                wrong.setdefault(key, []).append("A list.")
+                continue
+            for item in value:
+                scalar(key, item, kind[:-1])
         else:
-            scalar(key, value)
+            scalar(key, value, kind)
+    if wrong:
+        raise BodyError("Some members have the wrong type.", wrong)
     return data
 
 

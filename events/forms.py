@@ -6,12 +6,11 @@ from functools import lru_cache
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, IntegerField,
+from wtforms import (BooleanField, DateField, EmailField, FieldList, FormField, IntegerField,
                      StringField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import Choices, CleanText, MultiCheckboxField, SelectField, strip_filter
+from app.forms import Choices, Form, MultiCheckboxField, SelectField, SubForm, strip_filter
 from events.models import DegreeLevel, Seeking
 from events.services import Profile, RegistrationRequest
 
@@ -79,7 +78,7 @@ SEEKING_LABELS = {
 LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
 
 
-class LanguageSkillForm(Form):
+class LanguageSkillForm(SubForm):
     # default "": a row the body or the page left out is empty, not a choice to look up
     code = SelectField(_l("Language"), choices=[], default="", validate_choice=True, validators=[Optional()])
     level = SelectField(_l("Level"), choices=[], default="", validators=[Optional()])
@@ -101,22 +100,20 @@ class LanguageSkillForm(Form):
         return valid
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(_l("Full name"), filters=[strip_filter],
-                            validators=[DataRequired(_l("Please tell us your name.")), Length(max=200), CleanText()],
+                            validators=[DataRequired(_l("Please tell us your name.")), Length(max=200)],
                             description=_l("As in your passport, in any script."))
     badge_name = StringField(_l("Name on your badge"), filters=[strip_filter],
-                             validators=[Optional(), Length(max=80), CleanText()],
+                             validators=[Optional(), Length(max=80)],
                              description=_l("What people should call you. Leave empty to use your full name."))
     country = SelectField(_l("Country you come from"), validators=[DataRequired(_l("Please choose a country."))])
     university = StringField(_l("University"), filters=[strip_filter],
-                             validators=[DataRequired(_l("Please name your university.")), Length(max=200),
-                                         CleanText()])
+                             validators=[DataRequired(_l("Please name your university.")), Length(max=200)])
     degree_level = SelectField(_l("Degree"), choices=[],
                                validators=[DataRequired(_l("Please choose your degree."))])
     field_of_study = StringField(_l("Field of study"), filters=[strip_filter],
-                                 validators=[DataRequired(_l("Please name your field of study.")), Length(max=200),
-                                             CleanText()])
+                                 validators=[DataRequired(_l("Please name your field of study.")), Length(max=200)])
     graduation_date = DateField(_l("Graduation (expected)"), validators=[Optional()],
                                 description=_l("The day you finish or finished, e.g. 2026-07-31."))
     # Labels given, not derived from the field names: WTForms would translate a derived one, and that loads its
@@ -200,9 +197,9 @@ class RegistrationForm(ProfileForm):
                                    consent_processing=self.consent_processing.data,
                                    consent_sharing=self.consent_sharing.data, session_ids=self.sessions.data or [])
 
-class SessionChoiceForm(FlaskForm):
+class SessionChoiceForm(Form):
     session_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: only the CSRF token, for buttons such as "drop" and "cancel"."""

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.forms import without_unstorable
 from events.models import Enrolment, Event, Registration
 
 Rows = tuple[list[str], list[list]]
@@ -103,10 +104,13 @@ def meetings(event: Event) -> Rows:
 
 
 def _safe(value):
+    if not isinstance(value, str):
+        return value
+    # Rows stored before their text was checked may hold characters no XML document can (an Excel sheet is XML):
+    # dropped, so that one name cannot break the export.
+    value = without_unstorable(value)
     # Spreadsheets run cells starting with = + - @ as formulas: names from the public must never do that.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import audit
 from app.extensions import db
-from app.forms import _BAD_CATEGORIES
+from app.forms import unstorable_character
 from events.models import Event
 
 MAX_ROWS = 5000
@@ -126,11 +126,6 @@ def _country_codes() -> dict[str, str]:
     return known
 
 
-def _clean(value: str) -> bool:
-    import unicodedata
-    return not any(unicodedata.category(c) in _BAD_CATEGORIES for c in value)
-
-
 def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tuple[list[dict], list[RowProblem]]:
     """Every row checked; returns the people to import and the problems (import only when there are none)."""
     from sqlalchemy import select
@@ -163,9 +158,11 @@ def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tu
             if len(person[target]) > limit:
                 problem.messages.append(_("“%(what)s” is longer than %(n)d characters.", what=TARGETS[target],
                                           n=limit))
-            if not _clean(person[target]):
-                problem.messages.append(_("“%(what)s” contains a character we cannot store.",
-                                          what=TARGETS[target]))
+        for target in TARGETS:
+            char = unstorable_character(person[target])
+            if char is not None:
+                problem.messages.append(_("“%(what)s” contains a character we cannot store (U+%(code)04X).",
+                                          what=TARGETS[target], code=ord(char)))
         if person["country"]:
             code = countries.get(person["country"].lower())
             if code is None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, FieldList, FormField, IntegerField,
                      PasswordField, SelectField, StringField, TextAreaField)
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from app.forms import CleanText, MultiCheckboxField, strip_filter
+from app.forms import Form, MultiCheckboxField, strip_filter
 from events.employers.services import Candidacy, ProfileData, WorkshopRequest
 from events.forms import DEGREE_LABELS, SEEKING_LABELS, LanguageSkillForm
 from events.models import DegreeLevel, OrganisationKind, PartnerRole, Seeking
@@ -26,13 +25,12 @@ ROLE_LABELS = {
 
 
 def _text(label, max_len=200, required=True, message=None, **kw):
-    validators = [DataRequired(message) if required else Optional(), Length(max=max_len), CleanText()]
+    validators = [DataRequired(message) if required else Optional(), Length(max=max_len)]
     return StringField(label, filters=[strip_filter], validators=validators, **kw)
 
 
 def _area(label, max_len=4000):
-    return TextAreaField(label, filters=[strip_filter], validators=[Optional(), Length(max=max_len),
-                                                                    CleanText(multiline=True)])
+    return TextAreaField(label, filters=[strip_filter], validators=[Optional(), Length(max=max_len)])
 
 
 def _split(value: str | None) -> list[str]:
@@ -44,7 +42,7 @@ def _split(value: str | None) -> list[str]:
     return seen[:30]
 
 
-class CandidacyForm(FlaskForm):
+class CandidacyForm(Form):
     organisation_name = _text(_l("Organisation"), message=_l("Please name your organisation."))
     kind = SelectField(_l("Kind of organisation"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
     website = StringField(_l("Website"), filters=[strip_filter],
@@ -66,19 +64,19 @@ class CandidacyForm(FlaskForm):
                          message=self.message.data or "")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     message = _area(_l("Message (sent by e-mail)"), 2000)
     decision = SelectField(choices=[("accept", _l("Accept")), ("decline", _l("Decline"))])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     name = _text(_l("Name"), required=False)
     email = EmailField(_l("E-mail"), filters=[strip_filter],
                        validators=[DataRequired(_l("Please give an e-mail address.")), Length(max=254),
                                    Email(_l("This does not look like an e-mail address."))])
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = _text(_l("Your name"), message=_l("Please tell us your name."))
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please choose a password.")),
@@ -88,7 +86,7 @@ class AcceptInvitationForm(FlaskForm):
         DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The passwords differ."))])
 
 
-class EmployerProfileForm(FlaskForm):
+class EmployerProfileForm(Form):
     description = _area(_l("About the organisation"), 4000)
     sectors = _text(_l("Sectors"), 1000, required=False, description=_l("Separated by commas, e.g. chemistry, "
                                                                           "consumer goods."))
@@ -139,7 +137,7 @@ class EmployerProfileForm(FlaskForm):
             self.required_languages.append_entry({"code": code, "level": level})
 
 
-class SlotForm(FlaskForm):
+class SlotForm(Form):
     room_id = SelectField(_l("Room"), coerce=int, choices=[])
     starts_at = DateTimeLocalField(_l("Start"), validators=[DataRequired(_l("Please give the start."))])
     ends_at = DateTimeLocalField(_l("End"), validators=[DataRequired(_l("Please give the end."))])
@@ -150,7 +148,7 @@ class SlotForm(FlaskForm):
         return value.replace(tzinfo=tz)
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(Form):
     title = _text(_l("Title of your workshop"), message=_l("Please give a title."))
     abstract = _area(_l("Abstract"), 4000)
     language = SelectField(_l("Language"), choices=[])

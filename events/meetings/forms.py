@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from app.forms import SelectField
+from app.forms import Form, SelectField
 
 
-class ConfigureForm(FlaskForm):
+class ConfigureForm(Form):
     slot_minutes = IntegerField(_l("Meeting length (minutes)"), default=10,
                                 validators=[InputRequired(), NumberRange(min=3, max=120)])
     changeover_minutes = IntegerField(_l("Changeover (minutes)"), default=5,
@@ -20,7 +19,7 @@ class ConfigureForm(FlaskForm):
                               validators=[InputRequired(), NumberRange(min=1, max=20)])
 
 
-class TablesForm(FlaskForm):
+class TablesForm(Form):
     organisation_id = SelectField(_l("Employer"), coerce=int, choices=[])
     tables = IntegerField(_l("Tables (0 removes)"), default=1, validators=[InputRequired(),
                                                                           NumberRange(min=0, max=50)])
@@ -28,12 +27,12 @@ class TablesForm(FlaskForm):
                                                                                                   max=10000)])
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     mode = SelectField(_l("Goal"), choices=[("fair", _l("Fair: as many attendees as possible get a meeting")),
                                             ("best_total", _l("Best total score"))])
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     registration_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     organisation_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     kind = SelectField(choices=[("pin", "pin"), ("forbid", "forbid"), ("clear", "clear")])
@@ -41,5 +40,5 @@ class RuleForm(FlaskForm):
     table = IntegerField(validators=[Optional(), NumberRange(min=0, max=49)])
 
 
-class RegistrationPickForm(FlaskForm):
+class RegistrationPickForm(Form):
     registration_id = IntegerField(_l("Attendee"), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
