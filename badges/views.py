@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.inputs import id_arg
 from app.jobs import Job, enqueue
 from badges import checkin, console, documents, roster, services  # noqa: F401 (console registers figures)
 from badges.api import error_response, parse_scan
@@ -104,7 +105,7 @@ def events():
 @login_required
 def badges_page(event_id: int):
     event = _event_for(event_id, staff_only=True)
-    job_id = request.args.get("job", type=int)
+    job_id = id_arg("job")
     if request.method == "POST":
         layout = request.form.get("layout", "2x5")
         role = request.form.get("role") or None

@@ -86,6 +86,12 @@ def _enrolment_json(enrolment) -> dict:
             "status": enrolment.status.value, "waiting_list_position": services.waitlist_position(enrolment)}
 
 
+def _body_error(exc: BodyError):
+    if exc.fields:  # the body is an object, but some members have the wrong JSON type
+        return json_error(422, "validation_failed", str(exc), fields=exc.fields)
+    return json_error(400, "invalid_body", str(exc))
+
+
 def _rule_error(exc: services.RegistrationError):
     extra = {"field": exc.field} if exc.field else {}
     return json_error(exc.status, exc.code, exc.message, **extra)
@@ -140,7 +146,7 @@ def create_registration(slug: str):
     try:
         formdata = json_to_formdata(_json_body(), REGISTRATION_FIELDS)
     except BodyError as exc:
-        return json_error(400, "invalid_body", str(exc))
+        return _body_error(exc)
     form = RegistrationForm(formdata=formdata, meta={"csrf": False})
     # The service checks the ids (reason session_not_found), under the event's lock.
     form.sessions.choices, form.sessions.validate_choice = [], False
@@ -176,7 +182,7 @@ def add_enrolment(token: str):
     try:
         formdata = json_to_formdata(_json_body(), SESSION_CHOICE_FIELDS)
     except BodyError as exc:
-        return json_error(400, "invalid_body", str(exc))
+        return _body_error(exc)
     form = SessionChoiceForm(formdata=formdata, meta={"csrf": False})
     if not form.validate():
         return json_error(422, "validation_failed", "Some fields are not valid.", fields=form_errors(form))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.audit import audit
 from app.extensions import db
+from app.inputs import db_id
 from app.jobs import JobContext, enqueue, job_handler
 from app.mail import queue_mail
 from events.models import (HOLDS_PLACE, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus,
@@ -54,8 +55,8 @@ def recipients(event: Event, segment: str) -> list[int]:
         if ids is None:
             raise SegmentError(_("There is no check-in data yet."))
         return sorted(ids)
-    if segment.startswith("session:") and segment[8:].isdigit():
-        session = db.session.get(Session, int(segment[8:]))
+    if segment.startswith("session:") and db_id(segment[8:]):
+        session = db.session.get(Session, db_id(segment[8:]))
         if session is None or session.event_id != event.id:
             raise SegmentError(_("Choose a session of this event."))
         return list(db.session.scalars(base.where(Registration.status.in_(HOLDS_PLACE), Registration.id.in_(

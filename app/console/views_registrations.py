@@ -12,14 +12,10 @@ from app.console import registrations as regs
 from app.console.dashboard import no_show_ids
 from app.console.forms import HandRegistrationForm, SegmentMailForm
 from app.extensions import db
+from app.inputs import db_id, id_arg
 from events.forms import ConfirmForm
 from events.models import RegistrationStatus
 from events.services import event_waitlist_position, waitlist_position
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 @bp.get("/e/<slug>/registrations")
@@ -29,10 +25,10 @@ def registrations(event):
     status = request.args.get("status", "")
     sort = request.args.get("sort", "newest")
     sort = sort if sort in regs.SORTS else "newest"
-    result = regs.search(event, q=q, status=status, session_id=_int_arg("session"),
-                         country=request.args.get("country", "")[:2], sort=sort, page=_int_arg("page") or 1)
+    result = regs.search(event, q=q, status=status, session_id=id_arg("session"),
+                         country=request.args.get("country", "")[:2], sort=sort, page=id_arg("page") or 1)
     return render_template("console/registrations.html", event=event, result=result, q=q, status=status,
-                           sort=sort, session_id=_int_arg("session"), statuses=RegistrationStatus,
+                           sort=sort, session_id=id_arg("session"), statuses=RegistrationStatus,
                            country=request.args.get("country", "")[:2])
 
 
@@ -63,13 +59,13 @@ def registration_action(event, registration_id, action):
     r = _registration_or_404(event, registration_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    session_id = request.form.get("session_id", "")
+    session_id = db_id(request.form.get("session_id", ""))
     try:
-        if action == "seat" and session_id.isdigit():
-            regs.give_seat(r, int(session_id))
+        if action == "seat" and session_id:
+            regs.give_seat(r, session_id)
             flash(_("Seat given."), "success")
-        elif action == "waitlist" and session_id.isdigit():
-            regs.move_to_waitlist(r, int(session_id))
+        elif action == "waitlist" and session_id:
+            regs.move_to_waitlist(r, session_id)
             flash(_("Moved to the waiting list."), "success")
         elif action == "place":
             regs.give_place(r)

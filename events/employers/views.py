@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.forms import show_rule_error
 from app.extensions import db, limiter
+from app.inputs import id_arg
 from events import services as event_services
 from events.employers import services
 from events.employers.forms import (ROLE_LABELS, AcceptInvitationForm, CandidacyForm, DecisionForm,
@@ -197,7 +198,7 @@ def partners(slug: str):
     event = _staff_event(slug)
     form = DecisionForm()
     if request.method == "POST":
-        partner_id = request.args.get("partner", type=int)
+        partner_id = id_arg("partner")
         if not form.validate_on_submit() or not partner_id:
             abort(400)
         try:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.inputs import db_id, id_arg
 from events.employers.services import partners_of
 from events.employers.views import _partner_event, _staff_event, employer_required
 from events.forms import ConfirmForm
@@ -79,7 +80,7 @@ def staff_setup(slug: str, session_id: int):
     tables.organisation_id.choices = [(p.organisation_id, p.organisation.name) for p in partners_of(event)
                                       if p.status == PartnerStatus.ACCEPTED]
     context = dict(event=event, session=session, setup=setup, configure=configure, tables=tables, run=RunForm(),
-                   confirm=ConfirmForm(), pick=RegistrationPickForm(), job_id=request.args.get("job", type=int))
+                   confirm=ConfirmForm(), pick=RegistrationPickForm(), job_id=id_arg("job"))
     if setup is not None:
         meetings = services.meetings_of(setup, (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED,
                                                 MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED))
@@ -293,8 +294,8 @@ def employer_choose(slug: str, session_id: int):
             abort(400)
         wishes, exclusions = [], []
         for key, value in request.form.items():
-            if key.startswith("choice-") and key[7:].isdigit():
-                (wishes if value == "wish" else exclusions if value == "exclude" else []).append(int(key[7:]))
+            if key.startswith("choice-") and db_id(key[7:]):
+                (wishes if value == "wish" else exclusions if value == "exclude" else []).append(db_id(key[7:]))
         try:
             services.save_employer_choices(setup, current_user.organisation_id, wishes, exclusions)
         except services.MeetingError as exc:
