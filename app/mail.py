@@ -5,11 +5,15 @@ exists exactly when the change does. Messages are sent only after the commit (``
 thread started after each commit or by ``flask --app wsgi outbox send``; a failing mail server never blocks or loses
 a registration: the message stays in the outbox and is retried with back-off.
 
-A message is rendered when it is first read, normally by the sender: the row keeps the template, the locale and
-the context as references (``{"registration": {"$model": "Registration", "id": 7}}``). Writing it then costs one
-small INSERT, which matters because registrations write their mail while they hold the event's lock. A context
-that cannot be kept as references (a function, a list of rows) is rendered at once, as before. A message whose
-rows were deleted before it was sent (a privacy deletion) is not sent.
+A message is rendered when it is read, normally by the sender: the row keeps the template, the locale and the
+context as references (``{"registration": {"$model": "Registration", "id": 7}}``). Writing it then costs one small
+INSERT, which matters because registrations write their mail while they hold the event's lock. A context that
+cannot be kept as references (a function, a list of rows) is rendered at once. A message whose rows were deleted
+before it was sent (a privacy deletion) is not sent. Once sent, a message keeps its subject, not its text: mails
+carry people's secret links, and a copy of the database must open nobody's registration.
+
+Senders claim due messages (``claim_due``) before sending them, so two senders never send one mail twice and
+none ignores a message's back-off.
 
 Attachments are not stored: a message names them (``{"kind": "badge", "registration_id": 3}``) and the provider
 registered for that kind builds the file when the message is sent (see ``attachment_provider``).
@@ -27,7 +31,7 @@ from typing import Callable
 
 from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import JSON, Integer, String, Text, event, inspect, select
+from sqlalchemy import JSON, Integer, String, Text, event, inspect, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as SASession
 
@@ -61,37 +65,40 @@ class OutboxMessage(db.Model):
 
     @property
     def subject(self) -> str:
-        self._render_quietly()
-        return self.subject_
+        return self.subject_ or self._quietly()[0]
 
     @property
     def body_text(self) -> str:
-        self._render_quietly()
-        return self.body_text_
+        return self._quietly()[1]
 
     @property
     def body_html(self) -> str:
-        self._render_quietly()
-        return self.body_html_
+        return self._quietly()[2]
 
-    def _render_quietly(self) -> None:
+    def _quietly(self) -> tuple[str, str, str]:
         try:
-            self.render()
+            return self.render()
         except MessageGone:
-            pass  # empty: last_error says why
+            return "", "", ""  # last_error says why
 
-    def render(self) -> None:
-        """Fill subject and bodies from the template, if not done yet (raises MessageGone)."""
+    def render(self) -> tuple[str, str, str]:
+        """(subject, text, html): rendered from the template and the rows the message names, or as written when it
+        was rendered at once; raises MessageGone when a row it names was deleted. Nothing is stored: a mail carries
+        a person's secret links, and the database keeps no copy of them (see send_pending)."""
+        cached = getattr(self, "_rendered", None)
+        if cached is not None:
+            return cached
         if not self.context:
-            return
-        try:
-            values = {name: _thaw(value) for name, value in self.context.get("values", {}).items()}
-        except MessageGone as exc:
-            self.context, self.last_error = {}, f"not sent: {exc}"
-            raise
-        self.subject_, self.body_text_, self.body_html_ = _render(self.template, self.context.get("locale", "en"),
-                                                                  values)
-        self.context = {}
+            rendered = (self.subject_, self.body_text_, self.body_html_)
+        else:
+            try:
+                values = {name: _thaw(value) for name, value in self.context.get("values", {}).items()}
+            except MessageGone as exc:
+                self.last_error = f"not sent: {exc}"
+                raise
+            rendered = _render(self.template, self.context.get("locale", "en"), values)
+        self._rendered = rendered
+        return rendered
 
 
 class MessageGone(Exception):
@@ -195,14 +202,15 @@ def _pending_flag():
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
+    subject, text, html = message.render()
     mail = EmailMessage()
     mail["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     mail["To"] = message.to
-    mail["Subject"] = message.subject
+    mail["Subject"] = subject
     mail["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="welcomeday")
-    mail.set_content(message.body_text)
-    if message.body_html:
-        mail.add_alternative(message.body_html, subtype="html")
+    mail.set_content(text)
+    if html:
+        mail.add_alternative(html, subtype="html")
     for ref in message.attachments or []:
         provider = _providers.get(ref.get("kind", ""))
         if provider is None:
@@ -239,36 +247,48 @@ def _deliver(mail: EmailMessage) -> None:
         raise RuntimeError(f"unknown MAIL_BACKEND {backend!r}")
 
 
-def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Send due messages; returns (sent, failed). Each message is committed on its own."""
+# How long a sender holds the messages it claimed: longer than rendering a message's attachments and one SMTP
+# conversation take. A sender that dies meanwhile leaves them to be sent again after this (at least once).
+CLAIM = timedelta(minutes=10)
+
+
+def claim_due(limit: int) -> list[int]:
+    """Claim up to ``limit`` due messages for this sender, in one short transaction: their next attempt moves
+    CLAIM ahead, so no other sender takes them, and none ignores a message's back-off. On PostgreSQL the rows are
+    locked with SKIP LOCKED, so senders running at once take different messages; SQLite has one writer anyway."""
     now = utcnow()
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     ids = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < max_attempts,
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
                OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).limit(limit)
+        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
+    if ids:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=now + CLAIM))
     db.session.commit()
+    return list(ids)
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Send the due messages this sender can claim; returns (sent, failed). Each message is recorded on its own.
+
+    Once sent, a message keeps its subject and the references it was rendered from, not its text: the text
+    carries the person's secret links (in development the text is kept, for the outbox page)."""
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    keep_text = current_app.config["APP_ENV"] == "development"
     sent = failed = 0
-    for message_id in ids:
-        # Claim the message: only one sender wins, however many run.
-        message = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
-            .with_for_update(skip_locked=True)
-        ).first()
-        if message is None:
-            db.session.rollback()
-            continue
+    for message_id in claim_due(limit):
+        message = db.session.get(OutboxMessage, message_id)
         try:
-            message.render()
+            mail = build_email(message)
         except MessageGone:
-            message.attempts = max_attempts  # nothing to retry: never sent, shown as failed (see render)
+            message.context, message.attempts = {}, max_attempts  # nothing to retry: shown as failed
             failed += 1
             db.session.commit()
             continue
+        db.session.commit()  # SQLite: no write lock held while the mail server answers
         try:
-            _deliver(build_email(message))
+            _deliver(mail)
         except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried later
             message.attempts += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -278,6 +298,9 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
         else:
             message.attempts += 1
             message.sent_at = utcnow()
+            message.subject_ = str(mail["Subject"])[:300]
+            if not keep_text:
+                message.body_text_ = message.body_html_ = ""
             sent += 1
         db.session.commit()
     return sent, failed
