@@ -2,9 +2,9 @@
 
 Every integer in a URL rule (``<int:…>``) and every id read from a query string or a form goes through here, so
 that an id of 2^31 or 2^63 is "not found" rather than an integer overflow in PostgreSQL; and a NUL character or a
-lone surrogate anywhere in the path, the query string or a form is refused with 400 before a view runs, because
-no database can store or even compare them. (Forms refuse the other characters we do not store, each next to its
-field: see app.forms.Form.)
+lone surrogate in the path or the query string is refused with 400 before a view runs, because no database can
+store or even compare them. (Forms refuse these and the other characters we do not store next to the field they
+are in: see app.forms.Form.)
 """
 from __future__ import annotations
 
@@ -43,10 +43,7 @@ def unreadable(text: str) -> str | None:
 
 
 def _refuse_unreadable_input():
-    values = [request.path, *request.args.keys(), *request.args.values()]
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        values += [*request.form.keys(), *request.form.values()]
-    for value in values:
+    for value in (request.path, *request.args.keys(), *request.args.values()):
         char = unreadable(value)
         if char is not None:
             abort(400, description=f"The request contains a character that cannot be read (U+{ord(char):04X}).")

@@ -133,7 +133,10 @@ def badges_page(event_id: int):
 @login_required
 def reissue(event_id: int, badge_id: int):
     event = _event_for(event_id, staff_only=True)
-    fresh = services.reissue_badge(event, badge_id, request.form.get("role") or None)
+    role = request.form.get("role") or None
+    if role is not None and role not in {r.value for r in BadgeRole}:
+        abort(400)
+    fresh = services.reissue_badge(event, badge_id, role)
     if fresh is None:
         abort(404)
     flash(_("Badge re-issued: the old one no longer works. Print the new one."), "success")

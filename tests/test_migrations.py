@@ -44,7 +44,8 @@ def _counts(url: str) -> dict[str, int]:
 
 
 def _flask(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "MAIL_BACKEND": "memory", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "MAIL_BACKEND": "memory", "PYTHONPATH": str(ROOT),
+           "APP_ENV": "development"}  # the demo loads only in development
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 

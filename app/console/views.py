@@ -13,6 +13,7 @@ from app.console import bp, charts, dashboard
 from app.console import services as console
 from app.console.forms import CancelSessionForm, CloneForm, EventForm, RoleForm, RoomForm, SessionForm
 from app.extensions import db
+from app.inputs import unreadable
 from events.forms import ConfirmForm
 from events.models import EventStatus, Room, Session
 
@@ -104,7 +105,8 @@ def set_status(event):
         flash({"published": _("Published: the day is visible and open for registration."),
                "draft": _("The day is offline again (draft)."),
                "closed": _("Closed: the day stays visible, registration is closed.")}[wanted], "success")
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/console/")
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/console/") and not unreadable(back)
                     else url_for("console.dashboard_page", slug=event.slug), 303)
 
 

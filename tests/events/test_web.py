@@ -90,8 +90,7 @@ def test_session_page(client, db):
 @pytest.mark.parametrize("path", [
     "/e/no-such-day/", "/e/no-such-day/register", "/e/{slug}/s/999999", "/e/{slug}/s/{other}",
     "/e/{slug}/s/99999999999999999999999", "/e/{draft}/", "/r/not-a-token", "/r/not-a-token/confirm",
-    "/r/not-a-token/profile", "/r/not-a-token/cancel", "/r/" + "x" * 300, "/e/%00/", "/r/%00",
-    "/e/{slug}/s/12%00",
+    "/r/not-a-token/profile", "/r/not-a-token/cancel", "/r/" + "x" * 300,
 ])
 def test_unknown_things_give_a_404_page(client, db, path):
     event = make_event()
