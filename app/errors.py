@@ -28,7 +28,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):  # pragma: no cover - a bug, logged with its traceback
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The route, not the path: a path can hold a secret link's token, which must never reach a log.
+        route = request.url_rule.rule if request.url_rule else request.path
+        app.logger.exception("unhandled error on %s %s", request.method, route)
         from app.extensions import db
         db.session.rollback()
         if wants_json():

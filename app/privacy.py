@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from app.audit import audit
 from app.extensions import db, utcnow
 from app.mail import OutboxMessage
+from events import links
 from events import services as rules
 from events.forms import ConfirmForm
 from events.views import registration_or_404
@@ -79,7 +80,7 @@ def erase_attendee(attendee: Attendee, reason: str) -> None:
     attendee.languages = {}
     attendee.seeking = []
     for registration in attendee.registrations:
-        registration.token = rules._new_token()  # the old secret link now leads nowhere
+        links.renew(registration)  # a new link nobody is told: every old one (even from before hashing) is dead
         registration.pending_profile = None
         if registration.status != RegistrationStatus.CANCELLED:
             registration.status = RegistrationStatus.CANCELLED

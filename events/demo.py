@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRoleKind, User
 from app.extensions import db, utcnow
-from events import services
+from events import links, services
 from events.models import (Attendee, DegreeLevel, Event, EventPartner, EventStatus, Organisation, OrganisationKind,
                            PartnerRole, Registration, RegistrationStatus, Room, Session, SessionKind)
 
@@ -231,7 +231,7 @@ def _attendees(event: Event, count: int, rng: random.Random, offset: int) -> int
                             locale=rng.choice(["en", "en", "de", "nl"]))
         db.session.add(attendee)
         registration = Registration(event=event, attendee=attendee, status=RegistrationStatus.CONFIRMED,
-                                    token=services._new_token(), created_at=now - timedelta(days=rng.randint(0, 40)),
+                                    **links.new_link(), created_at=now - timedelta(days=rng.randint(0, 40)),
                                     email_confirmed_at=now, consent_processing_at=now,
                                     consent_processing_version=services.CONSENT_VERSION,
                                     consent_sharing_at=now if rng.random() < 0.8 else None,

@@ -267,7 +267,11 @@ class Registration(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
     status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus, "registration_status"))
-    token: Mapped[str] = mapped_column(String(64), unique=True)  # secret self-service link
+    # The secret self-service link is derived from link_nonce with a key; only its SHA-256 is stored, and
+    # legacy_token_hash is that of a clear link from before, which keeps working (events/links.py).
+    link_nonce: Mapped[str | None] = mapped_column(String(64))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    legacy_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     queue_seq: Mapped[int | None] = mapped_column(Integer)  # arrival order on the event's waiting list
     consent_processing_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_processing_version: Mapped[str] = mapped_column(String(32), default="")
@@ -286,6 +290,13 @@ class Registration(db.Model):
     attendee: Mapped[Attendee] = relationship(back_populates="registrations")
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="registration",
                                                        cascade="all, delete-orphan")
+
+    @property
+    def token(self) -> str:
+        """The secret link's token, built from the nonce; for a row from before, building it stores its new link
+        in the current transaction (see events/links.py)."""
+        from events import links  # links uses this model
+        return links.token_for(self)
 
     @property
     def holds_place(self) -> bool:

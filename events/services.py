@@ -15,14 +15,13 @@ Freed seats and places are refilled in the same transaction as the change that f
 """
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -30,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db, utcnow
 from app.mail import _providers as mail_attachment_providers
 from app.mail import ModelRef, queue_mail
+from events import links
 from events.models import (HOLDS_PLACE, Attendee, DegreeLevel, Enrolment, EnrolmentStatus, Event, EventStatus,
                            Registration, RegistrationStatus, Session, SessionKind, SessionStatus)
 
@@ -194,9 +194,21 @@ def get_session(session_id: int) -> Session | None:
 
 
 def registration_by_token(token: str) -> Registration | None:
+    """The registration behind a secret link, found by the token's hash (events/links.py). An old link, from
+    before links were hashed, finds its row by ``legacy_token_hash``; the row's new link is stored and committed
+    here, so that the pages it opens link to a stored link."""
     if not _storable_key(token, 64):
         return None
-    return db.session.scalars(select(Registration).where(Registration.token == token)).first()
+    digest = links.hash_token(token)
+    registration = db.session.scalars(select(Registration).where(
+        or_(Registration.token_hash == digest, Registration.legacy_token_hash == digest))).first()
+    if registration is None:
+        return None
+    if registration.token_hash == digest:
+        return registration if links.matches(registration, token) else None  # else: built with an older key
+    if links.store(registration):
+        db.session.commit()
+    return registration
 
 
 def waitlist_position(enrolment: Enrolment) -> int | None:
@@ -323,10 +335,6 @@ def _confirmed_seat_counts(session_ids: list[int]) -> dict[int, int]:
         .where(Enrolment.session_id.in_(session_ids), Enrolment.status == EnrolmentStatus.CONFIRMED)
         .group_by(Enrolment.session_id)
     ).all())
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 # ----------------------------------------------------------------------------------------------- rules
@@ -586,7 +594,7 @@ def write_registration(conn, event, attendee_id: int, previous_id: int | None, s
     for a registration that holds a place, else a place on its waiting list. ``previous_id``: a cancelled
     registration of the same person, which is reused (one row per person and event) with a new link."""
     status = columns["status"]
-    values = dict(columns, token=_new_token(), created_at=now, updated_at=now, cancelled_at=None, cancel_reason="",
+    values = dict(columns, **links.new_link(), created_at=now, updated_at=now, cancelled_at=None, cancel_reason="",
                   queue_seq=_next_event_seq(event.id) if status == RegistrationStatus.WAITLISTED else None)
     existing: dict[int, int] = {}
     if previous_id is None:

@@ -156,8 +156,8 @@ def test_waiting_list_positions_in_the_api(client, db):
     session = make_session(event, capacity=1)
     register(event, sessions=[session])
     client.post(f"{API}/events/{event.slug}/registrations", json=body(sessions=[session.id]))
-    token = db.session.scalars(select(Registration.token).where(
-        Registration.status == RegistrationStatus.WAITLISTED)).one()
+    token = db.session.scalars(select(Registration).where(
+        Registration.status == RegistrationStatus.WAITLISTED)).one().token
     data = client.get(f"{API}/registrations/{token}").get_json()
     assert data["status"] == "waitlisted" and data["waiting_list_position"] == 1
 

@@ -309,7 +309,7 @@ def naive_register(event_id: int, session_id: int, email: str, pause: float = 0.
     now = utcnow()
     attendee = Attendee(email=email, full_name=email, badge_name=email[:80])
     registration = Registration(event_id=event_id, attendee=attendee, status=RegistrationStatus.PENDING,
-                                token=email, created_at=now)
+                                created_at=now)
     status = EnrolmentStatus.CONFIRMED if taken < session.capacity else EnrolmentStatus.WAITLISTED
     _db.session.add(Enrolment(registration=registration, session_id=session_id, status=status, queue_seq=0))
     _db.session.commit()

@@ -223,7 +223,7 @@ def test_names_in_any_script_round_trip_unchanged(client, db, script):
     assert response.status_code == 302
     attendee = db.session.scalars(select(Attendee)).one()
     assert attendee.full_name == attendee.badge_name == attendee.university == attendee.field_of_study == name
-    token = db.session.scalars(select(Registration.token)).one()
+    token = db.session.scalars(select(Registration)).one().token
     assert f"Hello, {name}" in text_of(client.get(f"/r/{token}"))
     assert name in text_of(client.get(f"/r/{token}/profile"))
 
