@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app wsgi demo``, ``user create``, ``expire``, ``outbox send``."""
+"""Command-line tools: ``flask --app wsgi demo``, ``user create``, ``user reset-password``, ``expire``,
+``outbox send``."""
 from __future__ import annotations
 
 import click
@@ -60,6 +61,25 @@ def user_create(email: str, name: str, admin: bool, password: str) -> None:
     except AccountError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"created {'administrator' if created.is_admin else 'user'} {created.email}")
+
+
+@user.command("reset-password")
+@click.argument("email")
+@click.option("--password", help="The new password (asked twice when not given).")
+@with_appcontext
+def user_reset_password(email: str, password: str | None) -> None:
+    """Set a new password for an account; every signed-in session of it ends."""
+    from app.accounts.services import AccountError, set_new_password, user_by_email
+    account = user_by_email(email)
+    if account is None:  # before asking for a password that would go nowhere
+        raise click.ClickException(f"There is no account with the e-mail address {email.strip()}.")
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_new_password(account, password)
+    except AccountError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"new password set for {account.email}; its sessions have ended")
 
 
 @click.group()

@@ -83,6 +83,14 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)  # off for load tests from one address (bench/)
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins (and codes of two-step login) allowed per window, per account and per network address (one
+    # office behind one NAT address shares it); counted in Redis when REDIS_URL is set, else in the database.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+    LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    # "Forgot your password?" requests per e-mail address and window (each may send a mail).
+    PASSWORD_RESET_REQUESTS_PER_ACCOUNT = _int("PASSWORD_RESET_REQUESTS_PER_ACCOUNT", 3)
+    LOGIN_THROTTLE_KEY_PREFIX = os.environ.get("LOGIN_THROTTLE_KEY_PREFIX", "welcomeday:login:")
 
     # Languages
     LANGUAGES = ["en", "de", "nl"]

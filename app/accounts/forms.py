@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -13,3 +13,17 @@ class LoginForm(FlaskForm):
 class TotpForm(FlaskForm):
     code = StringField(_l("Code from your app"), filters=[lambda v: v.replace(" ", "") if isinstance(v, str) else v],
                        validators=[DataRequired(_l("Please type the six digits.")), Length(min=6, max=8)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    # No format check, as for logging in: the answer is the same for any address.
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Please choose a password.")),
+        Length(min=10, max=200, message=_l("Between 10 and 200 characters, please."))],
+        description=_l("At least 10 characters."))
+    password2 = PasswordField(_l("New password again"), validators=[
+        DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The passwords differ."))])
