@@ -4,7 +4,7 @@ New tables only; no existing row changes. Sessions signed in before this revisio
 and end: everyone logs in once more.
 
 Revision ID: 49be751781eb
-Revises: ec62be8c24b7
+Revises: aa9caff78220
 Create Date: 2026-12-01 22:10:31.725747
 
 """
@@ -16,7 +16,7 @@ import app.extensions
 
 # revision identifiers, used by Alembic.
 revision = '49be751781eb'
-down_revision = 'ec62be8c24b7'
+down_revision = 'aa9caff78220'
 branch_labels = None
 depends_on = None
 
