@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Form as WTForm
 from wtforms import SelectField as _SelectField
-from wtforms import SelectMultipleField, TextAreaField, widgets
+from wtforms import PasswordField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import StopValidation
 
 # What no text of ours may hold: control characters (tab and line breaks only where a field has several lines),
@@ -74,6 +74,8 @@ class _CleanTextFields:
 
 
 def _holds_text(field) -> bool:
+    if isinstance(field, PasswordField):
+        return False  # never stored, only hashed: any character may be part of a password
     data = field.data
     if isinstance(data, str):
         return True

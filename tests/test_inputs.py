@@ -213,3 +213,10 @@ def test_no_unstorable_text_reaches_the_outbox(client, db):
     response = client.post(f"/e/{event.slug}/register", data=registration_form(full_name="Ana\u0008"))
     assert response.status_code == 422
     assert db.session.scalar(select(OutboxMessage.id)) is None
+
+
+def test_sign_in_forms_refuse_it_too(client, db):
+    for email in ("ana\x00@example.org", "ana\uffff@example.org"):
+        response = client.post("/account/login", data={"email": email, "password": "whatever-it-is"})
+        assert response.status_code == 422 or response.status_code == 200
+        assert f"U+{ord(email[3]):04X}" in response.get_data(as_text=True)

@@ -136,7 +136,7 @@ def test_an_expired_link_is_refused(server, alice, db):
     assert Browser(server).login(alice.email, PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("token", ["nonsense", "x" * 101, "%00", "ä", "'\"<>"])
+@pytest.mark.parametrize("token", ["nonsense", "x" * 101, "ä", "'\"<>"])
 def test_an_unknown_link_shows_a_clear_page(server, token):
     response = Browser(server).get(f"/account/password/reset/{token}")
     assert response.status_code == 410
