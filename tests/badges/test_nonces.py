@@ -7,6 +7,7 @@ otherwise, never another person's verdict. Every test runs on SQLite and, with T
 """
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -245,3 +246,16 @@ def test_offline_queue_upload_with_nonces(app, db):
     assert len(logs) == 3 and all(log.offline for log in logs)
     assert [log.conflict for log in logs] == [False, False, True]
     assert _db.session.scalar(select(func.count(CheckIn.id))) == 2
+
+
+def test_the_api_description_states_the_nonce_rules(client, db):
+    """What /api/openapi.json tells scanner apps is what the server does: the same nonces are refused and taken,
+    and a reused nonce is a documented 409."""
+    document = client.get("/api/openapi.json").json
+    nonce = document["components"]["schemas"]["CheckinRequest"]["properties"]["nonce"]
+    for value, ok in NONCES:
+        assert bool(re.fullmatch(nonce["pattern"], value)) is ok, value
+        assert (nonce["minLength"] <= len(value) <= nonce["maxLength"]) or not ok
+    responses = document["paths"]["/api/v1/checkin"]["post"]["responses"]
+    assert "nonce_reused" in responses["409"]["description"]
+    assert "invalid_json" in responses["400"]["description"]
