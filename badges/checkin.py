@@ -407,7 +407,7 @@ def undo_check_in(event: Event, check_in_id: int, *, user_id: int | None = None)
 def create_device(event: Event, name: str, *, user_id: int | None) -> tuple[CheckinDevice, str]:
     """A new scanner credential; the plain token is returned once and never stored."""
     name = (name or "").strip()
-    if not name or len(name) > 60:
+    if not name or len(name) > 60 or not clean_text(name):  # the name is the station of its scans
         raise CheckinError("validation_failed", _("Give the device a name of at most 60 characters."))
     secret = "wdd_" + secrets.token_urlsafe(32)
     device = CheckinDevice(event_id=event.id, name=name, token_hash=hashlib.sha256(secret.encode()).hexdigest(),

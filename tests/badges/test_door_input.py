@@ -278,6 +278,19 @@ def test_staff_badge_search_with_nul_finds_nobody(client, db):
     assert page.status_code == 200 and "Rosa Roster" not in page.text
 
 
+def test_a_device_name_with_nul_is_refused(client, db):
+    """A device's name is the station of its scans: it must be text the database stores."""
+    from badges.models import CheckinDevice
+    event = live_event()
+    staff_user(event, "staff-device@example.org", EventRoleKind.STAFF)
+    client.post("/account/login", data={"email": "staff-device@example.org", "password": "door-password-123"})
+    for name in ("Door\x00 1", "Door\x1b 1"):
+        response = client.post(f"/staff/events/{event.id}/devices", data={"name": name})
+        assert response.status_code == 303, name
+    assert db.session.scalar(select(func.count(CheckinDevice.id))) == 0
+    assert "wdd_" in client.post(f"/staff/events/{event.id}/devices", data={"name": "Door 1"}).text
+
+
 def test_door_search_treats_wildcards_as_text(client, db):
     event = live_event()
     register(event, name="Rosa Roster")
