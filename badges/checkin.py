@@ -1,13 +1,17 @@
 """Check-in at the door: one decision function for the door page, the scanner API and uploaded offline scans.
 
 ``check_in`` answers ok / already / rejected (with a reason from ``REJECT_REASONS``), logs every scan, and is
-idempotent per client nonce: a retried or re-uploaded scan returns the first answer and counts once. A door is
-the event's entrance (``"main"``) or one session's room (``"session-<id>"``); a station is the name people see
-("Door 2", a device's name).
+idempotent per client nonce: a retried or re-uploaded scan returns the first answer and counts once. A nonce
+names one scan of one device (its *scope*: a scanner device, or the signed-in user of a door page), so two
+devices may pick the same nonce; the same nonce from the same device with another badge or at another door is
+refused (409 ``nonce_reused``, logged), never answered with the first scan's person. A door is the event's
+entrance (``"main"``) or one session's room (``"session-<id>"``); a station is the name people see ("Door 2", a
+device's name).
 """
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -20,11 +24,41 @@ from sqlalchemy import delete, select
 from app.accounts.models import User
 from app.extensions import db, utcnow
 from badges import fastpath, tokens
-from badges.models import Badge, BadgeStatus, CheckIn, CheckinDevice, ScanLog, ScanResult
+from badges.models import NONCE_REUSED, Badge, BadgeStatus, CheckIn, CheckinDevice, ScanLog, ScanResult
 from events.models import (Attendee, Enrolment, EnrolmentStatus, Event, Organisation, Registration,
                            RegistrationStatus, Session)
 
 MAIN = "main"
+# Long enough not to be guessed or to collide by chance (the door page sends 32 hex digits), short and plain
+# enough for any scanner app.
+NONCE_PATTERN = r"[A-Za-z0-9_-]{16,64}"
+# "session-<id>": ASCII digits without a leading zero (one spelling per door: the door string is part of the
+# check-in's unique key) and within PostgreSQL's integer.
+_SESSION_DOOR = re.compile(r"session-([1-9][0-9]{0,9})")
+MAX_ID = 2**31 - 1
+# NUL (which PostgreSQL's text refuses), the other control characters but tab and line breaks, lone surrogates
+# (which no database driver can encode).
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: str) -> bool:
+    """Whether text from a scan or a search may be stored, compared and shown (see _BAD_TEXT)."""
+    return _BAD_TEXT.search(value) is None
+
+
+def strip_control(value: str) -> str:
+    return _BAD_TEXT.sub("", value)
+
+
+def valid_nonce(nonce) -> bool:
+    return isinstance(nonce, str) and re.fullmatch(NONCE_PATTERN, nonce) is not None
+
+
+def nonce_scope(device=None, user_id: int | None = None) -> str:
+    """Whose nonces these are: a scanner device's, or a signed-in door page user's ("" for neither)."""
+    if device is not None:
+        return f"device-{device.id}"
+    return f"user-{user_id}" if user_id is not None else ""
 
 
 class CheckinError(ValueError):
@@ -56,12 +90,12 @@ class Verdict:
 
 
 def parse_door(event_id: int, door: str) -> Session | None:
-    """None for the main entrance, else the session; CheckinError for anything else."""
-    door = (door or "").strip()
+    """None for the main entrance, else the session; CheckinError for anything else (exact spelling only)."""
     if door == MAIN:
         return None
-    if door.startswith("session-") and door[8:].isdigit():
-        session = db.session.get(Session, int(door[8:]))
+    match = _SESSION_DOOR.fullmatch(door) if isinstance(door, str) else None
+    if match is not None and int(match[1]) <= MAX_ID:
+        session = db.session.get(Session, int(match[1]))
         if session is not None and session.event_id == event_id:
             return session
     raise CheckinError("unknown_door", _("Unknown door: use \"main\" or \"session-<id>\" of this event."), 404)
@@ -193,25 +227,35 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
              local_status: str | None = None) -> Verdict:
     """Decide one scan, record it, commit. ``token`` is what was scanned; staff search sends ``token_hash``.
 
-    ``event`` is an Event or an EventInfo; ``device`` a CheckinDevice or DeviceInfo.
+    ``event`` is an Event or an EventInfo; ``device`` a CheckinDevice or DeviceInfo. The nonce's scope is the
+    device, else ``user_id``. Raises CheckinError: unknown door (404), a nonce reused for another scan (409).
     """
     session = parse_door(event.id, door)
-    nonce = (nonce or "").strip()[:64] or None
+    if nonce is not None and not valid_nonce(nonce):
+        raise CheckinError("validation_failed", _("A nonce is 16 to 64 letters, digits, \"-\" or \"_\"."), 422)
+    scope = nonce_scope(device, user_id)
     station = station[:60]
     now = utcnow()
     moment = _client_time(scanned_at, now) if offline else now
     if db.session.get_bind().dialect.name == "postgresql":
         return _check_in_postgres(event, door, session, token=token, token_hash=token_hash, nonce=nonce,
-                                  station=station, device=device, user_id=user_id, offline=offline,
-                                  moment=moment, now=now, local_status=local_status)
+                                  scope=scope, station=station, device=device, user_id=user_id,
+                                  offline=offline, moment=moment, now=now, local_status=local_status)
     row = _holder_row(token, token_hash)
+    device_id = device.id if device is not None else None
+    attempt = dict(event_id=event.id, scope=scope, door=door, station=station, user_id=user_id,
+                   device_id=device_id, badge_id=row.id if row is not None else None, scanned_at=moment,
+                   received_at=now, offline=offline)
+    # On SQLite this transaction holds the write lock (BEGIN IMMEDIATE): the nonce cannot be taken meanwhile.
+    seen = _seen(event.id, scope, nonce) if nonce is not None else None
+    if seen is not None:
+        return _answer_again(seen, attempt)
     reason = _decide(event, session, row, moment)
     verdict = Verdict("rejected", reason)
     if row is not None and row.event_id == event.id:
         verdict.name, verdict.full_name, verdict.organisation = _names(row)
         verdict.role = row.role.value
     result, conflict = ScanResult.REJECTED, False
-    device_id = device.id if device is not None else None
     if not reason:
         holder = holder_key(row)
         inserted = db.session.execute(_insert(CheckIn).values(
@@ -230,23 +274,43 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
         if row.registration_id:
             verdict.sessions = _session_titles(row.registration_id)
     logged = db.session.execute(_insert(ScanLog).values(
-        event_id=event.id, nonce=nonce, door=door, station=station, user_id=user_id, device_id=device_id,
-        badge_id=row.id if row is not None else None, scanned_at=moment, received_at=now, offline=offline,
-        result=result, reason=reason, conflict=conflict, undone_at=None,
-    ).on_conflict_do_nothing(index_elements=["event_id", "nonce"]).returning(ScanLog.id)).first()
-    if logged is None:
-        # This nonce was recorded before (a retry, an upload sent twice): undo this attempt, answer as then.
+        **attempt, nonce=nonce, result=result, reason=reason, conflict=conflict, undone_at=None,
+    ).on_conflict_do_nothing(index_elements=["event_id", "scope", "nonce"]).returning(ScanLog.id)).first()
+    if logged is None:  # taken after all (not under SQLite's lock): undo this attempt, answer as for the first
         db.session.rollback()
-        seen = db.session.scalars(select(ScanLog).where(ScanLog.event_id == event.id,
-                                                        ScanLog.nonce == nonce)).one()
-        return _replay(seen)
+        return _answer_again(_seen(event.id, scope, nonce), attempt)
     _touch_device(device, now)
     db.session.commit()
     return verdict
 
 
-def _check_in_postgres(event, door: str, session: Session | None, *, token, token_hash, nonce, station, device,
-                       user_id, offline, moment, now, local_status) -> Verdict:
+def _seen(event_id: int, scope: str, nonce: str) -> ScanLog | None:
+    return db.session.scalars(select(ScanLog).where(ScanLog.event_id == event_id, ScanLog.scope == scope,
+                                                    ScanLog.nonce == nonce)).one_or_none()
+
+
+def _same_scan(seen, badge_id: int | None, door: str) -> bool:
+    """A retry carries what the first scan carried: the same badge (or the same unreadable code) at the door."""
+    return seen.badge_id == badge_id and seen.door == door
+
+
+def _answer_again(seen: ScanLog, attempt: dict) -> Verdict:
+    """A nonce that was logged before: the first answer again for a retry of that scan; else 409, logged."""
+    if _same_scan(seen, attempt["badge_id"], attempt["door"]):
+        return _replay(seen)
+    db.session.execute(_insert(ScanLog).values(**attempt, nonce=None, result=ScanResult.REJECTED,
+                                               reason=NONCE_REUSED, conflict=False, undone_at=None))
+    db.session.commit()
+    raise nonce_reused()
+
+
+def nonce_reused() -> CheckinError:
+    return CheckinError(NONCE_REUSED, _("This nonce was already used for another scan (another badge or door) "
+                                        "from this device. Send a new nonce with every scan."), 409)
+
+
+def _check_in_postgres(event, door: str, session: Session | None, *, token, token_hash, nonce, scope, station,
+                       device, user_id, offline, moment, now, local_status) -> Verdict:
     """The same decision in two statements without a transaction around them (see badges/fastpath.py)."""
     if token is not None:
         token = tokens.normalise(token)
@@ -254,8 +318,9 @@ def _check_in_postgres(event, door: str, session: Session | None, *, token, toke
     elif token_hash:
         token_hash = token_hash.lower()[:64]
     device_id = device.id if device is not None else None
-    params = {"event_id": event.id, "nonce": nonce, "door": door, "station": station, "device_id": device_id,
-              "user_id": user_id, "moment": moment, "now": now, "offline": offline}
+    params = {"event_id": event.id, "scope": scope, "nonce": nonce, "door": door, "station": station,
+              "device_id": device_id, "user_id": user_id, "moment": moment, "now": now, "offline": offline}
+    refused = False
     with fastpath.autocommit_connection() as conn:
         row = (fastpath.holder_row(conn, token_hash, event.id, door, session.id if session else None)
                if token_hash else None)
@@ -264,8 +329,10 @@ def _check_in_postgres(event, door: str, session: Session | None, *, token, toke
         if row is not None and row.event_id == event.id:
             verdict.name, verdict.full_name, verdict.organisation = _names(row)
             verdict.role = row.role
+        badge_id = row.id if row is not None else None
+        ci_id = None
         if reason:
-            log_id = fastpath.log_only(conn, {**params, "badge_id": row.id if row is not None else None,
+            log_id = fastpath.log_only(conn, {**params, "badge_id": badge_id,
                                               "result": "rejected", "reason": reason, "conflict": False})
         elif row.ci_id is not None:
             verdict.status, verdict.sessions = "already", fastpath.titles(row)
@@ -284,11 +351,22 @@ def _check_in_postgres(event, door: str, session: Session | None, *, token, toke
                 first = fastpath.first_check_in(conn, event.id, holder_key(row), door)
                 verdict.status = "already"
                 verdict.check_in_id, verdict.checked_in_at, verdict.station = first
-        if log_id is not None and _device_stale(device, now):
+        if log_id is None:  # this nonce was recorded before
+            seen = fastpath.seen_scan(conn, event.id, scope, nonce)
+            if ci_id is not None:
+                # Only when the same nonce came twice at once, with two holders: the other scan holds the
+                # nonce, so this admission has no log and must not stand.
+                fastpath.forget_check_in(conn, ci_id)
+            refused = not _same_scan(seen, badge_id, door)
+            if refused:
+                fastpath.log_only(conn, {**params, "nonce": None, "badge_id": badge_id, "result": "rejected",
+                                         "reason": NONCE_REUSED, "conflict": False})
+        elif _device_stale(device, now):
             fastpath.touch_device(conn, device.id, now)
-    if log_id is None:  # this nonce was recorded before: answer as then
-        return _replay(db.session.scalars(select(ScanLog).where(ScanLog.event_id == event.id,
-                                                                ScanLog.nonce == nonce)).one())
+    if refused:
+        raise nonce_reused()
+    if log_id is None:  # a retry of that scan: answer as then
+        return _replay(db.session.get(ScanLog, seen.id))
     return verdict
 
 
@@ -329,7 +407,7 @@ def undo_check_in(event: Event, check_in_id: int, *, user_id: int | None = None)
 def create_device(event: Event, name: str, *, user_id: int | None) -> tuple[CheckinDevice, str]:
     """A new scanner credential; the plain token is returned once and never stored."""
     name = (name or "").strip()
-    if not name or len(name) > 60:
+    if not name or len(name) > 60 or not clean_text(name):  # the name is the station of its scans
         raise CheckinError("validation_failed", _("Give the device a name of at most 60 characters."))
     secret = "wdd_" + secrets.token_urlsafe(32)
     device = CheckinDevice(event_id=event.id, name=name, token_hash=hashlib.sha256(secret.encode()).hexdigest(),
@@ -405,16 +483,18 @@ def devices(event: Event) -> list[CheckinDevice]:
 
 def search_holders(event: Event, query: str, limit: int = 12) -> list[dict]:
     """Staff fallback when a badge will not scan: active badges whose name or e-mail matches."""
-    query = (query or "").strip()
-    if len(query) < 2:
+    query = (query or "").strip()[:100]
+    if len(query) < 2 or not clean_text(query):
         return []
-    pattern = f"%{query.lower()}%"
+    # "%" and "_" are text here, not wildcards
+    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
     rows = db.session.execute(
         select(Badge, Attendee).join(Registration, Registration.id == Badge.registration_id)
         .join(Attendee, Attendee.id == Registration.attendee_id)
         .where(Badge.event_id == event.id, Badge.status == BadgeStatus.ACTIVE,
-               db.or_(db.func.lower(Attendee.full_name).like(pattern), db.func.lower(Attendee.email).like(pattern),
-                      db.func.lower(Attendee.badge_name).like(pattern)))
+               db.or_(*(db.func.lower(column).like(pattern, escape="\\")
+                        for column in (Attendee.full_name, Attendee.email, Attendee.badge_name))))
         .order_by(Attendee.full_name).limit(limit)).all()
     return [{"h": badge.token_hash, "name": a.full_name, "email": a.email, "role": badge.role.value}
             for badge, a in rows]

@@ -10,8 +10,10 @@ of the request. Here a scan is:
    which is atomic on its own, so no BEGIN/COMMIT round trips. Two doors scanning the same badge at once: the
    second insert waits for the first and inserts nothing, and that scan is logged "already".
 
-A nonce seen before makes the log insert do nothing (and the check-in insert is skipped by its NOT EXISTS);
-the caller then answers as the first time. SQLite and anything unusual take the general path in checkin.py.
+A nonce is unique per event and scope (the device that scanned). One seen before from this device makes the
+log insert do nothing (and the check-in insert is skipped by its NOT EXISTS); the caller then answers as the
+first time for a retry of that scan, or refuses a nonce reused for another badge or door and logs the attempt
+without a nonce. SQLite takes the general path in checkin.py.
 """
 from __future__ import annotations
 
@@ -53,27 +55,28 @@ WITH ci AS (
   INSERT INTO check_in (event_id, holder, door, badge_id, station, checked_in_at, user_id, device_id)
   SELECT %(event_id)s::int, %(holder)s::varchar, %(door)s::varchar, %(badge_id)s::int, %(station)s::varchar,
          %(moment)s::timestamptz, %(user_id)s::int, %(device_id)s::int
-   WHERE NOT EXISTS (SELECT 1 FROM scan_log WHERE event_id = %(event_id)s AND nonce = %(nonce)s)
+   WHERE NOT EXISTS (SELECT 1 FROM scan_log WHERE event_id = %(event_id)s AND scope = %(scope)s
+                       AND nonce = %(nonce)s)
   ON CONFLICT (event_id, holder, door) DO NOTHING
   RETURNING id),
 log AS (
-  INSERT INTO scan_log (event_id, nonce, door, station, device_id, user_id, badge_id, result, reason,
+  INSERT INTO scan_log (event_id, scope, nonce, door, station, device_id, user_id, badge_id, result, reason,
                         scanned_at, received_at, offline, conflict)
-  SELECT %(event_id)s::int, %(nonce)s::varchar, %(door)s::varchar, %(station)s::varchar, %(device_id)s::int,
-         %(user_id)s::int, %(badge_id)s::int, CASE WHEN EXISTS (SELECT 1 FROM ci) THEN 'ok' ELSE 'already' END, '',
+  SELECT %(event_id)s::int, %(scope)s::varchar, %(nonce)s::varchar, %(door)s::varchar, %(station)s::varchar,
+         %(device_id)s::int, %(user_id)s::int, %(badge_id)s::int, CASE WHEN EXISTS (SELECT 1 FROM ci) THEN 'ok' ELSE 'already' END, '',
          %(moment)s::timestamptz, %(now)s::timestamptz, %(offline)s::boolean,
          %(maybe_conflict)s::boolean AND NOT EXISTS (SELECT 1 FROM ci)
-  ON CONFLICT (event_id, nonce) DO NOTHING
+  ON CONFLICT (event_id, scope, nonce) DO NOTHING
   RETURNING id)
 SELECT (SELECT id FROM ci) AS ci_id, (SELECT id FROM log) AS log_id
 """
 
 LOG_ONLY = """
-INSERT INTO scan_log (event_id, nonce, door, station, device_id, user_id, badge_id, result, reason,
+INSERT INTO scan_log (event_id, scope, nonce, door, station, device_id, user_id, badge_id, result, reason,
                       scanned_at, received_at, offline, conflict)
-VALUES (%(event_id)s, %(nonce)s, %(door)s, %(station)s, %(device_id)s, %(user_id)s, %(badge_id)s, %(result)s,
-        %(reason)s, %(moment)s, %(now)s, %(offline)s, %(conflict)s)
-ON CONFLICT (event_id, nonce) DO NOTHING
+VALUES (%(event_id)s, %(scope)s, %(nonce)s, %(door)s, %(station)s, %(device_id)s, %(user_id)s, %(badge_id)s,
+        %(result)s, %(reason)s, %(moment)s, %(now)s, %(offline)s, %(conflict)s)
+ON CONFLICT (event_id, scope, nonce) DO NOTHING
 RETURNING id
 """
 
@@ -102,6 +105,20 @@ SELECT id, checked_in_at, station FROM check_in WHERE event_id = %(event_id)s AN
 
 def first_check_in(conn, event_id: int, holder: str, door: str):
     return conn.execute(FIRST, {"event_id": event_id, "holder": holder, "door": door}).fetchone()
+
+
+SEEN = """
+SELECT id, badge_id, door FROM scan_log WHERE event_id = %(event_id)s AND scope = %(scope)s AND nonce = %(nonce)s
+"""
+
+
+def seen_scan(conn, event_id: int, scope: str, nonce: str):
+    """The scan that holds this nonce: (id, badge_id, door)."""
+    return conn.execute(SEEN, {"event_id": event_id, "scope": scope, "nonce": nonce}).fetchone()
+
+
+def forget_check_in(conn, check_in_id: int) -> None:
+    conn.execute("DELETE FROM check_in WHERE id = %(id)s", {"id": check_in_id})
 
 
 def touch_device(conn, device_id: int, now) -> None:

@@ -59,6 +59,8 @@ class ScanResult(str, enum.Enum):
 # The fixed list of reasons a scan is rejected (the API and the door page show these, never free text).
 REJECT_REASONS = ("invalid", "revoked", "cancelled", "waitlisted", "another_event", "not_enrolled",
                   "outside_window")
+# The scan log's reason for an attempt answered 409 (a nonce reused for another scan): never a verdict's.
+NONCE_REUSED = "nonce_reused"
 
 
 class CheckIn(db.Model):
@@ -87,16 +89,25 @@ class CheckIn(db.Model):
 
 
 class ScanLog(db.Model):
-    """Every scan, admitted or not, online or uploaded later. A client nonce is accepted once per event."""
+    """Every scan, admitted or not, online or uploaded later.
+
+    A client nonce names one scan of one device: it is unique per event and *scope*, the device that made it
+    ("device-<id>" for a scanner app, "user-<id>" for a signed-in door page). Two devices may happen to pick the
+    same nonce; neither may answer for the other's scan. A reused nonce for another badge or door is logged as
+    rejected (reason "nonce_reused") with no nonce, so that the first scan keeps its nonce.
+    """
 
     __tablename__ = "scan_log"
     # As for check_in: the unique index is the only one leading with event_id, so the nonce probe of every scan
     # uses it. The door's "latest scans" read by time of arrival.
-    __table_args__ = (UniqueConstraint("event_id", "nonce"),
+    __table_args__ = (UniqueConstraint("event_id", "scope", "nonce"),
                       Index("ix_scan_log_received", "received_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    # Spelled out rather than derived from device_id / user_id: those become NULL when a device or user is
+    # deleted, and a nonce must stay taken.
+    scope: Mapped[str] = mapped_column(String(24), default="", server_default="")
     nonce: Mapped[str | None] = mapped_column(String(64))
     door: Mapped[str] = mapped_column(String(24))
     station: Mapped[str] = mapped_column(String(60), default="")

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.inputs import id_arg
 from app.jobs import Job, enqueue
 from badges import checkin, console, documents, roster, services  # noqa: F401 (console registers figures)
-from badges.api import error_response, parse_scan
+from badges.api import error_response, parse_scan, read_json
 from badges.models import Badge, BadgeRole
 from badges.render import LAYOUTS
 from events.models import Event
@@ -28,6 +28,8 @@ REASONS = {  # the fixed list, as door staff read it
     "cancelled": _l("Registration cancelled"), "waitlisted": _l("On the waiting list"),
     "another_event": _l("Badge for another event"), "not_enrolled": _l("Not enrolled in this session"),
     "outside_window": _l("Outside the check-in window"),
+    # not a verdict: the scan log's mark for a nonce reused for another scan (and the door page's 409)
+    "nonce_reused": _l("Scan ID already used"),
 }
 
 
@@ -195,7 +197,8 @@ def door_page(event_id: int, door: str):
         label = _door_label(event, door)
     except checkin.CheckinError:
         abort(404)
-    station = (request.args.get("station") or "").strip()[:60] or label
+    # sent back with every scan, where control characters are refused: drop them here
+    station = checkin.strip_control(request.args.get("station") or "").strip()[:60] or label
     services.issue_event_badges(event)  # everyone with a place has a badge before the door opens (idempotent)
     return render_template("badges/door.html", event=event, door=door, door_label=label, station=station,
                            reasons=_reasons())
@@ -215,7 +218,7 @@ def door_service_worker(event_id: int):
 def door_scan(event_id: int, door: str):
     event = _event_for(event_id)
     try:
-        scan = parse_scan(request.get_json(silent=True))
+        scan = parse_scan(read_json(request))
         verdict = checkin.check_in(event, door, user_id=current_user.id, **scan)
     except checkin.CheckinError as exc:
         return error_response(exc)
@@ -226,11 +229,20 @@ def door_scan(event_id: int, door: str):
 @login_required
 def door_undo(event_id: int, door: str):
     event = _event_for(event_id)
-    payload = request.get_json(silent=True) or {}
-    check_in_id = payload.get("check_in_id")
-    if not isinstance(check_in_id, int) or not checkin.undo_check_in(event, check_in_id,
-                                                                     user_id=current_user.id):
-        return error_response(checkin.CheckinError("not_found", _("No such check-in."), 404))
+    try:
+        payload = read_json(request)
+        if not isinstance(payload, dict):
+            raise checkin.CheckinError("validation_failed", _("The body must be a JSON object."), 400)
+        check_in_id = payload.get("check_in_id")
+        if type(check_in_id) is not int:  # not isinstance: True is an int too, and would undo check-in 1
+            exc = checkin.CheckinError("validation_failed", _("Some fields are not valid."), 422)
+            exc.fields = {"check_in_id": [_("Required: the check-in's id, a whole number.")]}
+            raise exc
+        if not (1 <= check_in_id <= checkin.MAX_ID and checkin.undo_check_in(event, check_in_id,
+                                                                            user_id=current_user.id)):
+            raise checkin.CheckinError("not_found", _("No such check-in."), 404)
+    except checkin.CheckinError as exc:
+        return error_response(exc)
     return jsonify({"status": "undone"})
 
 
@@ -238,7 +250,13 @@ def door_undo(event_id: int, door: str):
 @login_required
 def door_search(event_id: int, door: str):
     event = _event_for(event_id)
-    return jsonify({"results": checkin.search_holders(event, request.args.get("q", ""))})
+    query = request.args.get("q", "")
+    if not checkin.clean_text(query):
+        exc = checkin.CheckinError("validation_failed", _("Some fields are not valid."), 400)
+        exc.fields = {"q": [_("Contains characters that are not allowed (NUL, control characters, lone "
+                              "surrogates).")]}
+        return error_response(exc)
+    return jsonify({"results": checkin.search_holders(event, query)})
 
 
 @staff.get("/events/<int:event_id>/roster.json")

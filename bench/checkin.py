@@ -172,7 +172,8 @@ def _client(args) -> tuple[float, float, list[float]]:
     for i, token in enumerate(my_tokens):
         if time.monotonic() > deadline:
             break
-        body = json.dumps({"token": token, "door": "main", "nonce": f"{os.getpid()}-{i}-{token[:8]}"})
+        # nonces are 16 to 64 of [A-Za-z0-9_-] (badges/checkin.py NONCE_PATTERN)
+        body = json.dumps({"token": token, "door": "main", "nonce": f"{os.getpid()}-{i}-{token[:16]}"})
         start = time.perf_counter()
         conn.request("POST", "/api/v1/checkin", body=body, headers=headers)
         response = conn.getresponse()

@@ -4,6 +4,10 @@
  * 1.5 s), the page decides from its copy of the roster (token hashes, status, seats, who is in) and queues
  * the scan with its nonce; the queue is uploaded when the network is back, and the server accepts each nonce
  * once and flags conflicts (the same badge admitted at two doors while offline).
+ *
+ * Names, organisations, session titles and stations are people's text in any script: each is put into the page
+ * as the text of its own <bdi> element (never as HTML), so that a right-to-left name, or one that carries bidi
+ * controls such as U+202E, cannot reorder the labels around it.
  */
 (function () {
   "use strict";
@@ -18,12 +22,33 @@
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", TOKEN_LENGTH = 22;
   var roster = load(rosterKey), byHash = index(roster);
   var queue = load(queueKey) || [];
-  var online = navigator.onLine, lastCheckIn = null, hideTimer = null, busy = false;
+  var online = navigator.onLine, lastCheckIn = null, lastName = "", hideTimer = null, busy = false;
 
   function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
   function save(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full */ } }
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
+  // People's text, isolated from what surrounds it (a <bdi> takes its direction from its own text).
+  function isolate(text) { var b = document.createElement("bdi"); b.textContent = text; return b; }
+  // A translated label with {placeholders} filled in, as nodes: the label's own words stay plain text.
+  function fill(parent, text, values) {
+    text.split(/(\{\w+\})/).forEach(function (part) {
+      var key = /^\{(\w+)\}$/.exec(part), value = key ? values[key[1]] : part;
+      if (value === undefined || value === null || value === "") return;
+      parent.appendChild(typeof value === "string" ? document.createTextNode(value) : value);
+    });
+    return parent;
+  }
+  function list(items) {  // session titles, each isolated, between plain separators
+    var fragment = document.createDocumentFragment();
+    items.forEach(function (item, i) {
+      if (i) fragment.appendChild(document.createTextNode(" · "));
+      fragment.appendChild(isolate(item));
+    });
+    return fragment;
+  }
+  function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
   function index(r) { var m = {}; if (r) r.badges.forEach(function (b) { m[b.h] = b; }); return m; }
+  // 32 hex digits: the server takes 16 to 64 of [A-Za-z0-9_-], unique per scan of this signed-in door user.
   function nonce() {
     var a = new Uint8Array(16); crypto.getRandomValues(a);
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
@@ -109,14 +134,17 @@
     verdictBox.className = "verdict " + v.status;
     document.getElementById("verdict-title").textContent =
       v.status === "rejected" ? (T.reasons[v.reason] || T.rejected) : T[v.status];
-    document.getElementById("verdict-name").textContent = v.full_name || v.name || "";
-    var detail = "";
-    if (v.status === "already") detail = fmt(T.already_at, {time: time(v.checked_in_at), station: v.station || "?"});
-    else if (v.status === "ok" && v.sessions && v.sessions.length) detail = fmt(T.sessions, {list: v.sessions.join(" · ")});
-    else if (v.status === "rejected") detail = T.rejected;
-    if (offline) detail += (detail ? " — " : "") + T.offline;
-    document.getElementById("verdict-detail").textContent = detail;
-    lastCheckIn = v.status === "ok" && v.check_in_id ? v.check_in_id : null;
+    var name = v.full_name || v.name || "";
+    clear(document.getElementById("verdict-name"));
+    if (name) document.getElementById("verdict-name").appendChild(isolate(name));
+    var org = document.getElementById("verdict-org");  // absent from a door page cached before it came
+    if (org) { clear(org); if (v.organisation) org.appendChild(isolate(v.organisation)); }
+    var detail = clear(document.getElementById("verdict-detail"));
+    if (v.status === "already") fill(detail, T.already_at, {time: time(v.checked_in_at), station: isolate(v.station || "?")});
+    else if (v.status === "ok" && v.sessions && v.sessions.length) fill(detail, T.sessions, {list: list(v.sessions)});
+    else if (v.status === "rejected") detail.textContent = v.message || T.rejected;
+    if (offline) detail.appendChild(document.createTextNode((detail.firstChild ? " — " : "") + T.offline));
+    lastCheckIn = v.status === "ok" && v.check_in_id ? v.check_in_id : null; lastName = name;
     undoButton.hidden = !lastCheckIn;
     verdictBox.hidden = false;
     beep(v.status);
@@ -125,12 +153,16 @@
     input.focus();
   }
   function history(v) {
-    var li = document.createElement("li"), list = document.getElementById("history");
+    var li = document.createElement("li"), rows = document.getElementById("history"), label = document.createElement("span");
     li.className = v.status;
-    li.textContent = time(new Date().toISOString()) + " · " + (v.full_name || v.name || "?") + " · " +
-      (v.status === "rejected" ? (T.reasons[v.reason] || v.reason) : T[v.status]);
-    list.insertBefore(li, list.firstChild);
-    while (list.children.length > 8) list.removeChild(list.lastChild);
+    label.className = "history-label";
+    label.textContent = v.label || (v.status === "rejected" ? (T.reasons[v.reason] || T.rejected) : T[v.status]);
+    li.appendChild(document.createTextNode(time(new Date().toISOString()) + " · "));
+    li.appendChild(isolate(v.full_name || v.name || "?"));
+    li.appendChild(document.createTextNode(" · "));
+    li.appendChild(label);
+    rows.insertBefore(li, rows.firstChild);
+    while (rows.children.length > 8) rows.removeChild(rows.lastChild);
   }
 
   // ---- local decision from the roster (offline)
@@ -185,7 +217,8 @@
       post(cfg.scanUrl, body, 1500).then(function (r) {
         if (r.status === 401 || r.redirected) { location.reload(); return; }
         return r.json().then(function (v) {
-          if (v.error) { show({status: "rejected", reason: "invalid"}); return; }
+          // a refused request (say a 409 for a reused nonce): never another person's verdict, the reason instead
+          if (v.error) { show({status: "rejected", reason: v.error.reason, message: v.error.message}); return; }
           setOnline(true); remember(v, hash); show(v, false);
         });
       }).catch(function () { setOnline(false); offline(token, hash, body, scannedAt); });
@@ -222,9 +255,9 @@
   // ---- undo, search, camera
   undoButton.addEventListener("click", function () {
     if (!lastCheckIn) return;
-    if (!online) { document.getElementById("verdict-detail").textContent = T.undo_offline; return; }
+    if (!online) { clear(document.getElementById("verdict-detail")).textContent = T.undo_offline; return; }
     post(cfg.undoUrl, {check_in_id: lastCheckIn}).then(function (r) {
-      if (r.ok) { verdictBox.hidden = true; lastCheckIn = null; syncRoster(); history({status: "rejected", name: T.undone}); }
+      if (r.ok) { verdictBox.hidden = true; lastCheckIn = null; syncRoster(); history({status: "rejected", name: lastName, label: T.undone}); }
     });
     input.focus();
   });
@@ -242,11 +275,11 @@
   function search(q) {
     var list = document.getElementById("search-results");
     function render(items) {
-      list.innerHTML = "";
+      clear(list);
       if (!items.length && q.length >= 2) { var none = document.createElement("li"); none.textContent = T.nothing; list.appendChild(none); }
       items.slice(0, 12).forEach(function (it) {
         var li = document.createElement("li"), label = document.createElement("span"), b = document.createElement("button");
-        label.textContent = it.name + " · " + it.email; label.dir = "auto";
+        label.appendChild(isolate(it.name)); label.appendChild(document.createTextNode(" · ")); label.appendChild(isolate(it.email));
         b.type = "button"; b.className = "btn small"; b.textContent = T.check_in;
         b.addEventListener("click", function () { scan(null, it.h); searchBox.hidden = true; input.focus(); });
         li.appendChild(label); li.appendChild(b); list.appendChild(li);
@@ -261,7 +294,8 @@
     };
     if (!online) { local(); return; }
     fetch(cfg.searchUrl + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
-      .then(function (r) { return r.json(); }).then(function (d) { render(d.results); }).catch(local);
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (d) { render(d.results); }).catch(local);
   }
 
   var cameraBox = document.getElementById("camera"), video = document.getElementById("video"), stream = null;

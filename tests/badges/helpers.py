@@ -43,7 +43,8 @@ def device_token(event, name="Scanner 1") -> str:
 
 
 def api_scan(client, secret, token, door="main", nonce=None, **extra):
-    body = {"token": token, "door": door, "nonce": nonce or checkin.secrets.token_hex(8), **extra}
+    nonce = checkin.secrets.token_hex(8) if nonce is None else nonce
+    body = {"token": token, "door": door, "nonce": nonce, **extra}
     return client.post("/api/v1/checkin", json=body, headers={"Authorization": f"Bearer {secret}"})
 
 

@@ -43,11 +43,11 @@ def test_nonce_counts_once_and_every_scan_is_logged(client, db):
     event = live_event()
     token = _token(register(event))
     secret = device_token(event)
-    first = api_scan(client, secret, token, nonce="nonce-0001")
-    retry = api_scan(client, secret, token, nonce="nonce-0001")
+    first = api_scan(client, secret, token, nonce="nonce-000000000001")
+    retry = api_scan(client, secret, token, nonce="nonce-000000000001")
     assert first.json["status"] == "ok" and retry.json["status"] == "ok" and retry.json["replayed"] is True
-    assert api_scan(client, secret, token, nonce="nonce-0002").json["status"] == "already"
-    api_scan(client, secret, "NOT-A-TOKEN", nonce="nonce-0003")
+    assert api_scan(client, secret, token, nonce="nonce-000000000002").json["status"] == "already"
+    api_scan(client, secret, "NOT-A-TOKEN", nonce="nonce-000000000003")
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
     logs = db.session.scalars(select(ScanLog).order_by(ScanLog.id)).all()
     assert [(log.result.value, log.reason) for log in logs] == [("ok", ""), ("already", ""), ("rejected", "invalid")]
@@ -120,7 +120,7 @@ def test_concurrent_scans_at_two_doors_check_in_once(app, db, database_url):
         with app.app_context():
             barrier.wait()
             verdict = checkin.check_in(_db.session.get(type(event), event_id), "main", token=token,
-                                       station=station, nonce=f"nonce-{station}")
+                                       station=station, nonce=f"nonce-{station.replace(' ', '_')}-000000")
             results.append(verdict.status)
             _db.session.remove()
 
@@ -143,11 +143,11 @@ def test_offline_uploads_flag_conflicts_and_undo(client, db):
     token = _token(registration)
     _login(client, db, event=event)
     door = f"/staff/events/{event.id}/door/main"
-    online = client.post(f"{door}/scan", json={"token": token, "nonce": "n-online-1", "station": "Door 1"})
+    online = client.post(f"{door}/scan", json={"token": token, "nonce": "nonce-online-0001", "station": "Door 1"})
     assert online.json["status"] == "ok"
     # door 2 was offline, admitted the same badge from its roster, and uploads now
     scanned_at = (online.json and registration.event.starts_at + timedelta(hours=1)).isoformat()
-    upload = {"token": token, "nonce": "n-offline-1", "station": "Door 2", "scanned_at": scanned_at,
+    upload = {"token": token, "nonce": "nonce-offline-0001", "station": "Door 2", "scanned_at": scanned_at,
               "offline_status": "ok"}
     first = client.post(f"{door}/scan", json=upload)
     assert first.json["status"] == "already" and first.json["station"] == "Door 1"
@@ -158,7 +158,7 @@ def test_offline_uploads_flag_conflicts_and_undo(client, db):
     assert page.status_code == 200 and "Door 2" in page.text and "another door" in page.text
     # undo, then the badge is admitted again
     assert client.post(f"{door}/undo", json={"check_in_id": online.json["check_in_id"]}).json["status"] == "undone"
-    assert client.post(f"{door}/scan", json={"token": token, "nonce": "n-online-2"}).json["status"] == "ok"
+    assert client.post(f"{door}/scan", json={"token": token, "nonce": "nonce-online-0002"}).json["status"] == "ok"
     assert client.post(f"{door}/undo", json={"check_in_id": 999999}).status_code == 404
 
 
@@ -178,7 +178,8 @@ def test_door_pages_need_a_role(client, db):
     assert "token" not in str(roster).lower().replace("token_hash", "")
     found = client.get(f"/staff/events/{event.id}/door/main/search?q=rosa").json["results"]
     assert found and found[0]["h"] == entry["h"]
-    by_hash = client.post(f"/staff/events/{event.id}/door/main/scan", json={"hash": entry["h"], "nonce": "search-1"})
+    by_hash = client.post(f"/staff/events/{event.id}/door/main/scan",
+                          json={"hash": entry["h"], "nonce": "nonce-search-0001"})
     assert by_hash.json["status"] == "ok"
     assert client.get(f"/staff/events/{event.id}/door/sw.js").status_code == 200
 
@@ -236,13 +237,19 @@ def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postg
     holder_plan = plan(fastpath.HOLDER, params)
     assert "uq_check_in_event_id_holder_door" in holder_plan and "holder" in holder_plan.split(
         "uq_check_in_event_id_holder_door")[1].split("}")[0]
+    scope = checkin.nonce_scope(checkin.device_for_token(secret))
     admit_plan = plan(fastpath.ADMIT, {"event_id": event.id, "holder": row.holder, "door": "main",
                                        "badge_id": row.badge_id, "station": "x", "moment": utcnow(),
-                                       "user_id": None, "device_id": None, "nonce": "fresh-nonce-1",
-                                       "now": utcnow(), "offline": False, "maybe_conflict": False})
-    assert "uq_scan_log_event_id_nonce" in admit_plan
+                                       "user_id": None, "device_id": None, "scope": scope,
+                                       "nonce": "fresh-nonce-00001", "now": utcnow(), "offline": False,
+                                       "maybe_conflict": False})
+    seen_plan = plan(fastpath.SEEN, {"event_id": event.id, "scope": scope, "nonce": "fresh-nonce-00001"})
+    # the nonce probe (scope and nonce under this event) is one look into scan_log's unique index
+    for nonce_plan in (admit_plan, seen_plan):
+        probe = nonce_plan.split("uq_scan_log_event_id_scope_nonce")[1].split("}")[0]
+        assert "scope" in probe and "nonce" in probe, nonce_plan
     for index in ("ix_check_in_event_time", "ix_scan_log_event_time"):
-        assert index not in holder_plan + admit_plan
+        assert index not in holder_plan + admit_plan + seen_plan
 
 
 def test_scanner_api_answers_http_mistakes_in_json(client, db, app):
