@@ -5,7 +5,7 @@ Existing rows get the scope of the device or user that logged them (rows of neit
 user is gone, get ""); every row is kept, and the old key (event, nonce) was stricter, so no two rows collide.
 
 Revision ID: 5e3a9c1d7b20
-Revises: ec62be8c24b7
+Revises: 49be751781eb
 Create Date: 2026-11-23 10:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e3a9c1d7b20'
-down_revision = 'ec62be8c24b7'
+down_revision = '49be751781eb'
 branch_labels = None
 depends_on = None
 

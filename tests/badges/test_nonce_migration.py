@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.test_migrations import _flask, _fresh_database
 
-BEFORE = "ec62be8c24b7"
+BEFORE = "49be751781eb"  # the revision before this migration
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
 pytestmark = pytest.mark.slow
