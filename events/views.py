@@ -183,12 +183,3 @@ def cancel(token: str):
         flash(_("Your registration is cancelled. We are sorry to miss you."), "info")
         return redirect(url_for("public.my_registration", token=token), 303)
     return render_template("events/cancel.html", registration=registration, event=registration.event, form=form)
-
-
-@bp.after_app_request
-def security_headers(response):
-    # Secret links live in URLs: never leak them to other sites through the Referer header.
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    return response
