@@ -63,7 +63,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from app import errors, formatting, inputs, mail  # noqa: F401  (mail registers its commit hooks)
+    from app import errors, formatting, inputs, mail, security  # noqa: F401  (mail registers its commit hooks)
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -74,6 +74,7 @@ def create_app(config: type | dict | None = None) -> Flask:
                    default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     formatting.init_app(app)
     inputs.init_app(app)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from badges.typography import fit_font_size, name_lang
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TEMPLATE_VERSION = "1"  # bump when the badge templates change: cached PDFs are keyed by it
+TEMPLATE_VERSION = "2"  # bump when the badge templates change: cached PDFs are keyed by it
 A4 = (210.0, 297.0)
 
 

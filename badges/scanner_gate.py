@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.errors import json_error
 from app.extensions import db
+from app.security import apply_headers
 
 log = logging.getLogger("welcomeday.checkin")
 
@@ -48,7 +49,7 @@ class ScannerGate:
             locale = request.accept_languages.best_match(languages) or self.app.config["BABEL_DEFAULT_LOCALE"]
             with force_locale(locale):
                 response = self._respond(route, request)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            apply_headers(response, self.app.config)
             return response(environ, start_response)
         finally:
             if pushed is not None:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.forms import show_rule_error
+from app.security import isolated
 from events import services
 from events.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
 from events.models import EnrolmentStatus, Event, Registration, RegistrationStatus
@@ -39,7 +40,7 @@ def registration_or_404(token: str) -> Registration:
 def _session_label(seats: services.SessionSeats, tz) -> str:
     from app.formatting import fmt_range
     s = seats.session
-    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {s.title}"
+    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(s.title)}"  # a title cannot reverse the rest
     if seats.seats_left is not None:
         label += " · " + (_("full – waiting list") if seats.full else _("%(n)d seats left", n=seats.seats_left))
     return label
@@ -138,9 +139,10 @@ def add_session(token: str):
         flash(exc.message, "error")
     else:
         if enrolment.status == EnrolmentStatus.CONFIRMED:
-            flash(_("You have a seat in “%(title)s”.", title=enrolment.session.title), "success")
+            flash(_("You have a seat in “%(title)s”.", title=isolated(enrolment.session.title)), "success")
         else:
-            flash(_("“%(title)s” is full: you are on its waiting list, number %(n)d.", title=enrolment.session.title,
+            flash(_("“%(title)s” is full: you are on its waiting list, number %(n)d.",
+                    title=isolated(enrolment.session.title),
                     n=services.waitlist_position(enrolment) or 0), "info")
     return redirect(url_for("public.my_registration", token=token), 303)
 
@@ -183,12 +185,3 @@ def cancel(token: str):
         flash(_("Your registration is cancelled. We are sorry to miss you."), "info")
         return redirect(url_for("public.my_registration", token=token), 303)
     return render_template("events/cancel.html", registration=registration, event=registration.event, form=form)
-
-
-@bp.after_app_request
-def security_headers(response):
-    # Secret links live in URLs: never leak them to other sites through the Referer header.
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    return response

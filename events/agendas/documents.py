@@ -20,7 +20,7 @@ from app.pdf import cached, fingerprint, qr_svg, render_pdf
 from events.agenda_items import AgendaItem, items_for_registration, items_for_user
 from events.models import Event, PartnerStatus, RegistrationStatus, Session
 
-TEMPLATE_VERSION = "agendas-1"
+TEMPLATE_VERSION = "agendas-2"  # 2: long words wrap, running headers on one line
 PAGE_SIZES = {"a4": "A4", "a5": "A5"}
 MIN_FREE = timedelta(minutes=15)
 
