@@ -88,6 +88,7 @@ ACTION_LABELS = {
     "import": _l("Imported attendees"), "mail.segment": _l("Sent an e-mail to a group"),
     "role.grant": _l("Gave a role"), "role.revoke": _l("Took a role away"),
     "totp.enable": _l("Turned on two-step login"), "totp.disable": _l("Turned off two-step login"),
+    "password.reset": _l("Set a new password"),
     "privacy.purge": _l("Erased personal data after the event"),
 }
 

@@ -76,7 +76,7 @@ def user_reset_password(email: str, password: str | None) -> None:
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        set_new_password(account, password)
+        set_new_password(account, password, how="command line")
     except AccountError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"new password set for {account.email}; its sessions have ended")

@@ -57,6 +57,9 @@ class Config:
     # The domain in calendar UIDs (default: BASE_URL's host); keep it fixed once calendars have subscribed.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    # How many proxies (load balancer, TLS terminator) stand in front of the app and set X-Forwarded-For/-Proto/
+    # -Host: login limits count per client address, which only these headers tell. 0: the app faces clients.
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None  # a form left open all morning at the welcome desk must still submit
 
     # Registration

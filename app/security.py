@@ -12,6 +12,7 @@ attributes) keep such a control inside the text it came with.
 from __future__ import annotations
 
 from markupsafe import Markup, escape
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No 'unsafe-inline' anywhere: every script and stylesheet is a file under /static; data for scripts travels in
 # data- attributes and <script type="application/json"> blocks, which browsers never run. 'wasm-unsafe-eval'
@@ -74,6 +75,10 @@ def isolate(value) -> Markup:
 
 
 def init_app(app) -> None:
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:  # behind load balancers: the client's address and scheme come from the proxies' X-Forwarded headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     @app.after_request
     def security_headers(response):
         return apply_headers(response, app.config)

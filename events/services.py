@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db, utcnow
 from app.mail import _providers as mail_attachment_providers
 from app.mail import ModelRef, queue_mail
+from app.security import isolated
 from events import links
 from events.models import (HOLDS_PLACE, Attendee, DegreeLevel, Enrolment, EnrolmentStatus, Event, EventStatus,
                            Registration, RegistrationStatus, Session, SessionKind, SessionStatus)
@@ -387,14 +388,15 @@ def _check_chosen(sessions: list, session_ids: list[int]) -> list:
                                 field="sessions", status=422)
     for session in sessions:
         if session.status == SessionStatus.CANCELLED:
-            raise RegistrationError("session_cancelled", _("“%(title)s” has been cancelled.", title=session.title),
+            raise RegistrationError("session_cancelled",
+                                    _("“%(title)s” has been cancelled.", title=isolated(session.title)),
                                     field="sessions", status=422)
     for i, a in enumerate(sessions):
         for b in sessions[i + 1:]:
             if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
                 raise RegistrationError(
                     "sessions_overlap", _("“%(first)s” and “%(second)s” take place at the same time; choose one.",
-                                          first=a.title, second=b.title),
+                                          first=isolated(a.title), second=isolated(b.title)),
                     field="sessions", status=422)
     return sessions
 
@@ -663,13 +665,15 @@ def enrol(registration: Registration, session_id: int) -> Enrolment:
         current = {e.session_id: e for e in registration.enrolments}
         existing = current.get(session_id)
         if existing is not None and existing.status != EnrolmentStatus.DROPPED:
-            raise RegistrationError("already_enrolled", _("You are already down for “%(title)s”.", title=session.title))
+            raise RegistrationError("already_enrolled",
+                                    _("You are already down for “%(title)s”.", title=isolated(session.title)))
         for other in registration.active_enrolments:
             if other.session.overlaps(session):
                 raise RegistrationError(
                     "sessions_overlap",
                     _("“%(title)s” overlaps with “%(other)s”, which you have chosen. Drop that one first.",
-                      title=session.title, other=other.session.title), field="sessions", status=409)
+                      title=isolated(session.title), other=isolated(other.session.title)), field="sessions",
+                    status=409)
         enrolment = _place_in_session(registration, session, now, existing)
         db.session.commit()
         return enrolment

@@ -70,10 +70,12 @@ def check_new_password(password: str) -> None:
         raise AccountError(gettext("Between 10 and 200 characters, please."), field="password")
 
 
-def set_new_password(user: User, password: str) -> None:
-    """A new password ends every signed-in session of the user (and every unused reset link)."""
+def set_new_password(user: User, password: str, *, how: str = "link") -> None:
+    """A new password ends every signed-in session of the user (and every unused reset link); audited."""
+    from app.audit import audit
     check_new_password(password)
     user.set_password(password)
+    audit("password.reset", user, None, {"user": user.email, "by": how}, user=user if how == "link" else None)
     end_all_sessions(user.id)
     db.session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
                                                    PasswordReset.used_at.is_(None)).values(used_at=utcnow()))

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit import audit
 from app.extensions import db
 from app.forms import unstorable_character
+from app.security import isolated
 from events.models import Event
 
 MAX_ROWS = 5000
@@ -151,7 +152,7 @@ def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tu
         try:
             person["email"] = validate_email(person["email"], check_deliverability=False).normalized.lower()
         except EmailNotValidError:
-            problem.messages.append(_("“%(value)s” is not an e-mail address.", value=person["email"][:80]))
+            problem.messages.append(_("“%(value)s” is not an e-mail address.", value=isolated(person["email"][:80])))
         if not person["full_name"]:
             problem.messages.append(_("The name is missing."))
         for target, limit in (("full_name", 200), ("badge_name", 80), ("university", 200)):

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.inputs import db_id
 from app.jobs import JobContext, enqueue, job_handler
 from app.mail import queue_mail
+from app.security import isolated
 from events.models import (HOLDS_PLACE, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus,
                            Session)
 
@@ -38,7 +39,7 @@ def segment_choices(event: Event, *, no_shows_known: bool) -> list[tuple[str, st
         choices.append(("no_shows", _("No-shows (a place, but not checked in)")))
     for s in event.sessions:
         if s.needs_seat and not s.is_cancelled:
-            choices.append((f"session:{s.id}", _("Seats in: %(title)s", title=s.title)))
+            choices.append((f"session:{s.id}", _("Seats in: %(title)s", title=isolated(s.title))))
     return choices
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.audit import audit
 from app.extensions import db, utcnow
 from app.mail import queue_mail
+from app.security import isolated
 from events import services as rules
 from events.models import (Attendee, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus,
                            Session)
@@ -122,7 +123,7 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     previous = db.session.execute(select(Registration.id, Registration.status).where(
         Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
     if previous is not None and previous.status != RegistrationStatus.CANCELLED:
-        raise StaffError(_("%(email)s is already registered for this day.", email=email), field="email")
+        raise StaffError(_("%(email)s is already registered for this day.", email=isolated(email)), field="email")
     registration_id = rules.write_registration(
         conn, locked, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
         status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING,

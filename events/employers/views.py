@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.forms import show_rule_error
 from app.extensions import db, limiter
 from app.inputs import id_arg
+from app.security import isolated
 from events import services as event_services
 from events.employers import services
 from events.employers.forms import (ROLE_LABELS, AcceptInvitationForm, CandidacyForm, DecisionForm,
@@ -111,7 +112,7 @@ def invite():
         except services.EmployerError as exc:
             flash(exc.message, "error")
         else:
-            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            flash(_("Invitation sent to %(email)s.", email=isolated(form.email.data)), "success")
     return redirect(url_for("employers.home"), 303)
 
 
@@ -209,7 +210,8 @@ def partners(slug: str):
                 abort(404)
             flash(exc.message, "error")
         else:
-            flash(_("%(org)s: %(status)s.", org=partner.organisation.name, status=partner.status.value), "success")
+            flash(_("%(org)s: %(status)s.", org=isolated(partner.organisation.name), status=partner.status.value),
+                  "success")
         return redirect(url_for("employers_staff.partners", slug=slug), 303)
     return render_template("employers/staff_partners.html", event=event, partners=services.partners_of(event),
                            form=form, roles=ROLE_LABELS)
@@ -267,5 +269,5 @@ def decide_booking(slug: str, booking_id: int):
             abort(404)
         flash(exc.message, "error")
     else:
-        flash(_("“%(title)s”: %(status)s.", title=booking.title, status=booking.status.value), "success")
+        flash(_("“%(title)s”: %(status)s.", title=isolated(booking.title), status=booking.status.value), "success")
     return redirect(url_for("employers_staff.slots", slug=slug), 303)

@@ -184,3 +184,29 @@ def test_without_limits_nothing_is_counted(make_server, alice, db):
         Browser(server).login(alice.email, WRONG)
     assert Browser(server).login(alice.email, PASSWORD).status_code == 302
     assert db.session.scalars(select(LoginThrottle)).all() == []
+
+
+def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(database_url, tmp_path, db):
+    """With PROXY_HOPS=1 the per-address limit reads X-Forwarded-For: one office failing does not lock the
+    other offices out just because every request comes through the same load balancer."""
+    from app import create_app
+    from app.config import TestConfig
+    from tests.roles import make_user
+    app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                      "SQLALCHEMY_DATABASE_URI": database_url, "CACHE_DIR": str(tmp_path), "PROXY_HOPS": 1,
+                      "RATELIMIT_ENABLED": True, "LOGIN_MAX_FAILURES_PER_ADDRESS": 3,
+                      "LOGIN_THROTTLE_KEY_PREFIX": f"test-proxy-{tmp_path.name}:"})
+    email = make_user("proxied@example.org").email
+    db.session.close()
+    client = app.test_client()
+    office = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    for n in range(3):
+        client.post("/account/login", data={"email": f"nobody{n}@example.org", "password": "wrong-password"},
+                    environ_base=office)
+    locked = client.post("/account/login", data={"email": email, "password": "wrong-password"},
+                         environ_base=office)
+    assert locked.status_code == 429
+    elsewhere = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.9"}
+    response = client.post("/account/login", data={"email": email, "password": "correct horse battery"},
+                           environ_base=elsewhere)
+    assert response.status_code in (302, 303)
