@@ -117,8 +117,12 @@ def test_a_secret_link_shows_only_its_own_attendee(client, world):
 
 def test_login_is_rate_limited(app):
     from app import create_app
+    from app.extensions import limiter
     limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
-    client = limited.test_client()
-    codes = [client.post("/account/login", data={"email": "x@example.org", "password": "wrong"}).status_code
-             for _ in range(12)]
-    assert codes[0] == 200 and codes[-1] == 429
+    try:
+        client = limited.test_client()
+        codes = [client.post("/account/login", data={"email": "x@example.org", "password": "wrong"}).status_code
+                 for _ in range(12)]
+        assert codes[0] == 200 and codes[-1] == 429
+    finally:
+        limiter.init_app(app)  # the limiter is one object for every app: give the suite's app its settings back

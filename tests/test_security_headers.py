@@ -18,7 +18,7 @@ from events.employers.services import create_slot
 from events.models import EventPartner, PartnerRole, Room
 from tests.badges.helpers import device_token, live_event
 from tests.factories import make_session, register
-from tests.roles import team_for
+from tests.roles import login, team_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PEOPLE = ("anonymous", "admin", "employer")
@@ -51,7 +51,7 @@ def header_problems(response, *, https: bool = False) -> list[str]:
             problems.append(f"{name} is {csp.get(name)}, expected {expected}")
     if headers.get("X-Content-Type-Options") != "nosniff":
         problems.append("no X-Content-Type-Options: nosniff")
-    if headers.get("Referrer-Policy") != "same-origin":
+    if headers.get("Referrer-Policy") not in ("same-origin", "no-referrer"):  # no-referrer: a page holding a secret
         problems.append(f"Referrer-Policy is {headers.get('Referrer-Policy')!r}")
     hsts = headers.get("Strict-Transport-Security")
     if https and not (hsts and re.match(r"max-age=\d{7,}", hsts)):
@@ -89,11 +89,7 @@ def world(app, db):
 
 
 def sign_in(client, user) -> None:
-    """Flask-Login's session for ``user``. Not the login form: an earlier test (tests/test_permissions.py) leaves
-    the shared rate limiter switched on, and signing in is not what this file tests."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    login(client, user)
     g.pop("_login_user", None)  # requests share the test's app context, and Flask-Login keeps the user in g
 
 

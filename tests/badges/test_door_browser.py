@@ -55,7 +55,7 @@ def test_door_page_scan_shows_green_then_amber(db, live_server, browser):
         page = context.new_page()
         _sign_in(page, live_server, "door-browser@example.org")
         page.goto(f"{live_server}/staff/events/{event_id}/door/main?station=Door%202")
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
         page.keyboard.type(token)  # what a keyboard-wedge scanner does: the code, then Enter
         page.keyboard.press("Enter")
         page.wait_for_selector("#verdict.ok:not([hidden])", timeout=10000)
@@ -118,7 +118,7 @@ def test_bidi_controls_in_names_stay_inside_the_name(db, live_server, browser):
         page = context.new_page()
         _sign_in(page, live_server, "door-bidi@example.org")
         page.goto(f"{live_server}/staff/events/{event_id}/door/main?station={RLO}Door%202")
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
         page.keyboard.type(token)
         with page.expect_request(lambda r: r.url.endswith("/door/main/scan")) as sent:
             page.keyboard.press("Enter")
@@ -187,7 +187,7 @@ def test_scans_made_offline_are_uploaded_with_their_nonces(db, live_server, brow
         page = context.new_page()
         _sign_in(page, live_server, "door-offline@example.org")
         page.goto(f"{live_server}/staff/events/{event_id}/door/main")
-        page.wait_for_function("document.getElementById('roster-age').textContent.indexOf('list from') === 0")
+        page.wait_for_function("() => document.getElementById('roster-age').textContent.indexOf('list from') === 0")
         context.set_offline(True)
         page.wait_for_selector("#net.bad")
         page.keyboard.type(token)
@@ -198,7 +198,8 @@ def test_scans_made_offline_are_uploaded_with_their_nonces(db, live_server, brow
         assert len(queued) == 1 and queued[0]["offline_status"] == "ok"
         assert re.fullmatch(checkin.NONCE_PATTERN, queued[0]["nonce"])
         context.set_offline(False)
-        page.wait_for_function(f"JSON.parse(localStorage.getItem('wd-queue-{event_id}')).length === 0",
+        # A function, not an expression: Playwright evals expressions, which the page's CSP forbids.
+        page.wait_for_function(f"() => JSON.parse(localStorage.getItem('wd-queue-{event_id}')).length === 0",
                                timeout=15000)
     finally:
         context.close()

@@ -93,7 +93,7 @@ def test_door_camera_reads_a_badge_and_checks_in(browser, live_server, door_day,
         else:
             raise AssertionError("the camera could not be stopped: a verdict kept covering the page")
         page.wait_for_selector("#camera", state="hidden")
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
         context.close()
     finally:
         camera.close()

@@ -431,7 +431,7 @@ def test_flow_3_staff_publish_match_print_and_door_scans(contexts, live_app):
     door = contexts(viewport=PHONE)
     log_in(door, "door@welcomeday.local", "welcome-door-2026")
     door.goto(f"/staff/events/{event_id}/door/main")
-    door.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+    door.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
     assert_accessible(door, "flow-3-door")
     screenshot(door, "flow-3-04-door-phone")
     door.fill("#code", token)

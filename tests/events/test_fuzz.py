@@ -114,7 +114,7 @@ def test_enrolment_api_never_fails(client, db, programme, payload, session_id):
                            content_type="application/json")
     _check(response, db, before, {201})
     response = client.delete(f"{url}/{quote(str(session_id).encode('utf-8', 'surrogatepass'))}")
-    assert response.status_code in (204, 404, 405)
+    assert response.status_code in (204, 400, 404, 405)  # 400: NUL in the path
 
 
 @FUZZ
