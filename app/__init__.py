@@ -106,7 +106,8 @@ def _import_models() -> None:
     import app.mail  # noqa: F401
     import badges.models  # noqa: F401
     import events.agendas.models  # noqa: F401
-    import events.models  # noqa: F401
+    import events.programme.models  # noqa: F401
+    import events.registration.models  # noqa: F401
     import events.employers.models  # noqa: F401
     import events.meetings.models  # noqa: F401
 
@@ -117,12 +118,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs import bp as jobs_bp
     from badges.views import console_link as checkin_link_bp
     from badges.views import public as badges_bp, staff as badges_staff_bp  # also registers jobs + mail provider
-    from events.agenda_views import bp as agendas_bp
-    from events.api import bp as api_bp
+    from events.agendas.views import bp as agendas_bp
+    from events.registration.api import bp as api_bp
     from events.employers.views import bp as employers_bp
     from events.employers.views import staff_bp as employers_staff_bp
     from events.meetings.views import bp as meetings_bp
-    from events.views import bp as public_bp
+    from events.registration.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
@@ -136,12 +137,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(agendas_bp)
     from app.audit import bp as audit_bp
     from app.console import bp as console_bp
-    from app.privacy import bp as privacy_bp
+    from events.registration.privacy import bp as privacy_bp
     app.register_blueprint(console_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(badges_staff_bp)
-    from badges.scanner_gate import ScannerGate
+    from badges.door.scanner_gate import ScannerGate
     app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
     app.register_blueprint(checkin_link_bp)

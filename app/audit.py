@@ -62,7 +62,7 @@ def audit(action: str, target=None, before: dict | None = None, after: dict | No
         from flask_login import current_user
         user = current_user if getattr(current_user, "is_authenticated", False) else None
     if event_id is None and target is not None:
-        from events.models import Event
+        from events.programme.models import Event
         event_id = target.id if isinstance(target, Event) else getattr(target, "event_id", None)
     entry = AuditEntry(
         at=utcnow(), user_id=user.id if user is not None else None,

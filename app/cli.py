@@ -12,11 +12,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(expire)
     app.cli.add_command(user)
     app.cli.add_command(outbox)
-    from events.matching.cli import match
+    from events.meetings.matching.cli import match
     app.cli.add_command(match)
     from badges.cli import badges_command
     app.cli.add_command(badges_command)
-    from app.privacy import purge_command
+    from events.registration.privacy import purge_command
     app.cli.add_command(purge_command)
 
 
@@ -38,7 +38,7 @@ def demo(attendees: int) -> None:
 @with_appcontext
 def expire() -> None:
     """Cancel registrations not confirmed in time and give their places to the waiting list."""
-    from events.services import expire_unconfirmed
+    from events.registration.services import expire_unconfirmed
     click.echo(f"expired {expire_unconfirmed()} registrations")
 
 

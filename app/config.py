@@ -51,7 +51,7 @@ class Config:
     # badge, or every calendar link.
     BADGE_SECRET = os.environ.get("BADGE_SECRET")
     FEED_SECRET = os.environ.get("FEED_SECRET")
-    # Key of the secret "My registration" links, stored hashed (default: SECRET_KEY; events/links.py). Changing it
+    # Key of the secret "My registration" links, stored hashed (default: SECRET_KEY; events/registration/links.py). Changing it
     # invalidates every link but those from before hashing; the next mail (registering again) carries a new one.
     REGISTRATION_LINK_SECRET = os.environ.get("REGISTRATION_LINK_SECRET")
     # The domain in calendar UIDs (default: BASE_URL's host); keep it fixed once calendars have subscribed.

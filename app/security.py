@@ -1,7 +1,7 @@
 """Security headers on every response, and people's text kept from reordering the page around it.
 
 Headers: one function, ``apply_headers``, for every answer: pages, the JSON API, files, error pages (Flask's
-``after_request``, registered by ``init_app``) and the scanner API, which ``badges/scanner_gate.py`` serves in front
+``after_request``, registered by ``init_app``) and the scanner API, which ``badges/door/scanner_gate.py`` serves in front
 of Flask and which calls it too.
 
 Text: names, titles and everything else people type can hold bidirectional controls (U+202E RIGHT-TO-LEFT

@@ -26,7 +26,7 @@ def badges_command(event: str, out: str, layout: str, role: str | None, not_prin
     """Write the badges of EVENT (slug or id) as one print-ready PDF, in name order."""
     from app.extensions import db
     from badges import documents, services
-    from events.models import Event
+    from events.programme.models import Event
     found = db.session.scalars(select(Event).where(Event.slug == event)).first()
     if found is None and event.isdigit():
         found = db.session.get(Event, int(event))

@@ -21,7 +21,8 @@ from app.mail import Attachment, attachment_provider
 from app.pdf import cached, cached_path, fingerprint
 from badges import render, services
 from badges.models import Badge
-from events.models import Event, Registration
+from events.programme.models import Event
+from events.registration.models import Registration
 
 
 def labels() -> dict:

@@ -14,8 +14,9 @@ from app.accounts.models import EventRole, User
 from app.extensions import db, utcnow
 from badges import tokens
 from badges.models import Badge, BadgeRole, BadgeStatus
-from events.models import (HOLDS_PLACE, Attendee, Event, EventPartner, PartnerStatus, Registration,
-                           RegistrationStatus)
+from events.registration.models import HOLDS_PLACE, Attendee, Registration, RegistrationStatus
+from events.programme.models import Event
+from events.employers.models import EventPartner, PartnerStatus
 
 ROLE_LABELS = {"attendee": "Attendee", "employer": "Employer", "staff": "Staff", "speaker": "Speaker"}
 

@@ -11,12 +11,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.inputs import id_arg
 from app.jobs import Job, enqueue
-from badges import checkin, console, documents, roster, services  # noqa: F401 (console registers figures)
-from badges.api import error_response, parse_scan, read_json
+from badges.door import checkin, figures as console, roster
+from badges import documents, services  # noqa: F401 (console registers figures)
+from badges.door.api import error_response, parse_scan, read_json
 from badges.models import Badge, BadgeRole
 from badges.render import LAYOUTS
-from events.models import Event
-from events.services import registration_by_token
+from events.programme.models import Event
+from events.registration.services import registration_by_token
 
 public = Blueprint("badges", __name__)
 staff = Blueprint("badges_staff", __name__, url_prefix="/staff")

@@ -54,7 +54,7 @@ def bench_pdfs(app, limit: int) -> dict:
 
     from app.extensions import db
     from events.agendas.documents import agenda_for_registration
-    from events.models import Registration
+    from events.registration.models import Registration
     with app.app_context():
         ids = db.session.scalars(select(Registration.id).order_by(Registration.id).limit(limit)).all()
         times = []
@@ -79,7 +79,7 @@ def feed_paths(app, count: int) -> list[str]:
 
     from app.extensions import db
     from events.agendas.feeds import feed_token
-    from events.models import Registration
+    from events.registration.models import Registration
     with app.app_context():
         ids = db.session.scalars(select(Registration.id).order_by(Registration.id).limit(count)).all()
         return [f"/calendar/{feed_token(registration_id=rid)}.ics" for rid in ids]

@@ -80,9 +80,11 @@ def seed(database_url: str, registrations: int) -> tuple[str, list[str]]:
 
     from app import create_app
     from app.extensions import db, utcnow
-    from badges import checkin, tokens
+    from badges.door import checkin
+    from badges import tokens
     from badges.models import Badge
-    from events.models import Attendee, Event, EventStatus, Registration, RegistrationStatus
+    from events.registration.models import Attendee, Registration, RegistrationStatus
+    from events.programme.models import Event, EventStatus
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://")})
     with app.app_context():
         db.create_all()
@@ -172,7 +174,7 @@ def _client(args) -> tuple[float, float, list[float]]:
     for i, token in enumerate(my_tokens):
         if time.monotonic() > deadline:
             break
-        # nonces are 16 to 64 of [A-Za-z0-9_-] (badges/checkin.py NONCE_PATTERN)
+        # nonces are 16 to 64 of [A-Za-z0-9_-] (badges/door/checkin.py NONCE_PATTERN)
         body = json.dumps({"token": token, "door": "main", "nonce": f"{os.getpid()}-{i}-{token[:16]}"})
         start = time.perf_counter()
         conn.request("POST", "/api/v1/checkin", body=body, headers=headers)

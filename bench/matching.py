@@ -24,8 +24,8 @@ SIZES = [(500, 50, 6), (2000, 150, 8), (5000, 300, 8)]
 
 def _child(args):
     a, e, s, seed, algo, mode = args
-    from events.matching import greedy, solve, validate_schedule
-    from events.matching.synthetic import generate
+    from events.meetings.matching import greedy, solve, validate_schedule
+    from events.meetings.matching.synthetic import generate
 
     inst = generate(a, e, s, seed, mode=mode)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -70,7 +70,7 @@ def main(argv=None):
         r_cov = so["attendees_1plus"] / go["attendees_1plus"] if go["attendees_1plus"] else float("inf")
         ratios.append(f"| {a}×{e}×{s} | {r_cov:.3f} | {r_score:.3f} | "
                       f"{res['solver']['runtime_seconds'] / max(res['greedy']['runtime_seconds'], 1e-9):.2f} |")
-        from events.matching.stats import objective_key
+        from events.meetings.matching.stats import objective_key
         ok &= (objective_key(args.mode, so) >= objective_key(args.mode, go)
                and res["solver"]["violations"] == 0 and res["greedy"]["violations"] == 0)
     print(f"mode: {args.mode}, seed: {args.seed}\n")

@@ -58,7 +58,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from app import create_app
 from app.extensions import db
-from events.models import Event, EventStatus, Session
+from events.programme.models import Event, EventStatus, Session
 app = create_app()
 with app.app_context():
     start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=20)

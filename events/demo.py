@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRoleKind, User
 from app.extensions import db, utcnow
-from events import links, services
-from events.models import (Attendee, DegreeLevel, Event, EventPartner, EventStatus, Organisation, OrganisationKind,
-                           PartnerRole, Registration, RegistrationStatus, Room, Session, SessionKind)
+from events.registration import links, services
+from events.registration.models import Attendee, DegreeLevel, Registration, RegistrationStatus
+from events.programme.models import Event, EventStatus, Room, Session, SessionKind
+from events.employers.models import EventPartner, Organisation, OrganisationKind, PartnerRole
 
 DEMO_ADMIN = ("admin@welcomeday.local", "welcome-admin-2026")
 DEMO_STAFF = ("staff@welcomeday.local", "welcome-staff-2026")

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 from itertools import count
 
 from app.extensions import db
-from events import services
-from events.models import Event, EventStatus, Room, Session, SessionKind
+from events.registration import services
+from events.programme.models import Event, EventStatus, Room, Session, SessionKind
 
 _seq = count(1)
 

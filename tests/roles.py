@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.accounts.models import EventRole, EventRoleKind, User
 from app.extensions import db
-from events.models import Organisation
+from events.employers.models import Organisation
 
 PASSWORD = "correct horse battery"
 

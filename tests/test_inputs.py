@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from werkzeug.routing import IntegerConverter
 
 from app.mail import OutboxMessage
-from events.models import Attendee, Registration
+from events.registration.models import Attendee, Registration
 from tests.factories import make_event, make_session, register, registration_form
 from tests.roles import login, team_for
 

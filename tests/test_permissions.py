@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.accounts.models import EventRole, EventRoleKind
 from app.accounts.permissions import ROLES
 from app.extensions import db as _db
-from events.models import Room
+from events.programme.models import Room
 from tests.factories import make_event, make_session, register
 from tests.roles import login, team_for
 

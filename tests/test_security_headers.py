@@ -15,7 +15,8 @@ from app.jobs import Job, JobStatus
 from app.mail import OutboxMessage
 from events.agendas import feeds
 from events.employers.services import create_slot
-from events.models import EventPartner, PartnerRole, Room
+from events.employers.models import EventPartner, PartnerRole
+from events.programme.models import Room
 from tests.badges.helpers import device_token, live_event
 from tests.factories import make_session, register
 from tests.roles import login, team_for

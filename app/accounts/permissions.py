@@ -63,7 +63,7 @@ def requires(role: str, *, event_from: str | None = None):
                 return login_manager.unauthorized()
             event = None
             if event_from is not None:
-                from events.models import Event
+                from events.programme.models import Event
                 slug = kwargs.pop(event_from)
                 event = db.session.scalars(select(Event).where(Event.slug == slug)).first()
                 if event is None:
@@ -81,7 +81,7 @@ def requires(role: str, *, event_from: str | None = None):
 
 def staff_events(user: User):
     """The events a person may open in the console (all for administrators), newest first."""
-    from events.models import Event
+    from events.programme.models import Event
     query = select(Event).order_by(Event.starts_at.desc())
     if not user.is_admin:
         ids = {r.event_id for r in user.event_roles}

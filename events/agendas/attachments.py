@@ -5,9 +5,9 @@ from flask_babel import force_locale
 
 from app.extensions import db
 from app.mail import Attachment, attachment_provider
-from events.agenda_items import items_for_registration
-from events.calendar import build_calendar
-from events.models import Registration
+from events.agendas.items import items_for_registration
+from events.agendas.calendar import build_calendar
+from events.registration.models import Registration
 
 
 def _registration(registration_id) -> Registration | None:

@@ -17,8 +17,10 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.pdf import cached, fingerprint, qr_svg, render_pdf
-from events.agenda_items import AgendaItem, items_for_registration, items_for_user
-from events.models import Event, PartnerStatus, RegistrationStatus, Session
+from events.agendas.items import AgendaItem, items_for_registration, items_for_user
+from events.programme.models import Event, Session
+from events.employers.models import PartnerStatus
+from events.registration.models import RegistrationStatus
 
 TEMPLATE_VERSION = "agendas-2"  # 2: long words wrap, running headers on one line
 PAGE_SIZES = {"a4": "A4", "a5": "A5"}

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from app.extensions import db, utcnow
 from events.agendas.models import AgendaFeed
-from events.models import Event, Registration
+from events.programme.models import Event
+from events.registration.models import Registration
 
 _TOKEN = re.compile(r"^(?:r(?P<rid>\d{1,12})|u(?P<uid>\d{1,12})e(?P<eid>\d{1,12}))-(?P<mac>[A-Z2-7]{26})$")
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as SASession
 
 from app.extensions import UTCDateTime, db, utcnow
-from events.models import Enrolment, Event, Room, Session
+from events.registration.models import Enrolment
+from events.programme.models import Event, Room, Session
 
 
 class AgendaFeed(db.Model):

@@ -1,4 +1,4 @@
-"""What the programme adds to a person's day (see events.agenda_items).
+"""What the programme adds to a person's day (see events.agendas.items).
 
 Attendees: every session their registration has ever been down for. Seats are "confirmed", waiting-list places
 "waitlisted" (with the position), and dropped enrolments or cancelled sessions "cancelled": they stay in the feed
@@ -15,10 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.urls import external_url
-from events import services
-from events.agenda_items import AgendaItem, registration_provider, user_provider
-from events.calendar import uid_domain
-from events.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus, Session, SessionStatus
+from events.registration import services
+from events.agendas.items import AgendaItem, registration_provider, user_provider
+from events.agendas.calendar import uid_domain
+from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.programme.models import Session, SessionStatus
 
 
 def session_description(session: Session) -> str:

@@ -10,8 +10,9 @@ from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Number
 
 from app.forms import Form, MultiCheckboxField, strip_filter
 from events.employers.services import Candidacy, ProfileData, WorkshopRequest
-from events.forms import DEGREE_LABELS, SEEKING_LABELS, LanguageSkillForm
-from events.models import DegreeLevel, OrganisationKind, PartnerRole, Seeking
+from events.registration.forms import DEGREE_LABELS, SEEKING_LABELS, LanguageSkillForm
+from events.registration.models import DegreeLevel, Seeking
+from events.employers.models import OrganisationKind, PartnerRole
 
 KIND_LABELS = {
     OrganisationKind.COMPANY: _l("Company"), OrganisationKind.RESEARCH_INSTITUTE: _l("Research institute"),

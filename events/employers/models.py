@@ -3,11 +3,70 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, str_enum, utcnow
+
+if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by class name
+    from events.programme.models import Event
+
+
+class OrganisationKind(str, enum.Enum):
+    COMPANY = "company"
+    RESEARCH_INSTITUTE = "research_institute"
+    CHAMBER = "chamber"
+    UNIVERSITY = "university"
+    PUBLIC_BODY = "public_body"
+    WELCOME_OFFICE = "welcome_office"
+
+
+class PartnerRole(str, enum.Enum):
+    LEAD = "lead_partner"
+    CONTRIBUTING = "contributing_partner"
+    EXHIBITOR = "exhibitor"
+
+
+class PartnerStatus(str, enum.Enum):
+    APPLIED = "applied"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"),
+                                                   default=OrganisationKind.COMPANY)
+    website: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    partnerships: Mapped[list[EventPartner]] = relationship(back_populates="organisation")
+
+
+class EventPartner(db.Model):
+    """An organisation's part in one event: lead or contributing partner, or exhibitor."""
+
+    __tablename__ = "event_partner"
+    __table_args__ = (UniqueConstraint("event_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    role: Mapped[PartnerRole] = mapped_column(str_enum(PartnerRole, "partner_role"), default=PartnerRole.CONTRIBUTING)
+    status: Mapped[PartnerStatus] = mapped_column(str_enum(PartnerStatus, "partner_status"),
+                                                  default=PartnerStatus.ACCEPTED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="partners")
+    organisation: Mapped[Organisation] = relationship(back_populates="partnerships")
+
 
 
 class PartnerCandidacy(db.Model):
@@ -60,7 +119,7 @@ class EmployerProfile(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), unique=True)
     sectors: Mapped[list] = mapped_column(JSON, default=list)
     locations: Mapped[list] = mapped_column(JSON, default=list)
-    offers: Mapped[list] = mapped_column(JSON, default=list)          # values of events.models.Seeking
+    offers: Mapped[list] = mapped_column(JSON, default=list)          # values of events.registration.models.Seeking
     fields_of_study: Mapped[list] = mapped_column(JSON, default=list)
     degree_levels: Mapped[list] = mapped_column(JSON, default=list)   # values of DegreeLevel; empty = any
     required_languages: Mapped[dict] = mapped_column(JSON, default=dict)  # {"de": "B2"}

@@ -12,13 +12,14 @@ from app.forms import show_rule_error
 from app.extensions import db, limiter
 from app.inputs import id_arg
 from app.security import isolated
-from events import services as event_services
+from events.registration import services as event_services
 from events.employers import services
 from events.employers.forms import (ROLE_LABELS, AcceptInvitationForm, CandidacyForm, DecisionForm,
                                     EmployerProfileForm, InviteForm, SlotForm, WorkshopForm)
 from events.employers.models import BookingStatus
-from events.forms import ConfirmForm
-from events.models import Event, Organisation
+from events.registration.forms import ConfirmForm
+from events.programme.models import Event
+from events.employers.models import Organisation
 
 bp = Blueprint("employers", __name__)
 staff_bp = Blueprint("employers_staff", __name__, url_prefix="/staff/events/<slug>")

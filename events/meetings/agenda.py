@@ -1,10 +1,10 @@
-"""1:1 meetings in a person's day (events.agenda_items): the attendee's meetings, an employer's table schedule."""
+"""1:1 meetings in a person's day (events.agendas.items): the attendee's meetings, an employer's table schedule."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from events.agenda_items import AgendaItem, registration_provider, user_provider
-from events.matching.scoring import WEIGHTS
+from events.agendas.items import AgendaItem, registration_provider, user_provider
+from events.meetings.matching.scoring import WEIGHTS
 from events.meetings.models import MeetingStatus
 from events.meetings.services import meetings_for_organisation, meetings_for_registration, table_number
 

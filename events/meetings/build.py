@@ -1,4 +1,4 @@
-"""From the database to a matcher instance (``events.matching`` JSON format) and back.
+"""From the database to a matcher instance (``events.meetings.matching`` JSON format) and back.
 
 Ids in the instance: attendee ``r<registration id>``, employer ``o<organisation id>``, slot ``s<meeting slot id>``.
 Fixed meetings (published ones, then staff pins) are checked here before the matcher sees them: one that became
@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from events.employers.services import profile_for
-from events.matching import instance_from_dict
-from events.matching.instance import Instance
-from events.matching.scoring import is_allowed
+from events.meetings.matching import instance_from_dict
+from events.meetings.matching.instance import Instance
+from events.meetings.matching.scoring import is_allowed
 from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingSetup,
                                     MeetingStatus, PairRule, PairRuleKind)
-from events.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus, Session, SessionStatus
+from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.programme.models import Session, SessionStatus
 
 
 def aid(registration_id: int) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.console.plugins import provides
 from app.extensions import db, utcnow
 from events.meetings.models import Meeting, MeetingSetup, MeetingSlot, MeetingStatus
-from events.models import Session
+from events.programme.models import Session
 
 
 def _published(event):

@@ -16,13 +16,14 @@ from app.extensions import db, utcnow
 from app.jobs import JobContext, enqueue, job_handler
 from app.mail import queue_mail
 from events.employers.services import contacts_of, is_accepted_partner
-from events.matching import solve, validate_schedule
-from events.matching.instance import MODES
+from events.meetings.matching import solve, validate_schedule
+from events.meetings.matching.instance import MODES
 from events.meetings.build import build_instance, eligible_registrations, num
 from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingEmployer,
                                     MeetingSetup, MeetingSlot, MeetingStatus, PairRule, PairRuleKind,
                                     StandbyAttendee)
-from events.models import Event, Registration, RegistrationStatus, Session, SessionKind
+from events.programme.models import Event, Session, SessionKind
+from events.registration.models import Registration, RegistrationStatus
 
 
 class MeetingError(Exception):

@@ -11,14 +11,15 @@ from app.extensions import db
 from app.inputs import db_id, id_arg
 from events.employers.services import partners_of
 from events.employers.views import _partner_event, _staff_event, employer_required
-from events.forms import ConfirmForm
-from events.views import registration_or_404
-from events.matching import instance_to_dict
+from events.registration.forms import ConfirmForm
+from events.registration.views import registration_or_404
+from events.meetings.matching import instance_to_dict
 from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
 from events.meetings.forms import ConfigureForm, RegistrationPickForm, RuleForm, RunForm, TablesForm
 from events.meetings.models import AttendeeWish, MeetingStatus
-from events.models import PartnerStatus, Session
+from events.employers.models import PartnerStatus
+from events.programme.models import Session
 
 bp = Blueprint("meetings", __name__)
 STAFF = "/staff/events/<slug>/meetings"

@@ -5,7 +5,7 @@ Revises: ec62be8c24b7
 Create Date: 2026-12-01 22:08:49.167614
 
 A registration's secret link used to be stored in clear (``registration.token``). From now on the link is derived
-from a random ``link_nonce`` with a key and only its SHA-256 (``token_hash``) is stored (events/links.py). Every
+from a random ``link_nonce`` with a key and only its SHA-256 (``token_hash``) is stored (events/registration/links.py). Every
 existing row keeps its old link working: SHA-256 of its clear token goes to ``legacy_token_hash`` and the clear
 column is dropped. Rows get their nonce the first time their link is built (this migration cannot: it does not
 hold the key).
@@ -46,7 +46,7 @@ def upgrade():
         batch_op.add_column(sa.Column('token_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('legacy_token_hash', sa.String(length=64), nullable=True))
 
-    # The same hash as events.links.hash_token, written out here so that this migration never changes.
+    # The same hash as events.registration.links.hash_token, written out here so that this migration never changes.
     rows = op.get_bind().execute(sa.select(_registration.c.id, _registration.c.token)).all()
     _set('legacy_token_hash', [(row, hashlib.sha256(token.encode()).hexdigest()) for row, token in rows])
 

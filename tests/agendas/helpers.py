@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from app.extensions import db
-from events.models import Room, Session, SessionKind
+from events.programme.models import Room, Session, SessionKind
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.extensions import db
-from events import services
-from events.agenda_items import _registration_providers
+from events.registration import services
+from events.agendas.items import _registration_providers
 from events.agendas import feeds
 from tests.agendas.helpers import add_session, berlin, iso_utc, vevents
 from tests.factories import make_event, register
@@ -99,7 +99,7 @@ def test_personal_feed_changes_sequence_and_cancels_dropped_sessions(client, ica
     assert dropped[uid]["sequence"] > moved[uid]["sequence"]
 
     # Staff cancel another session: CANCELLED too.
-    from events.models import SessionStatus
+    from events.programme.models import SessionStatus
     autumn.status = SessionStatus.CANCELLED
     db.session.commit()
     cancelled = vevents(client.get(path).data)
@@ -189,7 +189,7 @@ def test_session_file_and_links_on_pages(client, ical_js):
 
 def test_items_of_other_features_show_generically(client, ical_js):
     """A provider for another kind of item (as matching adds 1:1 meetings) needs no change in the feeds."""
-    from events.agenda_items import AgendaItem
+    from events.agendas.items import AgendaItem
     event, spring, _ = _dst_event()
     registration = register(event, sessions=[spring])
 

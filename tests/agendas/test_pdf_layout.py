@@ -13,7 +13,8 @@ from datetime import timezone
 import pytest
 
 from app.extensions import db
-from events.models import Organisation, SessionKind
+from events.employers.models import Organisation
+from events.programme.models import SessionKind
 from tests.agendas.helpers import add_session, berlin
 from tests.factories import make_event, register
 

@@ -8,7 +8,8 @@ from pypdf import PdfReader
 
 from app.accounts.models import User
 from app.extensions import db
-from events.models import EventPartner, Organisation, PartnerRole, SessionKind
+from events.employers.models import EventPartner, Organisation, PartnerRole
+from events.programme.models import SessionKind
 from tests.agendas.conftest import pdf_pages, pdf_text
 from tests.agendas.helpers import add_session, berlin
 from tests.factories import make_event, register

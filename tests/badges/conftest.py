@@ -1,6 +1,6 @@
 import pytest
 
-from badges import checkin
+from badges.door import checkin
 
 
 @pytest.fixture(autouse=True)

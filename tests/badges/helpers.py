@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from app.extensions import db
-from badges import checkin
+from badges.door import checkin
 from tests.factories import make_event
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
 from app.extensions import utcnow
-from badges import checkin, services, tokens
+from badges.door import checkin
+from badges import services, tokens
 from badges.models import CheckIn, ScanLog
 from tests.badges.helpers import api_scan, device_token, live_event, staff_user
 from tests.factories import make_event, make_session, register
@@ -220,7 +221,7 @@ def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postg
     index on event_id won the planner's choice then (every scan grew slower as the door filled)."""
     if not is_postgres:
         pytest.skip("the fast path and its plans are PostgreSQL's; SQLite takes the general path")
-    from badges import fastpath
+    from badges.door import fastpath
     event = live_event()
     secret = device_token(event)
     tokens_ = [_token(register(event)) for _ in range(30)]
@@ -253,7 +254,7 @@ def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postg
 
 
 def test_scanner_api_answers_http_mistakes_in_json(client, db, app):
-    """The scanner API is served in front of Flask (badges/scanner_gate.py): methods, sizes and unknown paths
+    """The scanner API is served in front of Flask (badges/door/scanner_gate.py): methods, sizes and unknown paths
     still get JSON errors with the usual headers."""
     event = live_event()
     secret = device_token(event)

@@ -43,7 +43,7 @@ def test_my_registration_serves_cached_badge_or_prepares_it(client, db, eager_jo
 
 
 def test_cancelled_registration_has_no_badge_download(client, db):
-    from events.services import cancel_registration
+    from events.registration.services import cancel_registration
     event = live_event()
     registration = register(event)
     cancel_registration(registration)

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app.accounts.models import EventRoleKind
-from badges import checkin, services, tokens
+from badges.door import checkin
+from badges import services, tokens
 from badges.models import CheckIn, ScanLog
 from tests.badges.helpers import live_event, staff_user
 from tests.factories import make_session, register

@@ -1,6 +1,6 @@
 """Never a 500 at the door: whatever a scanner or a door page sends, the answer is a verdict or a clear 4xx.
 
-Through the scanner API (POST /api/v1/checkin, served by badges/scanner_gate.py) and the door page's own JSON
+Through the scanner API (POST /api/v1/checkin, served by badges/door/scanner_gate.py) and the door page's own JSON
 endpoints (scan, undo, search), on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (whose text columns refuse
 NUL characters, whose integers stop at 2^31 - 1, and whose driver refuses lone surrogates).
 """
@@ -273,7 +273,7 @@ def test_door_search_with_nul_is_400(client, db):
 
 
 def test_staff_badge_search_with_unreadable_text_finds_nobody(client, db):
-    """The staff badge page shares the door's search (badges/checkin.py search_holders)."""
+    """The staff badge page shares the door's search (badges/door/checkin.py search_holders)."""
     event = live_event()
     register(event, name="Rosa Roster")
     services.issue_event_badges(event)

@@ -3,7 +3,7 @@
 The same nonce from another device is another scan; the same nonce again from the same device is a retry of the
 same scan (the first answer again) when it carries the same badge at the same door, and a 409 ``nonce_reused``
 otherwise, never another person's verdict. Every test runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL
-(where scans take the fast path of badges/fastpath.py).
+(where scans take the fast path of badges/door/fastpath.py).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
-from badges import checkin, services, tokens
+from badges.door import checkin
+from badges import services, tokens
 from badges.models import CheckIn, ScanLog
 from tests.badges.helpers import api_scan, device_token, live_event, staff_user
 from tests.factories import make_session, register

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from badges import documents, services, tokens
-from events import services as event_services
+from events.registration import services as event_services
 from tests.badges.helpers import api_scan, decode_pdf_qr, device_token, glyph_sources, live_event
 from tests.factories import register
 

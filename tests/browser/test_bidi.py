@@ -63,7 +63,8 @@ def rlo_day(live_app):
 
     from app.accounts.models import EventRole, EventRoleKind, User
     from app.extensions import db
-    from badges import checkin, tokens
+    from badges.door import checkin
+    from badges import tokens
     from badges import services as badge_services
     from tests.factories import make_event, make_session, register
     with live_app.app_context():

@@ -85,7 +85,8 @@ def csp_day(live_app):
     from app.extensions import db
     from app.jobs import Job, JobStatus
     from events.meetings import services as meetings
-    from events.models import EventPartner, Organisation, PartnerRole, SessionKind
+    from events.employers.models import EventPartner, Organisation, PartnerRole
+    from events.programme.models import SessionKind
     from tests.factories import make_event, make_session, register
     with live_app.app_context():
         event = make_event(title="CSP check day")
@@ -117,7 +118,7 @@ def test_dashboard_refreshes_itself_under_the_policy(watched, live_app, csp_day)
     confirmed = w.page.locator(".kpis .kpi").nth(1).locator(".num")
     assert confirmed.inner_text() == "1"
     from app.extensions import db
-    from events.models import Event
+    from events.programme.models import Event
     with live_app.app_context():
         event = db.session.scalars(db.select(Event).where(Event.slug == csp_day["slug"])).one()
         register(event, name="Second Person")

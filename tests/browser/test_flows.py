@@ -102,7 +102,7 @@ def wait_for_pdf(request, url: str, seconds: float = 60) -> bytes:
 def workshops(live_app):
     """Two workshops in the demo day at different times: one with seats, one full (its one seat is taken)."""
     from app.extensions import db
-    from events.models import Event
+    from events.programme.models import Event
     from tests.factories import make_session, register
     with live_app.app_context():
         event = db.session.scalars(select(Event).where(Event.slug == DEMO)).one()
@@ -227,7 +227,7 @@ def test_flow_1_graduate_registers_and_gets_badge_agenda_and_calendar(page, work
 
 def _local_start(live_app, slug: str) -> datetime:
     from app.extensions import db
-    from events.models import Event
+    from events.programme.models import Event
     with live_app.app_context():
         event = db.session.scalars(select(Event).where(Event.slug == slug)).one()
         local = event.starts_at.astimezone(ZoneInfo(event.timezone))
@@ -239,7 +239,8 @@ def _meetings_for(live_app, organisation_name: str) -> None:
     """Staff set up the 1:1 meetings of the Limburg day with the new partner and publish them (services)."""
     from app.extensions import db
     from events.meetings import services as meetings
-    from events.models import Event, Organisation, SessionKind
+    from events.programme.models import Event, SessionKind
+    from events.employers.models import Organisation
     with live_app.app_context():
         event = db.session.scalars(select(Event).where(Event.slug == LIMBURG)).one()
         session = next(s for s in event.sessions if s.kind == SessionKind.NETWORKING)
@@ -346,7 +347,7 @@ def _registered(live_app, slug: str, name: str) -> tuple[int, str]:
     from app.extensions import db
     from badges import services as badge_services
     from badges import tokens
-    from events.models import Event
+    from events.programme.models import Event
     from tests.factories import register
     with live_app.app_context():
         event = db.session.scalars(select(Event).where(Event.slug == slug)).one()

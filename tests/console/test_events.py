@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from app.audit import AuditEntry
 from app.mail import OutboxMessage
-from events.models import EnrolmentStatus, Event, EventStatus, Session, SessionStatus
+from events.registration.models import EnrolmentStatus
+from events.programme.models import Event, EventStatus, Session, SessionStatus
 from tests.factories import register
 
 
@@ -115,7 +116,7 @@ def test_raising_capacity_moves_the_waiting_list_up(staff_client, event, db):
 
 
 def test_raising_and_lifting_the_event_capacity_promotes_the_waiting_list_in_order(staff_client, event, db):
-    from events.models import RegistrationStatus
+    from events.registration.models import RegistrationStatus
     event.capacity = 2
     db.session.commit()
     people = [register(event) for _ in range(6)]

@@ -7,7 +7,7 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from events.models import Registration, RegistrationStatus
+from events.registration.models import Registration, RegistrationStatus
 from tests.factories import register
 
 GOOD = ("E-Mail;Name;Land;Universität\n"

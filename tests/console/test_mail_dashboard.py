@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.console import charts, plugins
-from app.console.dashboard import arrivals_per_10_minutes, build
+from events.dashboard import charts
+from app.console import plugins
+from events.dashboard.figures import arrivals_per_10_minutes, build
 from app.jobs import Job, JobStatus
 from app.mail import OutboxMessage
 from tests.factories import register
@@ -80,7 +81,7 @@ def test_dashboard_compares_with_last_year_and_plugs_in_check_ins(event, db, mon
     assert d.last_year_event.id == last.id and d.last_year[-1][1] == 2
     assert d.checked_in == 3 and d.checkin_rate == pytest.approx(0.75)
     assert sum(n for _label, n in d.arrivals) == 3 and max(n for _label, n in d.arrivals) == 2
-    from app.console.dashboard import no_show_ids
+    from events.dashboard.figures import no_show_ids
     assert no_show_ids(event) == {people[3].id}
 
 

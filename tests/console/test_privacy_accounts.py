@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.audit import AuditEntry
 from app.mail import OutboxMessage
-from app.privacy import purge
-from events.models import Attendee, EnrolmentStatus, RegistrationStatus
+from events.registration.privacy import purge
+from events.registration.models import Attendee, EnrolmentStatus, RegistrationStatus
 from tests.factories import make_event, make_session, register
 from tests.roles import PASSWORD, login
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.audit import AuditEntry
 from app.mail import OutboxMessage
-from events.models import EnrolmentStatus, Registration, RegistrationStatus
+from events.registration.models import EnrolmentStatus, Registration, RegistrationStatus
 from tests.factories import make_event, register
 
 

@@ -11,7 +11,8 @@ from app.accounts.services import create_user, grant_event_role
 from app.extensions import db
 from app.mail import OutboxMessage
 from events.employers import services
-from events.models import EventPartner, Organisation, PartnerStatus, Room
+from events.employers.models import EventPartner, Organisation, PartnerStatus
+from events.programme.models import Room
 
 PASSWORD = "correct horse battery"
 

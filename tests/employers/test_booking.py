@@ -13,7 +13,7 @@ from app.extensions import db as _db
 from app.extensions import utcnow
 from events.employers import services
 from events.employers.models import BookingStatus, WorkshopBooking
-from events.models import Event
+from events.programme.models import Event
 from tests.employers.helpers import login, make_partner, make_slot, make_staff
 from tests.factories import make_event
 

@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from events.employers.models import BookingStatus, WorkshopBooking
-from events.models import EnrolmentStatus, EventPartner, PartnerStatus, Session, SessionStatus
+from events.registration.models import EnrolmentStatus
+from events.employers.models import EventPartner, PartnerStatus
+from events.programme.models import Session, SessionStatus
 from tests.employers.helpers import PASSWORD, link_token, login, mails, make_slot, make_staff
 from tests.factories import make_event, register
 
@@ -116,7 +118,7 @@ def test_partner_mails_and_account_follow_the_applicants_language(client, db):
     from app.accounts.models import User
     from app.mail import OutboxMessage
     from events.employers import services
-    from events.models import EventPartner
+    from events.employers.models import EventPartner
     from tests.factories import make_event
     event = make_event()
     response = client.post(f"/e/{event.slug}/partner?lang=de", data={

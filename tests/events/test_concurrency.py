@@ -21,8 +21,9 @@ from app.config import TestConfig
 from app.extensions import db as _db
 from app.extensions import utcnow
 from app.mail import OutboxMessage
-from events import services
-from events.models import Attendee, Enrolment, EnrolmentStatus, Event, Registration, RegistrationStatus, Session
+from events.registration import services
+from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.programme.models import Event, Session
 from tests.factories import make_event, make_session, register
 from tests.live import live_server
 
@@ -238,7 +239,7 @@ def test_event_with_a_capacity_queues_registrations_in_order(racing, db):
 
 def _event_form(event, capacity) -> dict:
     """The console's event form for ``event``, as staff would send it, with another capacity."""
-    from app.console.services import event_data_from
+    from events.programme.services import event_data_from
     data = event_data_from(event)
     return {"title": data.title, "slug": data.slug, "day": data.day.isoformat(), "starts": data.starts.strftime("%H:%M"),
             "ends": data.ends.strftime("%H:%M"), "timezone": data.timezone, "languages": data.languages,

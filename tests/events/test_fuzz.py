@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.mail import OutboxMessage
-from events.models import Attendee, Enrolment, Registration
+from events.registration.models import Attendee, Enrolment, Registration
 from tests.factories import make_event, make_session, register, registration_form
 
 FUZZ = settings(max_examples=80, deadline=None, database=None,

@@ -1,4 +1,4 @@
-"""Secret "My registration" links are stored hashed (events/links.py): the database holds no working link, the
+"""Secret "My registration" links are stored hashed (events/registration/links.py): the database holds no working link, the
 links in the mails open the pages and the API, old clear links survive the migration, erasing and registering
 again make old links stop working, and so does a new key."""
 from __future__ import annotations
@@ -18,8 +18,8 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import UTCDateTime, utcnow
 from app.mail import memory_outbox, send_pending
-from events import links, services
-from events.models import Registration, RegistrationStatus
+from events.registration import links, services
+from events.registration.models import Registration, RegistrationStatus
 from tests.factories import make_event, make_session, profile, register, registration_form
 from tests.test_migrations import _flask, _fresh_database
 
@@ -121,7 +121,7 @@ def _again_after_cancelling(client, event, email):
 
 
 def _by_staff(client, event, email):
-    from app.console.registrations import HandRegistration, register_by_hand_and_commit
+    from events.registration.desk import HandRegistration, register_by_hand_and_commit
     register_by_hand_and_commit(event, HandRegistration(email=email, full_name="Ana Pérez"))
 
 

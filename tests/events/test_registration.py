@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import utcnow
 from app.mail import OutboxMessage, memory_outbox, send_pending
-from events import services
-from events.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.registration import services
+from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
 from tests.factories import make_event, make_session, register
 
 

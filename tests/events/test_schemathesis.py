@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
-from events.openapi import openapi_document
+from events.registration.openapi import openapi_document
 from tests.factories import make_event, make_session, register
 
 _DOCUMENT = openapi_document()["paths"].values()

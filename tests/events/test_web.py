@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import utcnow
 from app.mail import OutboxMessage
-from events.models import (Attendee, Enrolment, EnrolmentStatus, EventStatus, Registration, RegistrationStatus,
-                           SessionKind)
+from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.programme.models import EventStatus, SessionKind
 from tests.factories import make_event, make_session, register, registration_form
 
 NAMES = {

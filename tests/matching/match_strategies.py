@@ -5,8 +5,8 @@ import itertools
 
 from hypothesis import strategies as st
 
-from events.matching.instance import FORMAT, MatchingInputError, instance_from_dict
-from events.matching.scoring import candidate_pairs
+from events.meetings.matching.instance import FORMAT, MatchingInputError, instance_from_dict
+from events.meetings.matching.scoring import candidate_pairs
 
 TYPES = ["job", "internship", "phd", "mentoring", "innovation_project"]
 LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2"]

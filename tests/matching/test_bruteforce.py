@@ -4,9 +4,9 @@ import os
 from hypothesis import HealthCheck, assume, given, settings
 from match_strategies import brute_force, instance_dicts
 
-from events.matching import instance_from_dict, solve
-from events.matching.scoring import candidate_pairs
-from events.matching.stats import objective_key
+from events.meetings.matching import instance_from_dict, solve
+from events.meetings.matching.scoring import candidate_pairs
+from events.meetings.matching.stats import objective_key
 
 SETTINGS = settings(max_examples=int(os.environ.get("MATCH_EXAMPLES", 120)), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                            HealthCheck.filter_too_much])

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from events.matching import (FORMAT, MatchingInputError, instance_from_dict, instance_to_dict, load_instance,
+from events.meetings.matching import (FORMAT, MatchingInputError, instance_from_dict, instance_to_dict, load_instance,
                              dump_instance, schedule_from_dict, schedule_to_dict, solve, validate_schedule)
-from events.matching.synthetic import generate
+from events.meetings.matching.synthetic import generate
 
 BASE = {
     "format": FORMAT, "mode": "fair",

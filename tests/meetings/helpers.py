@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.extensions import db
 from events.employers.services import ProfileData, save_profile
 from events.meetings import services
-from events.models import Room, SessionKind
+from events.programme.models import Room, SessionKind
 from tests.employers.helpers import make_partner
 from tests.factories import make_event, make_session, register
 

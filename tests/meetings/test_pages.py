@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.jobs import JobStatus, wait_for
-from events.agenda_items import items_for_registration, items_for_user
+from events.agendas.items import items_for_registration, items_for_user
 from events.meetings import services
 from events.meetings.models import MeetingStatus
 from tests.employers.helpers import login, make_staff
@@ -135,7 +135,7 @@ def test_agenda_items_for_attendee_and_employer(db):
 @given(data=st.data())
 def test_random_wishes_always_give_a_valid_published_schedule(app, data):
     from app.extensions import db as _db
-    from events.matching import solve, validate_schedule
+    from events.meetings.matching import solve, validate_schedule
     from events.meetings.build import build_instance
     from tests.conftest import empty_tables
     with app.app_context():

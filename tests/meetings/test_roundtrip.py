@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.mail import OutboxMessage
-from events.matching import solve, validate_schedule
+from events.meetings.matching import solve, validate_schedule
 from events.meetings import services
 from events.meetings.build import aid, build_instance, eid, sid
 from events.meetings.models import Meeting, MeetingStatus
-from events.services import cancel_registration
+from events.registration.services import cancel_registration
 from tests.meetings.helpers import networking_day
 
 

@@ -1,0 +1,27 @@
+"""Check-in figures for the staff console (dashboard and exports), through app.console.plugins."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.console.plugins import provides
+from app.extensions import db
+from badges.door.checkin import MAIN
+from badges.models import CheckIn
+
+
+@provides("checkins")
+def first_check_ins(event) -> dict[int, datetime]:
+    """registration id -> when they came in through the main entrance."""
+    rows = db.session.execute(select(CheckIn.holder, CheckIn.checked_in_at).where(
+        CheckIn.event_id == event.id, CheckIn.door == MAIN, CheckIn.holder.like("r%"))).all()
+    return {int(holder[1:]): at for holder, at in rows}
+
+
+@provides("checkin_rows")
+def checkin_rows(event):
+    header = ["holder", "door", "station", "checked_in_at"]
+    rows = db.session.execute(select(CheckIn.holder, CheckIn.door, CheckIn.station, CheckIn.checked_in_at)
+                              .where(CheckIn.event_id == event.id).order_by(CheckIn.checked_in_at)).all()
+    return header, [[h, d, s, at.isoformat()] for h, d, s, at in rows]

@@ -1,0 +1,146 @@
+"""What door devices keep for offline decisions (the roster), and the live numbers for staff."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db, utcnow
+from badges.door.checkin import MAIN, holder_key
+from badges.models import Badge, BadgeStatus, CheckIn, CheckinDevice, ScanLog, ScanResult
+from events.registration.models import (
+    HOLDS_PLACE,
+    Attendee,
+    Enrolment,
+    EnrolmentStatus,
+    Registration,
+    RegistrationStatus,
+)
+from events.programme.models import Event, Session
+
+
+def roster(event: Event) -> dict:
+    """Token hashes (never tokens), names, status and seats of every badge of the event, and who is in."""
+    rows = db.session.execute(
+        select(Badge, Registration.status, Attendee.badge_name, Attendee.full_name, Attendee.email)
+        .outerjoin(Registration, Registration.id == Badge.registration_id)
+        .outerjoin(Attendee, Attendee.id == Registration.attendee_id)
+        .where(Badge.event_id == event.id)).all()
+    seats: dict[int, list[int]] = {}
+    for reg_id, session_id in db.session.execute(
+            select(Enrolment.registration_id, Enrolment.session_id).join(Registration)
+            .where(Registration.event_id == event.id, Enrolment.status == EnrolmentStatus.CONFIRMED)):
+        seats.setdefault(reg_id, []).append(session_id)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
+        select(Badge.user_id).where(Badge.event_id == event.id, Badge.registration_id.is_(None)))))}
+    entries = []
+    for badge, reg_status, badge_name, full_name, email in rows:
+        if badge.registration_id:
+            status = {RegistrationStatus.CANCELLED: "cancelled",
+                      RegistrationStatus.WAITLISTED: "waitlisted"}.get(reg_status, "ok")
+            name, full = badge_name, full_name
+        else:
+            user = users.get(badge.user_id)
+            status, full, email = "ok", (user.name or user.email) if user else "", user.email if user else ""
+            name = full.split(" ")[0]
+        if badge.status == BadgeStatus.REVOKED:
+            status = "revoked"
+        entries.append({"h": badge.token_hash, "k": holder_key(badge), "n": name, "f": full, "e": email or "",
+                        "r": badge.role.value, "s": status,
+                        "x": seats.get(badge.registration_id, []) if badge.registration_id else None})
+    checked: dict[str, dict] = {}
+    for c in db.session.scalars(select(CheckIn).where(CheckIn.event_id == event.id)):
+        checked.setdefault(c.holder, {})[c.door] = [c.checked_in_at.isoformat(), c.station]
+    cfg = current_app.config
+    opens = timedelta(minutes=cfg["CHECKIN_OPENS_MINUTES"])
+    session_opens = timedelta(minutes=cfg["CHECKIN_SESSION_OPENS_MINUTES"])
+    return {
+        "event": event.id, "generated_at": utcnow().isoformat(),
+        "doors": {MAIN: [(event.starts_at - opens).isoformat(), event.ends_at.isoformat()],
+                  **{f"session-{s.id}": [(s.starts_at - session_opens).isoformat(), s.ends_at.isoformat()]
+                     for s in event.sessions}},
+        "badges": entries, "checked_in": checked,
+    }
+
+
+@dataclass
+class DoorCount:
+    door: str
+    label: str
+    checked_in: int
+    expected: int
+
+
+def live_numbers(event: Event) -> dict:
+    registered = db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))) or 0
+    by_door = dict(db.session.execute(select(CheckIn.door, func.count(CheckIn.id))
+                                      .where(CheckIn.event_id == event.id).group_by(CheckIn.door)).all())
+    main_attendees = db.session.scalar(select(func.count(CheckIn.id)).where(
+        CheckIn.event_id == event.id, CheckIn.door == MAIN, CheckIn.holder.like("r%"))) or 0
+    stations = db.session.execute(select(CheckIn.station, func.count(CheckIn.id)).where(
+        CheckIn.event_id == event.id, CheckIn.door == MAIN).group_by(CheckIn.station)
+        .order_by(CheckIn.station)).all()
+    enrolled = dict(db.session.execute(
+        select(Enrolment.session_id, func.count(Enrolment.id)).join(Session)
+        .where(Session.event_id == event.id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+        .group_by(Enrolment.session_id)).all())
+    sessions = [DoorCount(f"session-{s.id}", s.title, by_door.get(f"session-{s.id}", 0), enrolled.get(s.id, 0))
+                for s in event.sessions if s.needs_seat]
+    times = db.session.scalars(select(CheckIn.checked_in_at).where(
+        CheckIn.event_id == event.id, CheckIn.door == MAIN)).all()
+    return {"registered": registered, "checked_in": main_attendees, "everyone_in": by_door.get(MAIN, 0),
+            "stations": [(name or "–", count) for name, count in stations], "sessions": sessions,
+            "chart": arrivals_chart(event, times)}
+
+
+def arrivals_chart(event: Event, times: list[datetime], minutes: int = 10) -> dict:
+    """Bars of arrivals per ``minutes``, in the event's local time, as geometry for an inline SVG."""
+    if not times:
+        return {"bars": [], "width": 0, "height": 0, "max": 0}
+    step = timedelta(minutes=minutes)
+    def bucket(t: datetime) -> datetime:
+        local = event.local(t)
+        return local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0)
+    counts = Counter(bucket(t) for t in times)
+    first, last = min(counts), max(counts)
+    slots, at = [], first
+    while at <= last and len(slots) < 200:
+        slots.append((at, counts.get(at, 0)))
+        at += step
+    top = max(c for _, c in slots)
+    bar, gap, height = 18, 4, 140
+    bars = [{"x": 30 + i * (bar + gap), "w": bar, "h": round(height * c / top, 1) if top else 0,
+             "y": 10 + height - (round(height * c / top, 1) if top else 0), "count": c,
+             "label": at.strftime("%H:%M"), "show_label": i % 3 == 0} for i, (at, c) in enumerate(slots)]
+    return {"bars": bars, "width": 40 + len(slots) * (bar + gap), "height": height + 40, "max": top,
+            "base": 10 + height}
+
+
+def conflicts(event: Event) -> list[ScanLog]:
+    return list(db.session.scalars(select(ScanLog).where(ScanLog.event_id == event.id, ScanLog.conflict.is_(True))
+                                   .order_by(ScanLog.scanned_at.desc()).limit(100)))
+
+
+def recent_scans(event: Event, limit: int = 25) -> list[tuple[ScanLog, str, str]]:
+    """The latest scans with the holder's name and the device's name."""
+    logs = db.session.scalars(select(ScanLog).where(ScanLog.event_id == event.id)
+                              .order_by(ScanLog.received_at.desc(), ScanLog.id.desc()).limit(limit)).all()
+    names = {}
+    devices = {d.id: d.name for d in db.session.scalars(select(CheckinDevice).where(
+        CheckinDevice.event_id == event.id))}
+    out = []
+    for log in logs:
+        if log.badge_id and log.badge_id not in names:
+            badge = db.session.get(Badge, log.badge_id)
+            names[log.badge_id] = (badge.registration.attendee.full_name if badge.registration_id
+                                   else (badge.user.name or badge.user.email))
+        out.append((log, names.get(log.badge_id, ""), devices.get(log.device_id, "")))
+    return out
+
+
+__all__ = ["roster", "live_numbers", "conflicts", "recent_scans", "ScanResult"]

@@ -1,0 +1,1 @@
+"""The staff dashboard: the day's figures, live panels and charts."""

@@ -1,0 +1,1 @@
+"""The programme: events, rooms and sessions; public pages and staff editing."""

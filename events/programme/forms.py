@@ -1,0 +1,153 @@
+"""Staff console forms. Times are typed in the event's own time zone; services store them in UTC."""
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField,
+                     StringField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from app.forms import Form, MultiCheckboxField, SelectField, strip_filter
+from events.registration.forms import LOCALE_LABELS, country_choices
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EVENT_LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
+SESSION_KINDS = [("workshop", _l("Workshop")), ("talk", _l("Talk")), ("panel", _l("Panel")),
+                 ("networking", _l("Networking")), ("info_stand", _l("Info stand")), ("break", _l("Break"))]
+
+
+def _slug(form, field):
+    if field.data and not SLUG_RE.match(field.data):
+        raise ValidationError(_l("Use lower-case letters, digits and hyphens only, e.g. welcome-day-2027."))
+
+
+class EventForm(Form):
+    title = StringField(_l("Title"), filters=[strip_filter],
+                        validators=[DataRequired(_l("Please give a title.")), Length(max=200)])
+    slug = StringField(_l("Address (slug)"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please give an address.")), Length(max=80), _slug],
+                       description=_l("The end of the public address: /e/<slug>/"))
+    description = TextAreaField(_l("Description"), filters=[strip_filter],
+                                validators=[Optional(), Length(max=5000)])
+    venue = StringField(_l("Venue"), filters=[strip_filter], validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Address"), filters=[strip_filter],
+                          validators=[Optional(), Length(max=300)])
+    timezone = StringField(_l("Time zone"), filters=[strip_filter], default="Europe/Berlin",
+                           validators=[DataRequired(), Length(max=64)],
+                           description=_l("As in the IANA list, e.g. Europe/Berlin or Europe/Brussels."))
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Please give the date."))])
+    starts = TimeField(_l("Starts at"), validators=[DataRequired(_l("Please give a time."))])
+    ends = TimeField(_l("Ends at"), validators=[DataRequired(_l("Please give a time."))])
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"), validators=[Optional()],
+                                                description=_l("Empty: when the day ends."))
+    capacity = IntegerField(_l("Places at the event"), validators=[Optional(), NumberRange(min=1, max=100_000)],
+                            description=_l("Empty: no limit."))
+    languages = MultiCheckboxField(_l("Languages of the programme"), choices=EVENT_LANGUAGES,
+                                   validators=[DataRequired(_l("Choose at least one language."))])
+    contact_email = EmailField(_l("Contact e-mail"), filters=[strip_filter],
+                               validators=[Optional(), Email(), Length(max=254)])
+    privacy_notice = TextAreaField(_l("Privacy notice"), filters=[strip_filter],
+                                   validators=[Optional(), Length(max=20000)],
+                                   description=_l("Shown to attendees before they consent. Empty: our standard "
+                                                  "notice."))
+
+    def validate_timezone(self, field):
+        if field.data not in available_timezones():
+            raise ValidationError(_l("Unknown time zone."))
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError(_l("The day must end after it starts."))
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if opens and field.data and field.data <= opens:
+            raise ValidationError(_l("Registration must close after it opens."))
+
+
+class CloneForm(Form):
+    title = StringField(_l("Title"), filters=[strip_filter],
+                        validators=[DataRequired(_l("Please give a title.")), Length(max=200)])
+    slug = StringField(_l("Address (slug)"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please give an address.")), Length(max=80), _slug])
+    day = DateField(_l("New date"), validators=[DataRequired(_l("Please give the date."))])
+
+
+class RoomForm(Form):
+    name = StringField(_l("Room"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please name the room.")), Length(max=120)])
+    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    floor = StringField(_l("Floor"), filters=[strip_filter], validators=[Optional(), Length(max=80)])
+
+
+class SessionForm(Form):
+    title = StringField(_l("Title"), filters=[strip_filter],
+                        validators=[DataRequired(_l("Please give a title.")), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=SESSION_KINDS)
+    abstract = TextAreaField(_l("Abstract"), filters=[strip_filter],
+                             validators=[Optional(), Length(max=5000)])
+    starts = TimeField(_l("Starts at"), validators=[DataRequired(_l("Please give a time."))])
+    ends = TimeField(_l("Ends at"), validators=[DataRequired(_l("Please give a time."))])
+    room_id = SelectField(_l("Room"), choices=[], validate_choice=True)
+    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=100_000)],
+                            description=_l("Empty: as many as come."))
+    needs_seat = BooleanField(_l("People book a seat"), default=True)
+    language = SelectField(_l("Language"), choices=EVENT_LANGUAGES)
+    speakers = StringField(_l("Speakers"), filters=[strip_filter],
+                           validators=[Optional(), Length(max=300)])
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError(_l("The session must end after it starts."))
+
+
+class CancelSessionForm(Form):
+    message = TextAreaField(_l("Message to the attendees"), filters=[strip_filter],
+                            validators=[Optional(), Length(max=2000)],
+                            description=_l("Added to the e-mail that tells them the session is cancelled."))
+
+
+class HandRegistrationForm(Form):
+    email = EmailField(_l("E-mail"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please give an e-mail address.")), Email(), Length(max=254)])
+    full_name = StringField(_l("Full name"), filters=[strip_filter],
+                            validators=[DataRequired(_l("Please give the name.")), Length(max=200)])
+    badge_name = StringField(_l("Name on the badge"), filters=[strip_filter],
+                             validators=[Optional(), Length(max=80)])
+    country = SelectField(_l("Country"), validators=[Optional()])
+    university = StringField(_l("University"), filters=[strip_filter],
+                             validators=[Optional(), Length(max=200)])
+    locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
+    sessions = MultiCheckboxField(_l("Sessions"), choices=[], coerce=int)
+    consent = BooleanField(_l("The person has read the privacy notice and agrees to it."),
+                           validators=[DataRequired(_l("Registration needs the person's consent."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+
+class RoleForm(Form):
+    email = EmailField(_l("E-mail of the account"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please give an e-mail address.")), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[("staff", _l("Event staff")), ("door", _l("Door staff"))])
+
+
+class SegmentMailForm(Form):
+    segment = SelectField(_l("Send to"), choices=[])
+    template = SelectField(_l("Template"), choices=[])
+    subject = StringField(_l("Subject"), filters=[strip_filter],
+                          validators=[Optional(), Length(max=200)],
+                          description=_l("For your own text; the templates bring their own subject."))
+    body = TextAreaField(_l("Message"), filters=[strip_filter],
+                         validators=[Optional(), Length(max=10000)],
+                         description=_l("For your own text. Greeting, personal link and footer are added in "
+                                        "each person's language."))
+
+    def validate_body(self, field):
+        if self.template.data == "custom" and not (field.data and self.subject.data):
+            raise ValidationError(_l("Your own text needs a subject and a message."))
+

@@ -1,0 +1,279 @@
+"""Staff console: events, rooms and sessions. Every change is audited in its own transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.audit import audit, snapshot
+from app.extensions import db, utcnow
+from app.mail import queue_mail
+from events.registration.models import HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration
+from events.programme.models import Event, EventStatus, Room, Session, SessionKind, SessionStatus
+from events.registration.services import _fill_event, _fill_session, _lock_event
+
+EVENT_FIELDS = ("slug", "title", "description", "venue", "address", "timezone", "starts_at", "ends_at",
+                "registration_opens_at", "registration_closes_at", "capacity", "status", "languages",
+                "contact_email", "privacy_notice")
+ROOM_FIELDS = ("name", "capacity", "floor")
+SESSION_FIELDS = ("title", "kind", "abstract", "starts_at", "ends_at", "room_id", "capacity", "needs_seat",
+                  "language", "speakers", "status")
+
+
+class ConsoleError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class EventData:
+    title: str
+    slug: str
+    day: date
+    starts: time
+    ends: time
+    timezone: str = "Europe/Berlin"
+    description: str = ""
+    venue: str = ""
+    address: str = ""
+    registration_opens_at: datetime | None = None  # naive, in the event's time zone
+    registration_closes_at: datetime | None = None
+    capacity: int | None = None
+    languages: list[str] | None = None
+    contact_email: str = ""
+    privacy_notice: str = ""
+
+
+def local_to_utc(moment: datetime | None, tz: str) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
+
+
+def utc_to_local(moment: datetime | None, tz: str) -> datetime | None:
+    return moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if moment else None
+
+
+def _slug_taken(slug: str, except_id: int | None = None) -> bool:
+    query = select(Event.id).where(Event.slug == slug)
+    if except_id:
+        query = query.where(Event.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def _apply(event: Event, data: EventData) -> None:
+    event.title, event.slug, event.timezone = data.title, data.slug, data.timezone
+    event.description, event.venue, event.address = data.description, data.venue, data.address
+    event.starts_at = local_to_utc(datetime.combine(data.day, data.starts), data.timezone)
+    event.ends_at = local_to_utc(datetime.combine(data.day, data.ends), data.timezone)
+    event.registration_opens_at = local_to_utc(data.registration_opens_at, data.timezone)
+    event.registration_closes_at = local_to_utc(data.registration_closes_at, data.timezone)
+    event.capacity = data.capacity
+    event.languages = list(data.languages or ["en"])
+    event.contact_email = data.contact_email
+    event.privacy_notice = data.privacy_notice
+
+
+def create_event(data: EventData) -> Event:
+    if _slug_taken(data.slug):
+        raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
+    event = Event(status=EventStatus.DRAFT)
+    _apply(event, data)
+    db.session.add(event)
+    db.session.flush()
+    audit("event.create", event, None, snapshot(event, EVENT_FIELDS))
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, data: EventData) -> Event:
+    if _slug_taken(data.slug, event.id):
+        raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
+    event = _lock_event(event.id)  # a capacity change refills the waiting list, under the event's lock
+    before = snapshot(event, EVENT_FIELDS)
+    old_tz = event.tz
+    old_day = event.starts_at.astimezone(old_tz).date()
+    _apply(event, data)
+    # Moving the day moves its programme with it, keeping each session's local time of day.
+    if data.day != old_day or data.timezone != before["timezone"]:
+        for session in event.sessions:
+            for attr in ("starts_at", "ends_at"):
+                local = getattr(session, attr).astimezone(old_tz)
+                moved = datetime.combine(data.day + (local.date() - old_day), local.time())
+                setattr(session, attr, local_to_utc(moved, event.timezone))
+    db.session.flush()
+    if before["capacity"] is not None and (event.capacity is None or event.capacity > before["capacity"]):
+        _fill_event(event, utcnow())  # more places (or no limit): the first in line get them now, and are told
+    audit("event.edit", event, before, snapshot(event, EVENT_FIELDS))
+    db.session.commit()
+    return event
+
+
+def event_data_from(event: Event) -> EventData:
+    local_start = event.starts_at.astimezone(event.tz)
+    return EventData(
+        title=event.title, slug=event.slug, day=local_start.date(), starts=local_start.time(),
+        ends=event.ends_at.astimezone(event.tz).time(), timezone=event.timezone, description=event.description,
+        venue=event.venue, address=event.address,
+        registration_opens_at=utc_to_local(event.registration_opens_at, event.timezone),
+        registration_closes_at=utc_to_local(event.registration_closes_at, event.timezone),
+        capacity=event.capacity, languages=list(event.languages or []), contact_email=event.contact_email,
+        privacy_notice=event.privacy_notice)
+
+
+def clone_event(source: Event, *, title: str, slug: str, day: date) -> Event:
+    """A new draft from last year's day: same programme, rooms and partners, moved to ``day``."""
+    if _slug_taken(slug):
+        raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
+    tz = source.tz
+    old_day = source.starts_at.astimezone(tz).date()
+
+    def move(moment: datetime | None) -> datetime | None:
+        if moment is None:
+            return None
+        local = moment.astimezone(tz)
+        return local_to_utc(datetime.combine(local.date() + (day - old_day), local.time()), source.timezone)
+
+    event = Event(slug=slug, title=title, description=source.description, venue=source.venue,
+                  address=source.address, timezone=source.timezone, starts_at=move(source.starts_at),
+                  ends_at=move(source.ends_at), registration_opens_at=move(source.registration_opens_at),
+                  registration_closes_at=move(source.registration_closes_at), capacity=source.capacity,
+                  status=EventStatus.DRAFT, languages=list(source.languages or []),
+                  contact_email=source.contact_email, privacy_notice=source.privacy_notice,
+                  previous_event_id=source.id)
+    db.session.add(event)
+    rooms = {}
+    for room in source.rooms:
+        rooms[room.id] = Room(event=event, name=room.name, capacity=room.capacity, floor=room.floor)
+        db.session.add(rooms[room.id])
+    for s in source.sessions:
+        if s.is_cancelled:
+            continue
+        db.session.add(Session(
+            event=event, kind=s.kind, title=s.title, abstract=s.abstract, starts_at=move(s.starts_at),
+            ends_at=move(s.ends_at), room=rooms.get(s.room_id), capacity=s.capacity, language=s.language,
+            host_organisation_id=s.host_organisation_id, speakers=s.speakers, needs_seat=s.needs_seat))
+    from events.employers.models import EventPartner, PartnerStatus
+    for p in source.partners:
+        if p.status == PartnerStatus.ACCEPTED:
+            db.session.add(EventPartner(event=event, organisation_id=p.organisation_id, role=p.role,
+                                        status=PartnerStatus.APPLIED))
+    db.session.flush()
+    audit("event.clone", event, {"from": source.slug}, snapshot(event, EVENT_FIELDS))
+    db.session.commit()
+    return event
+
+
+def set_status(event: Event, status: EventStatus) -> Event:
+    if status == EventStatus.PUBLISHED and not event.sessions:
+        raise ConsoleError(_("Add at least one session before publishing."))
+    before = {"status": event.status.value}
+    event.status = status
+    action = {EventStatus.PUBLISHED: "event.publish", EventStatus.DRAFT: "event.unpublish",
+              EventStatus.CLOSED: "event.close"}[status]
+    audit(action, event, before, {"status": status.value})
+    db.session.commit()
+    return event
+
+
+# ----------------------------------------------------------------------------------------------- rooms
+
+
+def save_room(event: Event, room: Room | None, *, name: str, capacity: int | None, floor: str) -> Room:
+    clash = db.session.scalar(select(Room.id).where(Room.event_id == event.id, Room.name == name,
+                                                    Room.id != (room.id if room else -1)))
+    if clash:
+        raise ConsoleError(_("This event already has a room with this name."), field="name")
+    before = snapshot(room, ROOM_FIELDS) if room else None
+    if room is None:
+        room = Room(event=event)
+        db.session.add(room)
+    room.name, room.capacity, room.floor = name, capacity, floor
+    db.session.flush()
+    audit("room.edit" if before else "room.create", room, before, snapshot(room, ROOM_FIELDS),
+          event_id=event.id)
+    db.session.commit()
+    return room
+
+
+# ----------------------------------------------------------------------------------------------- sessions
+
+
+@dataclass
+class SessionData:
+    title: str
+    kind: str
+    starts: time
+    ends: time
+    abstract: str = ""
+    room_id: int | None = None
+    capacity: int | None = None
+    needs_seat: bool = True
+    language: str = "en"
+    speakers: str = ""
+
+
+def save_session(event: Event, session: Session | None, data: SessionData) -> Session:
+    if data.room_id is not None and db.session.scalar(
+            select(Room.id).where(Room.id == data.room_id, Room.event_id == event.id)) is None:
+        raise ConsoleError(_("Choose a room of this event."), field="room_id")
+    day = event.starts_at.astimezone(event.tz).date()
+    starts = local_to_utc(datetime.combine(day, data.starts), event.timezone)
+    ends = local_to_utc(datetime.combine(day, data.ends), event.timezone)
+    _lock_event(event.id)  # capacity changes refill the waiting list under the event's lock
+    before = snapshot(session, SESSION_FIELDS) if session else None
+    if session is None:
+        session = Session(event=event)
+        db.session.add(session)
+    session.title, session.kind, session.abstract = data.title, SessionKind(data.kind), data.abstract
+    session.starts_at, session.ends_at, session.room_id = starts, ends, data.room_id
+    session.capacity, session.needs_seat = data.capacity, data.needs_seat
+    session.language, session.speakers = data.language, data.speakers
+    db.session.flush()
+    if before is not None:
+        _fill_session(session, utcnow())  # more seats: the first in line get them now
+    audit("session.edit" if before else "session.create", session, before, snapshot(session, SESSION_FIELDS))
+    db.session.commit()
+    return session
+
+
+def session_data_from(session: Session) -> SessionData:
+    tz = session.event.tz
+    return SessionData(title=session.title, kind=session.kind.value, starts=session.starts_at.astimezone(tz).time(),
+                       ends=session.ends_at.astimezone(tz).time(), abstract=session.abstract,
+                       room_id=session.room_id, capacity=session.capacity, needs_seat=session.needs_seat,
+                       language=session.language, speakers=session.speakers)
+
+
+def cancel_session(session: Session, message: str = "") -> int:
+    """Cancel a session: everyone down for it is told, their enrolments dropped (calendars show CANCELLED)."""
+    _lock_event(session.event_id)
+    if session.is_cancelled:
+        db.session.rollback()
+        raise ConsoleError(_("This session is already cancelled."))
+    now = utcnow()
+    before = snapshot(session, SESSION_FIELDS)
+    session.status = SessionStatus.CANCELLED
+    told = 0
+    enrolments = db.session.scalars(
+        select(Enrolment).join(Registration, Registration.id == Enrolment.registration_id)
+        .where(Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)
+        .order_by(Enrolment.id)).all()
+    for enrolment in enrolments:
+        registration = enrolment.registration
+        enrolment.status = EnrolmentStatus.DROPPED
+        enrolment.updated_at = now
+        if registration.status in HOLDS_PLACE or registration.status.value == "waitlisted":
+            queue_mail(registration.attendee.email, "session_cancelled", locale=registration.attendee.locale,
+                       registration=registration, session=session, event=session.event, note=message)
+            told += 1
+    audit("session.cancel", session, before, {**snapshot(session, SESSION_FIELDS), "told": told,
+                                              "message": message})
+    db.session.commit()
+    return told
+

@@ -1,0 +1,254 @@
+"""Console pages for events, rooms, sessions, roles and the dashboard. Each view states its role."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.forms import show_rule_error
+from app.accounts import services as accounts
+from app.accounts.models import EventRole, EventRoleKind
+from app.accounts.permissions import requires, staff_events
+from app.console import bp
+from events.dashboard import charts, figures as dashboard
+from events.programme import services as console
+from events.programme.forms import CancelSessionForm, CloneForm, EventForm, RoleForm, RoomForm, SessionForm
+from app.extensions import db
+from app.inputs import unreadable
+from events.registration.forms import ConfirmForm
+from events.programme.models import EventStatus, Room, Session
+
+
+
+@bp.get("/")
+@requires("user")
+def index():
+    events = staff_events(current_user)
+    if not events and not current_user.is_admin:
+        abort(403)  # employer contacts and accounts without a role have no console
+    return render_template("console/index.html", events=events, statuses=EventStatus)
+
+
+def _event_data(form: EventForm) -> console.EventData:
+    return console.EventData(
+        title=form.title.data, slug=form.slug.data, day=form.day.data, starts=form.starts.data,
+        ends=form.ends.data, timezone=form.timezone.data, description=form.description.data or "",
+        venue=form.venue.data or "", address=form.address.data or "",
+        registration_opens_at=form.registration_opens_at.data,
+        registration_closes_at=form.registration_closes_at.data, capacity=form.capacity.data,
+        languages=form.languages.data, contact_email=form.contact_email.data or "",
+        privacy_notice=form.privacy_notice.data or "")
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@requires("admin")
+def new_event():
+    form = EventForm()
+    if request.method == "GET":
+        form.languages.data = ["en"]
+    if form.validate_on_submit():
+        try:
+            event = console.create_event(_event_data(form))
+        except console.ConsoleError as exc:
+            show_rule_error(form, exc)
+        else:
+            flash(_("The welcome day is created as a draft. Add its rooms and sessions, then publish it."),
+                  "success")
+            return redirect(url_for("console.sessions", slug=event.slug), 303)
+    return render_template("programme/event_form.html", form=form, event=None), 422 if form.errors else 200
+
+
+@bp.route("/e/<slug>/edit", methods=["GET", "POST"])
+@requires("staff", event_from="slug")
+def edit_event(event):
+    form = EventForm(obj=console.event_data_from(event) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            console.update_event(event, _event_data(form))
+        except console.ConsoleError as exc:
+            db.session.rollback()
+            show_rule_error(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("console.dashboard_page", slug=event.slug), 303)
+    return render_template("programme/event_form.html", form=form, event=event), 422 if form.errors else 200
+
+
+@bp.route("/e/<slug>/clone", methods=["GET", "POST"])
+@requires("admin", event_from="slug")
+def clone_event(event):
+    form = CloneForm()
+    if request.method == "GET":
+        form.title.data = event.title
+        form.slug.data = f"{event.slug}-copy"
+    if form.validate_on_submit():
+        try:
+            copy = console.clone_event(event, title=form.title.data, slug=form.slug.data, day=form.day.data)
+        except console.ConsoleError as exc:
+            show_rule_error(form, exc)
+        else:
+            flash(_("Cloned. The new day is a draft; check its programme and publish it."), "success")
+            return redirect(url_for("console.edit_event", slug=copy.slug), 303)
+    return render_template("programme/clone.html", form=form, event=event), 422 if form.errors else 200
+
+
+@bp.post("/e/<slug>/status")
+@requires("staff", event_from="slug")
+def set_status(event):
+    wanted = request.form.get("status", "")
+    if not ConfirmForm().validate_on_submit() or wanted not in {s.value for s in EventStatus}:
+        abort(400)
+    try:
+        console.set_status(event, EventStatus(wanted))
+    except console.ConsoleError as exc:
+        flash(exc.message, "error")
+    else:
+        flash({"published": _("Published: the day is visible and open for registration."),
+               "draft": _("The day is offline again (draft)."),
+               "closed": _("Closed: the day stays visible, registration is closed.")}[wanted], "success")
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/console/") and not unreadable(back)
+                    else url_for("console.dashboard_page", slug=event.slug), 303)
+
+
+@bp.get("/e/<slug>/")
+@requires("staff", event_from="slug")
+def dashboard_page(event):
+    return render_template("dashboard/dashboard.html", event=event, **_dashboard_context(event))
+
+
+@bp.get("/e/<slug>/dashboard/panels")
+@requires("staff", event_from="slug")
+def dashboard_panels(event):
+    """The charts alone: the dashboard page swaps them in every 30 seconds."""
+    return render_template("dashboard/_panels.html", event=event, **_dashboard_context(event))
+
+
+def _dashboard_context(event) -> dict:
+    from events.dashboard.panels import render_charts
+    figures = dashboard.build(event)
+    return {"d": figures, "charts": render_charts(event, figures, charts)}
+
+
+# ----------------------------------------------------------------------------------------------- programme
+
+
+def _room_choices(event):
+    return [("", _("No room"))] + [(str(r.id), r.name) for r in event.rooms]
+
+
+@bp.route("/e/<slug>/sessions", methods=["GET"])
+@requires("staff", event_from="slug")
+def sessions(event):
+    from events.registration.services import session_seats
+    return render_template("programme/sessions.html", event=event, programme=session_seats(event),
+                           room_form=RoomForm(), confirm=ConfirmForm())
+
+
+@bp.route("/e/<slug>/sessions/new", methods=["GET", "POST"], defaults={"session_id": None})
+@bp.route("/e/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@requires("staff", event_from="slug")
+def edit_session(event, session_id):
+    session = None
+    if session_id is not None:
+        session = db.session.get(Session, session_id)
+        if session is None or session.event_id != event.id:
+            abort(404)
+    obj = console.session_data_from(session) if session and request.method == "GET" else None
+    form = SessionForm(obj=obj)
+    form.room_id.choices = _room_choices(event)
+    if obj is not None:
+        form.room_id.data = str(obj.room_id or "")
+    if form.validate_on_submit():
+        data = console.SessionData(
+            title=form.title.data, kind=form.kind.data, starts=form.starts.data, ends=form.ends.data,
+            abstract=form.abstract.data or "", room_id=int(form.room_id.data) if form.room_id.data else None,
+            capacity=form.capacity.data, needs_seat=form.needs_seat.data, language=form.language.data,
+            speakers=form.speakers.data or "")
+        try:
+            console.save_session(event, session, data)
+        except console.ConsoleError as exc:
+            db.session.rollback()
+            show_rule_error(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("console.sessions", slug=event.slug), 303)
+    return render_template("programme/session_form.html", form=form, event=event, session=session), \
+        422 if form.errors else 200
+
+
+@bp.route("/e/<slug>/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@requires("staff", event_from="slug")
+def cancel_session(event, session_id):
+    session = db.session.get(Session, session_id)
+    if session is None or session.event_id != event.id:
+        abort(404)
+    from events.registration.services import seats_for
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            told = console.cancel_session(session, form.message.data or "")
+        except console.ConsoleError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("The session is cancelled; %(n)d people are told by e-mail.", n=told), "success")
+        return redirect(url_for("console.sessions", slug=event.slug), 303)
+    return render_template("programme/cancel_session.html", form=form, event=event, seats=seats_for(session))
+
+
+@bp.post("/e/<slug>/rooms", defaults={"room_id": None})
+@bp.post("/e/<slug>/rooms/<int:room_id>")
+@requires("staff", event_from="slug")
+def save_room(event, room_id):
+    room = None
+    if room_id is not None:
+        room = db.session.get(Room, room_id)
+        if room is None or room.event_id != event.id:
+            abort(404)
+    form = RoomForm()
+    if form.validate_on_submit():
+        try:
+            console.save_room(event, room, name=form.name.data, capacity=form.capacity.data,
+                              floor=form.floor.data or "")
+        except console.ConsoleError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            flash(_("Room saved."), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+    return redirect(url_for("console.sessions", slug=event.slug) + "#rooms", 303)
+
+
+# ----------------------------------------------------------------------------------------------- roles
+
+
+@bp.route("/e/<slug>/roles", methods=["GET", "POST"])
+@requires("admin", event_from="slug")
+def roles(event):
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            accounts.grant_role_by_email(form.email.data, event, EventRoleKind(form.role.data))
+        except accounts.AccountError as exc:
+            show_rule_error(form, exc)
+        else:
+            flash(_("Role given."), "success")
+            return redirect(url_for("console.roles", slug=event.slug), 303)
+    holders = db.session.scalars(db.select(EventRole).where(EventRole.event_id == event.id)
+                                 .order_by(EventRole.role, EventRole.id)).all()
+    return render_template("programme/roles.html", event=event, form=form, holders=holders, confirm=ConfirmForm()), \
+        422 if form.errors else 200
+
+
+@bp.post("/e/<slug>/roles/<int:role_id>/revoke")
+@requires("admin", event_from="slug")
+def revoke_role(event, role_id):
+    role = db.session.get(EventRole, role_id)
+    if role is None or role.event_id != event.id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    accounts.revoke_role(role)
+    flash(_("Role taken away."), "success")
+    return redirect(url_for("console.roles", slug=event.slug), 303)

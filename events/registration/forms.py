@@ -1,0 +1,205 @@
+"""Forms for registration and self-service. The same classes validate HTML forms and JSON API bodies."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DateField, EmailField, FieldList, FormField, IntegerField,
+                     StringField)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.forms import Choices, Form, MultiCheckboxField, SelectField, SubForm, strip_filter
+from events.registration.models import DegreeLevel, Seeking
+from events.registration.services import Profile, RegistrationRequest
+
+LANGUAGE_CODES = ["en", "de", "nl", "fr", "es", "it", "pt", "pl", "tr", "ru", "uk", "ar", "fa", "he", "hi", "bn",
+                  "ur", "ta", "te", "mr", "zh", "ja", "ko", "vi", "th", "id", "ms", "tl", "sw", "am", "af", "el",
+                  "ro", "hu", "cs", "sv", "da", "fi", "no"]
+LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2", "native"]
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
+
+
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> list[str]:
+    """ISO 3166-1 alpha-2 codes (as CLDR knows them), the same in every locale."""
+    return sorted(c for c in Locale("en").territories if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
+
+
+@lru_cache(maxsize=16)
+def _country_names(locale: str) -> tuple[tuple[str, str], ...]:
+    # Sorting 250 names per request showed in the registration profile: once per locale is enough.
+    names = Locale.parse(locale).territories
+    return tuple((c, names[c]) for c in sorted((c for c in country_codes() if c in names), key=lambda c: names[c]))
+
+
+@lru_cache(maxsize=16)
+def _language_names(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).languages
+    return tuple(sorted(((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: item[1]))
+
+
+def country_choices() -> Choices:
+    return _country_choices(_locale())
+
+
+def language_choices() -> Choices:
+    return _language_choices(_locale())
+
+
+@lru_cache(maxsize=16)
+def _country_choices(locale: str) -> Choices:
+    return Choices([("", _l("Choose a country")), *_country_names(locale)])
+
+
+@lru_cache(maxsize=16)
+def _language_choices(locale: str) -> Choices:
+    return Choices([("", "—"), *_language_names(locale)])
+
+
+LEVEL_CHOICES = Choices([("", "—")] + [(lv, lv) for lv in LEVELS])
+
+
+DEGREE_LABELS = {
+    DegreeLevel.BACHELOR: _l("Bachelor"), DegreeLevel.MASTER: _l("Master"), DegreeLevel.PHD: _l("PhD"),
+    DegreeLevel.POSTDOC: _l("Postdoc"), DegreeLevel.OTHER: _l("Other"),
+}
+SEEKING_LABELS = {
+    Seeking.JOB: _l("A job"), Seeking.INTERNSHIP: _l("An internship"), Seeking.PHD: _l("A PhD place"),
+    Seeking.MENTORING: _l("Mentoring"), Seeking.INNOVATION_PROJECT: _l("An innovation project"),
+}
+LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
+
+
+class LanguageSkillForm(SubForm):
+    # default "": a row the body or the page left out is empty, not a choice to look up
+    code = SelectField(_l("Language"), choices=[], default="", validate_choice=True, validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[], default="", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code.choices = language_choices()
+        self.level.choices = LEVEL_CHOICES
+
+    def validate(self, extra_validators=None):
+        # Not validate_level: Optional() ends the level's chain when it is empty, before an inline validator runs.
+        valid = super().validate(extra_validators)
+        if self.code.data and not self.level.data:
+            self.level.errors = [*self.level.errors, _l("Choose a level for this language.")]
+            valid = False
+        elif self.level.data and not self.code.data:
+            self.level.errors = [*self.level.errors, _l("Choose the language for this level.")]
+            valid = False
+        return valid
+
+
+class ProfileForm(Form):
+    full_name = StringField(_l("Full name"), filters=[strip_filter],
+                            validators=[DataRequired(_l("Please tell us your name.")), Length(max=200)],
+                            description=_l("As in your passport, in any script."))
+    badge_name = StringField(_l("Name on your badge"), filters=[strip_filter],
+                             validators=[Optional(), Length(max=80)],
+                             description=_l("What people should call you. Leave empty to use your full name."))
+    country = SelectField(_l("Country you come from"), validators=[DataRequired(_l("Please choose a country."))])
+    university = StringField(_l("University"), filters=[strip_filter],
+                             validators=[DataRequired(_l("Please name your university.")), Length(max=200)])
+    degree_level = SelectField(_l("Degree"), choices=[],
+                               validators=[DataRequired(_l("Please choose your degree."))])
+    field_of_study = StringField(_l("Field of study"), filters=[strip_filter],
+                                 validators=[DataRequired(_l("Please name your field of study.")), Length(max=200)])
+    graduation_date = DateField(_l("Graduation (expected)"), validators=[Optional()],
+                                description=_l("The day you finish or finished, e.g. 2026-07-31."))
+    # Labels given, not derived from the field names: WTForms would translate a derived one, and that loads its
+    # catalogue once per request.
+    # One row unless the body or the page sends more: the page offers three (offer_language_rows), and an API body
+    # with one language should not build and check two empty rows.
+    languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=_l("Languages you speak"),
+                          min_entries=1, max_entries=8)
+    seeking = MultiCheckboxField(_l("What are you looking for?"), choices=[])
+    locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
+    consent_sharing = BooleanField(
+        _l("Share my profile (name, university, degree, field, languages and what I look for) with the employers "
+           "taking part, so that they can meet me."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+        self.degree_level.choices = [("", _l("Choose"))] + [(d.value, DEGREE_LABELS[d]) for d in DegreeLevel]
+        self.seeking.choices = [(s.value, SEEKING_LABELS[s]) for s in Seeking]
+
+    def validate_graduation_date(self, field):
+        if field.data and not (1950 <= field.data.year <= 2100):
+            raise ValidationError(_l("Please give a date between 1950 and 2100."))
+
+    def validate_languages(self, field):
+        codes = [entry.form.code.data for entry in field.entries if entry.form.code.data]
+        if len(codes) != len(set(codes)):
+            raise ValidationError(_l("Each language only once, please."))
+
+    def profile(self) -> Profile:
+        return Profile(
+            full_name=self.full_name.data,
+            badge_name=self.badge_name.data or self.full_name.data[:80],
+            country=self.country.data,
+            university=self.university.data,
+            degree_level=self.degree_level.data or None,
+            field_of_study=self.field_of_study.data,
+            graduation_date=self.graduation_date.data,
+            languages={e.form.code.data: e.form.level.data for e in self.languages.entries if e.form.code.data},
+            seeking=list(self.seeking.data or []),
+            locale=self.locale.data or "en",
+        )
+
+    def offer_language_rows(self, rows: int = 3) -> None:
+        """Empty rows up to ``rows`` on the page, for people who speak several languages."""
+        while len(self.languages.entries) < rows:
+            self.languages.append_entry({"code": "", "level": ""})
+
+    def fill_from(self, attendee, registration) -> None:
+        """Prefill from the stored profile (GET of the profile page)."""
+        self.full_name.data = attendee.full_name
+        self.badge_name.data = attendee.badge_name
+        self.country.data = attendee.country
+        self.university.data = attendee.university
+        self.degree_level.data = attendee.degree_level.value if attendee.degree_level else ""
+        self.field_of_study.data = attendee.field_of_study
+        self.graduation_date.data = attendee.graduation_date
+        self.seeking.data = list(attendee.seeking or [])
+        self.locale.data = attendee.locale
+        self.consent_sharing.data = registration.consent_sharing_at is not None
+        while len(self.languages.entries):
+            self.languages.pop_entry()
+        items = list((attendee.languages or {}).items())
+        for code, level in items + [("", "")] * max(3 - len(items), 1):
+            self.languages.append_entry({"code": code, "level": level})
+
+
+class RegistrationForm(ProfileForm):
+    email = EmailField(_l("E-mail"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Please give your e-mail address.")), Length(max=254),
+                                   Email(_l("This does not look like an e-mail address."))],
+                       description=_l("We send a link to confirm it, and your personal page."))
+    sessions = MultiCheckboxField(_l("Workshops and sessions"), coerce=int, choices=[])
+    consent_processing = BooleanField(
+        _l("I agree that the organisers process my data to run this welcome day, as the privacy notice says."),
+        validators=[DataRequired(_l("We cannot register you without this consent."))])
+
+    def registration_request(self) -> RegistrationRequest:
+        """What the service needs, the same for the HTML form and the JSON API."""
+        return RegistrationRequest(email=self.email.data, profile=self.profile(),
+                                   consent_processing=self.consent_processing.data,
+                                   consent_sharing=self.consent_sharing.data, session_ids=self.sessions.data or [])
+
+class SessionChoiceForm(Form):
+    session_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class ConfirmForm(Form):
+    """An empty form: only the CSRF token, for buttons such as "drop" and "cancel"."""

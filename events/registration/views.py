@@ -1,0 +1,188 @@
+"""Public pages: welcome days, their programme, registration and the attendee's own page (secret link)."""
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.forms import show_rule_error
+from app.security import isolated
+from events.registration import services
+from events.registration.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
+from events.registration.models import EnrolmentStatus, Registration, RegistrationStatus
+from events.programme.models import Event
+
+bp = Blueprint("public", __name__)
+
+KIND_LABELS = {
+    "workshop": _l("Workshop"), "talk": _l("Talk"), "panel": _l("Panel"), "networking": _l("Networking"),
+    "info_stand": _l("Info stand"), "break": _l("Break"),
+}
+
+
+def event_or_404(slug: str) -> Event:
+    """A published (or closed) welcome day by its slug, or 404: every public page and API call uses this."""
+    event = services.get_published_event(slug)
+    if event is None:
+        abort(404, description="No published welcome day with this slug.")
+    return event
+
+
+def registration_or_404(token: str) -> Registration:
+    """The registration behind a secret link, or 404 (an unknown link says nothing more)."""
+    registration = services.registration_by_token(token)
+    if registration is None:
+        abort(404, description="No registration behind this link.")
+    return registration
+
+
+def _session_label(seats: services.SessionSeats, tz) -> str:
+    from app.formatting import fmt_range
+    s = seats.session
+    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(s.title)}"  # a title cannot reverse the rest
+    if seats.seats_left is not None:
+        label += " · " + (_("full – waiting list") if seats.full else _("%(n)d seats left", n=seats.seats_left))
+    return label
+
+
+@bp.route("/")
+def index():
+    return render_template("programme/index.html", events=services.upcoming_events())
+
+
+@bp.route("/e/<slug>/")
+def event_page(slug: str):
+    event = event_or_404(slug)
+    kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else None
+    language = request.args.get("language") if request.args.get("language") in (event.languages or []) else None
+    programme = services.session_seats(event, kind=kind, language=language)
+    groups = [(start, list(items)) for start, items in groupby(programme, key=lambda s: s.session.starts_at)]
+    return render_template("programme/event.html", event=event, groups=groups, kind=kind, language=language,
+                           kinds=KIND_LABELS, places_taken=services.places_taken(event))
+
+
+@bp.route("/e/<slug>/s/<int:session_id>")
+def session_page(slug: str, session_id: int):
+    event = event_or_404(slug)
+    session = services.get_session(session_id)
+    if session is None or session.event_id != event.id:
+        abort(404)
+    return render_template("programme/session.html", event=event, seats=services.seats_for(session))
+
+
+@bp.route("/e/<slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    event = event_or_404(slug)
+    form = RegistrationForm()
+    programme = [s for s in services.session_seats(event) if not s.session.is_cancelled]
+    form.sessions.choices = [(s.session.id, _session_label(s, event.tz)) for s in programme]
+    if request.method == "GET":
+        form.sessions.data = [int(x) for x in request.args.getlist("session")[:50]
+                              if x.isascii() and x.isdigit() and len(x) < 10]
+        form.offer_language_rows()
+    if form.validate_on_submit():
+        try:
+            services.register_attendee(event.slug, form.registration_request())
+        except services.RegistrationError as exc:
+            show_rule_error(form, exc)
+        else:
+            return redirect(url_for("public.registered", slug=event.slug, email=form.email.data))
+    status = 422 if request.method == "POST" else 200
+    return render_template("registration/register.html", event=event, form=form,
+                           is_open=event.registration_open()), status
+
+
+@bp.route("/e/<slug>/registered")
+def registered(slug: str):
+    event = event_or_404(slug)
+    return render_template("registration/registered.html", event=event, email=request.args.get("email", "")[:254])
+
+
+@bp.route("/r/<token>/confirm")
+def confirm(token: str):
+    registration = registration_or_404(token)
+    try:
+        services.confirm_email(registration)
+    except services.RegistrationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+    return redirect(url_for("public.my_registration", token=token))
+
+
+@bp.route("/r/<token>")
+def my_registration(token: str):
+    registration = registration_or_404(token)
+    event = registration.event
+    chosen = {e.session_id for e in registration.active_enrolments}
+    available = [s for s in services.session_seats(event)
+                 if s.session.id not in chosen and not s.session.is_cancelled]
+    positions = {e.id: services.waitlist_position(e) for e in registration.active_enrolments}
+    return render_template(
+        "registration/my_registration.html", registration=registration, event=event, attendee=registration.attendee,
+        positions=positions, event_position=services.event_waitlist_position(registration), available=available,
+        form=ConfirmForm(), statuses=RegistrationStatus, enrolment_statuses=EnrolmentStatus,
+        can_change=registration.status != RegistrationStatus.CANCELLED and event.registration_open())
+
+
+@bp.route("/r/<token>/sessions", methods=["POST"])
+def add_session(token: str):
+    registration = registration_or_404(token)
+    form = SessionChoiceForm()
+    if not form.validate_on_submit():
+        flash(_("Please choose a session."), "error")
+        return redirect(url_for("public.my_registration", token=token)), 303
+    try:
+        enrolment = services.enrol(registration, form.session_id.data)
+    except services.RegistrationError as exc:
+        flash(exc.message, "error")
+    else:
+        if enrolment.status == EnrolmentStatus.CONFIRMED:
+            flash(_("You have a seat in “%(title)s”.", title=isolated(enrolment.session.title)), "success")
+        else:
+            flash(_("“%(title)s” is full: you are on its waiting list, number %(n)d.",
+                    title=isolated(enrolment.session.title),
+                    n=services.waitlist_position(enrolment) or 0), "info")
+    return redirect(url_for("public.my_registration", token=token), 303)
+
+
+@bp.route("/r/<token>/sessions/<int:session_id>/drop", methods=["POST"])
+def drop_session(token: str, session_id: int):
+    registration = registration_or_404(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.drop(registration, session_id)
+    except services.RegistrationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Done: the session is no longer in your day."), "success")
+    return redirect(url_for("public.my_registration", token=token), 303)
+
+
+@bp.route("/r/<token>/profile", methods=["GET", "POST"])
+def edit_profile(token: str):
+    registration = registration_or_404(token)
+    form = ProfileForm()
+    if request.method == "GET":
+        form.fill_from(registration.attendee, registration)
+    elif form.validate_on_submit():
+        services.update_profile(registration, form.profile(), form.consent_sharing.data)
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("public.my_registration", token=token), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("registration/profile.html", registration=registration, event=registration.event,
+                           form=form), status
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = registration_or_404(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.cancel_registration(registration)
+        flash(_("Your registration is cancelled. We are sorry to miss you."), "info")
+        return redirect(url_for("public.my_registration", token=token), 303)
+    return render_template("registration/cancel.html", registration=registration, event=registration.event, form=form)
