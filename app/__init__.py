@@ -8,7 +8,22 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, security  # noqa: F401
+from app.accounts import views as accounts_views
 from app.config import BASE_DIR, Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.urls import external_url
+# The features, each with init_app(app): the only place where app/ names them (the composition root).
+from badges import feature as badges
+from events import demo
+from events.agendas import feature as agendas
+from events.dashboard import feature as dashboard
+from events.employers import feature as employers
+from events.meetings import feature as meetings
+from events.programme import feature as programme
+from events.registration import feature as registration
+
+FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, demo)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,9 +78,6 @@ def create_app(config: type | dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from app import errors, formatting, inputs, mail, security  # noqa: F401  (mail registers its commit hooks)
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -78,15 +90,18 @@ def create_app(config: type | dict | None = None) -> Flask:
     formatting.init_app(app)
     inputs.init_app(app)
 
-    _import_models()
-    _register_blueprints(app)
+    # The floor's own pages, then every feature: the one list of what the application is made of.
+    app.register_blueprint(accounts_views.bp)
+    if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
+        app.register_blueprint(dev.bp)
+    app.register_blueprint(jobs.bp)
+    app.register_blueprint(audit.bp)
+    for feature in FEATURES:
+        feature.init_app(app)
+    app.register_blueprint(console.bp)  # after the features, which add their staff pages to it
+    cli.register_commands(app)
+    jobs.register_worker_command(app)
 
-    from app.cli import register_commands
-    register_commands(app)
-    from app.jobs import register_worker_command
-    register_worker_command(app)
-
-    from app.urls import external_url
     app.jinja_env.globals.update(external_url=external_url,
                                  has_endpoint=lambda name: name in app.view_functions)
 
@@ -96,53 +111,3 @@ def create_app(config: type | dict | None = None) -> Flask:
         return {"current_locale": str(get_locale() or "en"), "languages": app.config["LANGUAGES"]}
 
     return app
-
-
-def _import_models() -> None:
-    """Import every model module so that metadata (and Alembic autogenerate) sees every table."""
-    import app.accounts.models  # noqa: F401
-    import app.audit  # noqa: F401
-    import app.jobs  # noqa: F401
-    import app.mail  # noqa: F401
-    import badges.models  # noqa: F401
-    import events.agendas.models  # noqa: F401
-    import events.programme.models  # noqa: F401
-    import events.registration.models  # noqa: F401
-    import events.employers.models  # noqa: F401
-    import events.meetings.models  # noqa: F401
-
-
-def _register_blueprints(app: Flask) -> None:
-    from app.accounts.views import bp as accounts_bp
-    from app.dev import bp as dev_bp
-    from app.jobs import bp as jobs_bp
-    from badges.views import console_link as checkin_link_bp
-    from badges.views import public as badges_bp, staff as badges_staff_bp  # also registers jobs + mail provider
-    from events.agendas.views import bp as agendas_bp
-    from events.registration.api import bp as api_bp
-    from events.employers.views import bp as employers_bp
-    from events.employers.views import staff_bp as employers_staff_bp
-    from events.meetings.views import bp as meetings_bp
-    from events.registration.views import bp as public_bp
-
-    app.register_blueprint(public_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(accounts_bp)
-    if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
-        app.register_blueprint(dev_bp)
-    app.register_blueprint(jobs_bp)
-    app.register_blueprint(employers_bp)
-    app.register_blueprint(employers_staff_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(agendas_bp)
-    from app.audit import bp as audit_bp
-    from app.console import bp as console_bp
-    from events.registration.privacy import bp as privacy_bp
-    app.register_blueprint(console_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(badges_bp)
-    app.register_blueprint(badges_staff_bp)
-    from badges.door.scanner_gate import ScannerGate
-    app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
-    app.register_blueprint(checkin_link_bp)

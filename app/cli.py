@@ -1,5 +1,5 @@
-"""Command-line tools: ``flask --app wsgi demo``, ``user create``, ``user reset-password``, ``expire``,
-``outbox send``."""
+"""Command-line tools of the floor: ``user create``, ``user reset-password``, ``outbox send``. Each feature adds its
+own (``demo``, ``expire``, ``purge``, ``match``, ``badges``) in its ``init_app``."""
 from __future__ import annotations
 
 import click
@@ -8,38 +8,8 @@ from flask.cli import with_appcontext
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(demo)
-    app.cli.add_command(expire)
     app.cli.add_command(user)
     app.cli.add_command(outbox)
-    from events.meetings.matching.cli import match
-    app.cli.add_command(match)
-    from badges.cli import badges_command
-    app.cli.add_command(badges_command)
-    from events.registration.privacy import purge_command
-    app.cli.add_command(purge_command)
-
-
-@click.command()
-@click.option("--attendees", default=300, show_default=True, help="How many attendees to create.")
-@with_appcontext
-def demo(attendees: int) -> None:
-    """Load the demo welcome days (idempotent). Development only: the demo accounts have published passwords."""
-    from flask import current_app
-    if current_app.config["APP_ENV"] != "development":
-        raise click.ClickException("The demo creates accounts whose passwords are published in the README; it runs "
-                                   "only in development (APP_ENV=development, as `make run` sets it).")
-    from events.demo import load_demo
-    summary = load_demo(attendees=attendees)
-    click.echo(summary)
-
-
-@click.command()
-@with_appcontext
-def expire() -> None:
-    """Cancel registrations not confirmed in time and give their places to the waiting list."""
-    from events.registration.services import expire_unconfirmed
-    click.echo(f"expired {expire_unconfirmed()} registrations")
 
 
 @click.group()

@@ -6,6 +6,9 @@ import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.accounts.models import EventRoleKind, User
@@ -340,3 +343,19 @@ def load_demo(attendees: int = 300) -> str:
     return (f"demo ready: {len(events)} welcome days, {made} new attendees; log in as {DEMO_ADMIN[0]} / "
             f"{DEMO_ADMIN[1]} (staff {DEMO_STAFF[0]}, door {DEMO_DOOR[0]}, employer {DEMO_EMPLOYER[0]}; "
             f"passwords in events/demo.py)")
+
+
+@click.command()
+@click.option("--attendees", default=300, show_default=True, help="How many attendees to create.")
+@with_appcontext
+def demo(attendees: int) -> None:
+    """Load the demo welcome days (idempotent). Development only: the demo accounts have published passwords."""
+    if current_app.config["APP_ENV"] != "development":
+        raise click.ClickException("The demo creates accounts whose passwords are published in the README; it runs "
+                                   "only in development (APP_ENV=development, as `make run` sets it).")
+    summary = load_demo(attendees=attendees)
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo)

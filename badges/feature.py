@@ -1,0 +1,16 @@
+"""Badges and the door, for the composition root (app/__init__.py)."""
+from __future__ import annotations
+
+from flask import Flask
+
+from badges import views
+from badges.cli import badges_command
+from badges.door.scanner_gate import ScannerGate
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(views.public)
+    app.register_blueprint(views.staff)
+    app.register_blueprint(views.console_link)
+    app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
+    app.cli.add_command(badges_command)
