@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from badges import views
+from badges import tokens, views
 from badges.cli import badges_command
 from badges.door.scanner_gate import ScannerGate
+from events.agendas.signals import holder_badge
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.console_link)
     app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
     app.cli.add_command(badges_command)
+    holder_badge.connect(tokens.holder_badge_token, sender=app)  # the QR code on personal agendas

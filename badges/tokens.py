@@ -92,6 +92,15 @@ def ensure_badge(event_id: int, *, registration_id: int | None = None, user_id: 
     return badge
 
 
+def holder_badge_token(_app, *, event, registration_id: int | None = None, user_id: int | None = None) -> str:
+    """The token printed as a QR code on a personal agenda (answers events.agendas.signals.holder_badge): the
+    holder's active badge, issued on first use and flushed; the caller commits."""
+    role = BadgeRole.ATTENDEE if registration_id else BadgeRole.EMPLOYER
+    badge = ensure_badge(event.id, registration_id=registration_id, user_id=user_id, role=role, commit=False)
+    db.session.flush()
+    return token_for(badge)
+
+
 def reissue(badge: Badge, *, role: BadgeRole | None = None) -> Badge:
     """Revoke this badge and issue the next version (lost badge, changed name)."""
     badge.status = BadgeStatus.REVOKED

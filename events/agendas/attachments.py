@@ -5,8 +5,9 @@ from flask_babel import force_locale
 
 from app.extensions import db
 from app.mail import Attachment, attachment_provider
-from events.agendas.items import items_for_registration
 from events.agendas.calendar import build_calendar
+from events.agendas.documents import agenda_for_registration
+from events.agendas.items import items_for_registration
 from events.registration.models import Registration
 
 
@@ -20,7 +21,6 @@ def agenda_filename(registration: Registration, suffix: str) -> str:
 
 @attachment_provider("agenda_pdf")
 def agenda_pdf_attachment(registration_id=None, **_ignored) -> Attachment | None:
-    from events.agendas.documents import agenda_for_registration
     registration = _registration(registration_id)
     if registration is None:
         return None

@@ -23,9 +23,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from icalendar import vDuration
 
-from app.urls import external_url
 from events.agendas.items import AgendaItem
-from events.programme.models import Event, Session
+from events.programme.models import Event
 
 PRODID = "-//welcomeday//agendas 1.0//EN"
 STATUS = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE", "cancelled": "CANCELLED"}
@@ -34,18 +33,6 @@ STATUS = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE", "cancelled": "CAN
 def uid_domain() -> str:
     return current_app.config.get("CALENDAR_UID_DOMAIN") or urlsplit(current_app.config["BASE_URL"]).hostname \
         or "welcomeday"
-
-
-def session_item(event: Event, session: Session) -> AgendaItem:
-    """A programme session as the public event feed shows it."""
-    from events.agendas.providers import session_description
-    return AgendaItem(
-        uid=f"session-{session.id}@{uid_domain()}", kind="session", title=session.title,
-        starts_at=session.starts_at, ends_at=session.ends_at,
-        location=session.room.name if session.room else "",
-        status="cancelled" if session.is_cancelled else "confirmed", description=session_description(session),
-        url=external_url("public.session_page", slug=event.slug, session_id=session.id),
-        sequence=session.sequence or 0, updated_at=session.updated_at)
 
 
 def location_line(event: Event, item: AgendaItem) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.pdf import cached, fingerprint, qr_svg, render_pdf
 from events.agendas.items import AgendaItem, items_for_registration, items_for_user
+from events.agendas.signals import answers, holder_badge
 from events.programme.models import Event, Session
 from events.employers.models import PartnerStatus
 from events.registration.models import RegistrationStatus
@@ -155,15 +156,13 @@ def _item_key(item: AgendaItem) -> tuple:
             sorted((k, str(v)) for k, v in item.extra.items()))
 
 
-def _badge_qr(event: Event, *, registration_id: int | None = None, user_id: int | None = None):
-    """(token, inline SVG) of the holder's active badge, issued on first use (flushed; the caller commits)."""
-    from badges.models import BadgeRole
-    from badges.tokens import ensure_badge, token_for
-    role = BadgeRole.ATTENDEE if registration_id else BadgeRole.EMPLOYER
-    badge = ensure_badge(event.id, registration_id=registration_id, user_id=user_id, role=role, commit=False)
-    db.session.flush()
-    token = token_for(badge)
-    return token, qr_svg(token, size_mm=32)
+def _badge_qr(event: Event, *, registration_id: int | None = None,
+              user_id: int | None = None) -> tuple[str, str] | None:
+    """(token, inline SVG) of the holder's badge, issued on first use by whoever answers ``holder_badge``
+    (the badges feature; flushed, the caller commits); None when no feature issues badges."""
+    token = next((t for t in answers(holder_badge, event=event, registration_id=registration_id,
+                                     user_id=user_id) if t), None)
+    return (token, qr_svg(token, size_mm=32)) if token else None
 
 
 def _agenda(kind: str, event: Event, items: list[AgendaItem], *, name: str, subtitle: str, locale: str,

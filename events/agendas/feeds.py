@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.extensions import db, utcnow
 from events.agendas.models import AgendaFeed
 from events.programme.models import Event
@@ -27,7 +28,7 @@ _TOKEN = re.compile(r"^(?:r(?P<rid>\d{1,12})|u(?P<uid>\d{1,12})e(?P<eid>\d{1,12}
 @dataclass(frozen=True)
 class FeedHolder:
     registration: Registration | None = None
-    user: object | None = None   # app.accounts.models.User
+    user: User | None = None
     event: Event | None = None
 
 
@@ -87,7 +88,6 @@ def resolve(token: str) -> FeedHolder | None:
     if "registration_id" in ids:
         registration = db.session.get(Registration, ids["registration_id"])
         return FeedHolder(registration=registration, event=registration.event) if registration else None
-    from app.accounts.models import User
     user = db.session.get(User, ids["user_id"])
     event = db.session.get(Event, ids["event_id"])
     if user is None or event is None or not user.is_employer or not user.active:

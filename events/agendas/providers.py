@@ -1,4 +1,4 @@
-"""What the programme adds to a person's day (see events.agendas.items).
+"""What the programme adds to a person's day (see events.agendas.items), and a session in the public event feed.
 
 Attendees: every session their registration has ever been down for. Seats are "confirmed", waiting-list places
 "waitlisted" (with the position), and dropped enrolments or cancelled sessions "cancelled": they stay in the feed
@@ -16,10 +16,10 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.urls import external_url
 from events.registration import services
-from events.agendas.items import AgendaItem, registration_provider, user_provider
 from events.agendas.calendar import uid_domain
+from events.agendas.items import AgendaItem
 from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
-from events.programme.models import Session, SessionStatus
+from events.programme.models import Event, Session, SessionStatus
 
 
 def session_description(session: Session) -> str:
@@ -29,6 +29,17 @@ def session_description(session: Session) -> str:
     if session.host:
         lines.append(_("Hosted by: %(name)s", name=session.host.name))
     return "\n".join(lines)
+
+
+def session_item(event: Event, session: Session) -> AgendaItem:
+    """A programme session as the public event feed and the session's own .ics show it."""
+    return AgendaItem(
+        uid=f"session-{session.id}@{uid_domain()}", kind="session", title=session.title,
+        starts_at=session.starts_at, ends_at=session.ends_at,
+        location=session.room.name if session.room else "",
+        status="cancelled" if session.is_cancelled else "confirmed", description=session_description(session),
+        url=external_url("public.session_page", slug=event.slug, session_id=session.id),
+        sequence=session.sequence or 0, updated_at=session.updated_at)
 
 
 def _session_extra(session: Session) -> dict:
@@ -43,7 +54,6 @@ def _enrolment_status(registration: Registration, enrolment: Enrolment) -> str:
     return "waitlisted" if enrolment.status == EnrolmentStatus.WAITLISTED else "confirmed"
 
 
-@registration_provider
 def registration_sessions(registration: Registration) -> list[AgendaItem]:
     enrolments = db_enrolments(registration.id)
     domain = uid_domain()
@@ -73,24 +83,22 @@ def db_enrolments(registration_id: int) -> list[Enrolment]:
         .order_by(Enrolment.id)))
 
 
-@user_provider
 def organisation_sessions(user, event) -> list[AgendaItem]:
     """An employer contact's day: the sessions their organisation hosts at the event."""
     if not getattr(user, "organisation_id", None):
         return []
-    sessions = list(db.session.scalars(
-        select(Session).where(Session.event_id == event.id, Session.host_organisation_id == user.organisation_id)
-        .options(selectinload(Session.room), selectinload(Session.host)).order_by(Session.starts_at, Session.id)))
-    taken, waiting = services._seat_counts([s.id for s in sessions])
+    hosted = [seats for seats in services.session_seats(event)
+              if seats.session.host_organisation_id == user.organisation_id]
     domain = uid_domain()
     items = []
-    for session in sessions:
+    for seats in hosted:
+        session = seats.session
         reason = _("Hosted by your organisation")
         if session.limited:
-            reason += " · " + _("%(taken)d of %(capacity)d seats taken", taken=taken.get(session.id, 0),
+            reason += " · " + _("%(taken)d of %(capacity)d seats taken", taken=seats.taken,
                                 capacity=session.capacity)
-            if waiting.get(session.id):
-                reason += " · " + _("%(n)d on the waiting list", n=waiting[session.id])
+            if seats.waiting:
+                reason += " · " + _("%(n)d on the waiting list", n=seats.waiting)
         extra = _session_extra(session)
         extra["reason"] = reason
         items.append(AgendaItem(

@@ -12,8 +12,8 @@ from app.urls import external_url
 from events.agendas.items import items_for_registration, items_for_user
 from events.agendas import attachments  # noqa: F401  (registers the e-mail attachment providers)
 from events.agendas import documents, feeds
-from events.agendas import providers  # noqa: F401  (registers the agenda item providers)
-from events.agendas.calendar import build_calendar, etag_for, last_modified, session_item
+from events.agendas.calendar import build_calendar, etag_for, last_modified
+from events.agendas.providers import session_item
 from events.programme.models import Event, EventStatus, Session
 from events.employers.models import EventPartner, PartnerStatus
 from events.registration.views import event_or_404, registration_or_404

@@ -1,9 +1,10 @@
-"""1:1 meetings in a person's day (events.agendas.items): the attendee's meetings, an employer's table schedule."""
+"""1:1 meetings in a person's day (events.agendas.items, added in feature.py): the attendee's meetings, an employer's
+table schedule."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from events.agendas.items import AgendaItem, registration_provider, user_provider
+from events.agendas.items import AgendaItem
 from events.meetings.matching.scoring import WEIGHTS
 from events.meetings.models import MeetingStatus
 from events.meetings.services import meetings_for_organisation, meetings_for_registration, table_number
@@ -56,7 +57,6 @@ def _location(meeting, number: int) -> str:
     return _("%(room)s, table %(number)d", room=room, number=number)
 
 
-@registration_provider
 def attendee_meetings(registration):
     for m in meetings_for_registration(registration):
         number = table_number(m.setup, m.organisation_id, m.table)
@@ -66,7 +66,6 @@ def attendee_meetings(registration):
                          updated_at=m.updated_at, extra={"reason": reason_text(m), "table": number})
 
 
-@user_provider
 def employer_meetings(user, event):
     if not user.is_employer:
         return

@@ -8,7 +8,8 @@ import pytest
 
 from app.extensions import db
 from events.registration import services
-from events.agendas.items import _registration_providers
+from events.agendas.items import AgendaItem
+from events.agendas.signals import registration_items
 from events.agendas import feeds
 from tests.agendas.helpers import add_session, berlin, iso_utc, vevents
 from tests.factories import make_event, register
@@ -187,19 +188,19 @@ def test_session_file_and_links_on_pages(client, ical_js):
     assert f"/e/{event.slug}/programme.pdf" in page and f"/e/{event.slug}/programme.ics" in page
 
 
-def test_items_of_other_features_show_generically(client, ical_js):
+def test_items_of_other_features_show_generically(app, client, ical_js):
     """A provider for another kind of item (as matching adds 1:1 meetings) needs no change in the feeds."""
-    from events.agendas.items import AgendaItem
     event, spring, _ = _dst_event()
     registration = register(event, sessions=[spring])
 
-    def meetings(reg):
+    def meetings(_app, registration):
+        reg = registration
         start = berlin(2027, 3, 28, 14, 0)
         return [AgendaItem(uid=f"meeting-7-reg-{reg.id}@localhost", kind="meeting", title="Meeting with Henkel",
                            starts_at=start, ends_at=start + timedelta(minutes=15), location="Foyer, table 3",
                            sequence=2, extra={"reason": "You both listed polymer chemistry"})]
 
-    _registration_providers.append(meetings)
+    registration_items.connect(meetings, sender=app)
     try:
         body = client.get(_feed_path(registration)).data
         theirs = {e["uid"]: e for e in ical_js(body)}
@@ -211,7 +212,7 @@ def test_items_of_other_features_show_generically(client, ical_js):
         text = pdf_text(pdf.data)
         assert "Meeting with Henkel" in text and "polymer chemistry" in text and "Foyer, table 3" in text
     finally:
-        _registration_providers.remove(meetings)
+        registration_items.disconnect(meetings, sender=app)
 
 
 def test_confirmation_mail_carries_agenda_ics_and_pdf(app, db):
