@@ -7,7 +7,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.extensions import db
+from badges import documents, services
 from badges.render import LAYOUTS
+from events.programme.models import Event
 
 
 @click.command("badges")
@@ -24,9 +27,6 @@ from badges.render import LAYOUTS
 def badges_command(event: str, out: str, layout: str, role: str | None, not_printed: bool,
                    attendee_email: str | None, mark_printed: bool, processes: int | None) -> None:
     """Write the badges of EVENT (slug or id) as one print-ready PDF, in name order."""
-    from app.extensions import db
-    from badges import documents, services
-    from events.programme.models import Event
     found = db.session.scalars(select(Event).where(Event.slug == event)).first()
     if found is None and event.isdigit():
         found = db.session.get(Event, int(event))

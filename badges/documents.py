@@ -70,7 +70,7 @@ def render_png(badge: Badge) -> Path:
     pdf_path = render_single(badge, "a6")
 
     def build() -> bytes:
-        import pypdfium2
+        import pypdfium2  # only the phone image needs the PDF rasteriser
         document = pypdfium2.PdfDocument(pdf_path.read_bytes())
         try:
             image = document[0].render(scale=200 / 72).to_pil()  # 200 dpi: sharp on a phone, QR easy to scan

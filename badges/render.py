@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import Flask
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.pdf import render_pdf
 from badges.typography import fit_font_size, name_lang
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -57,8 +62,8 @@ ROLE_COLOURS = {"attendee": "#0b5fad", "employer": "#1a7f4b", "staff": "#c0392b"
 
 def qr_matrix(data: str) -> list[list[bool]]:
     """The QR modules (error correction Q, quiet zone of 4); alphanumeric mode for an uppercase token."""
-    import qrcode
-    from qrcode.util import MODE_ALPHA_NUM, QRData
+    import qrcode  # only processes that draw badges need the QR encoder
+    from qrcode.util import MODE_ALPHA_NUM, QRData  # (see above)
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=4)
     alnum = set(data) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
     qr.add_data(QRData(data, mode=MODE_ALPHA_NUM) if alnum else data)
@@ -118,8 +123,7 @@ def qr_path_svg(data: str, size_mm: float) -> str:
             f'xmlns="http://www.w3.org/2000/svg"><path fill="#000" d="{outline_path(matrix)}"/></svg>')
 
 
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
@@ -172,9 +176,6 @@ def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
 
 
 def _render_html(html: str) -> bytes:
-    from flask import Flask
-
-    from app.pdf import render_pdf
     # render_pdf's URL fetcher looks at the app's static folder; a bare app is enough in a worker process.
     bare = Flask("badges-render", static_folder=str(TEMPLATES.parent / "static"))
     with bare.app_context():
@@ -186,7 +187,6 @@ def render_chunk(cards: list[dict], layout_key: str, labels: dict) -> bytes:
 
 
 def _pool_context(start_method: str | None = None):
-    import threading
     if start_method:
         return multiprocessing.get_context(start_method)
     if threading.active_count() == 1:
@@ -233,7 +233,7 @@ def render_cards(cards: list[dict], layout_key: str, labels: dict, *, processes:
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:
-    from pypdf import PdfWriter
+    from pypdf import PdfWriter  # only big batches, rendered in parts, need joining
     writer = PdfWriter()
     for part in parts:
         writer.append(io.BytesIO(part))

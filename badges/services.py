@@ -6,6 +6,7 @@ values, so that rendering can run in another process and a fingerprint of the ca
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -113,7 +114,6 @@ def card_for(badge: Badge) -> BadgeCard:
 
 def _sort_key(name: str) -> str:
     """Name order: the full name as written, compared without case and accents (Ö with O, é with e)."""
-    import unicodedata
     plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     return plain.casefold()
 
