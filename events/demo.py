@@ -11,12 +11,15 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from app.accounts.models import EventRoleKind, User
+from app.accounts.models import EventRole, EventRoleKind, User
 from app.extensions import db, utcnow
 from events.registration import links, services
 from events.registration.models import Attendee, DegreeLevel, Registration, RegistrationStatus
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind
-from events.employers.models import EventPartner, Organisation, OrganisationKind, PartnerRole
+from events.employers.models import (EmployerProfile, EventPartner, Organisation, OrganisationKind, PartnerRole,
+                                     WorkshopSlot)
+from events.employers.services import ProfileData, create_slot, save_profile
+from events.meetings import services as meetings
 
 DEMO_ADMIN = ("admin@welcomeday.local", "welcome-admin-2026")
 DEMO_STAFF = ("staff@welcomeday.local", "welcome-staff-2026")
@@ -284,9 +287,6 @@ MEETING_TABLES = {"Henkel AG & Co. KGaA": 3, "Max-Planck-Institut für Eisenfors
 def _meetings_and_slots(event: Event, rng: random.Random) -> None:
     """Employers with profiles and tables in the networking session, attendees' wishes, and two free workshop
     slots that employers can book: staff can run the matching straight away."""
-    from events.employers.models import EmployerProfile, WorkshopSlot
-    from events.employers.services import ProfileData, create_slot, save_profile
-    from events.meetings import services as meetings
     for name, profile in EMPLOYER_PROFILES.items():
         organisation = _org(name)
         if not db.session.scalars(select(EmployerProfile).where(
@@ -316,7 +316,6 @@ def event_registrations(event: Event) -> list[Registration]:
 
 def load_demo(attendees: int = 300) -> str:
     """Create what is missing of the demo; running it again changes nothing."""
-    from app.accounts.models import EventRole
     for name, kind, website, description in ORGANISATIONS:
         if not db.session.scalars(select(Organisation).where(Organisation.name == name)).first():
             db.session.add(Organisation(name=name, kind=kind, website=website, description=description))

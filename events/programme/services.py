@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.audit import audit, snapshot
 from app.extensions import db, utcnow
 from app.mail import queue_mail
+from events.employers.models import EventPartner, PartnerStatus
 from events.registration.models import HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind, SessionStatus
 from events.registration.services import _fill_event, _fill_session, _lock_event
@@ -158,7 +159,6 @@ def clone_event(source: Event, *, title: str, slug: str, day: date) -> Event:
             event=event, kind=s.kind, title=s.title, abstract=s.abstract, starts_at=move(s.starts_at),
             ends_at=move(s.ends_at), room=rooms.get(s.room_id), capacity=s.capacity, language=s.language,
             host_organisation_id=s.host_organisation_id, speakers=s.speakers, needs_seat=s.needs_seat))
-    from events.employers.models import EventPartner, PartnerStatus
     for p in source.partners:
         if p.status == PartnerStatus.ACCEPTED:
             db.session.add(EventPartner(event=event, organisation_id=p.organisation_id, role=p.role,
