@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from app.mail import queue_mail
 from events.employers.models import EventPartner, PartnerStatus
 from events.registration.models import HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind, SessionStatus
+from events.programme.times import at_local, local_to_utc, move_to_day, utc_to_local
 from events.registration.services import _fill_event, _fill_session, _lock_event
 
 EVENT_FIELDS = ("slug", "title", "description", "venue", "address", "timezone", "starts_at", "ends_at",
@@ -50,16 +50,6 @@ class EventData:
     privacy_notice: str = ""
 
 
-def local_to_utc(moment: datetime | None, tz: str) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
-
-
-def utc_to_local(moment: datetime | None, tz: str) -> datetime | None:
-    return moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if moment else None
-
-
 def _slug_taken(slug: str, except_id: int | None = None) -> bool:
     query = select(Event.id).where(Event.slug == slug)
     if except_id:
@@ -70,8 +60,8 @@ def _slug_taken(slug: str, except_id: int | None = None) -> bool:
 def _apply(event: Event, data: EventData) -> None:
     event.title, event.slug, event.timezone = data.title, data.slug, data.timezone
     event.description, event.venue, event.address = data.description, data.venue, data.address
-    event.starts_at = local_to_utc(datetime.combine(data.day, data.starts), data.timezone)
-    event.ends_at = local_to_utc(datetime.combine(data.day, data.ends), data.timezone)
+    event.starts_at = at_local(data.day, data.starts, data.timezone)
+    event.ends_at = at_local(data.day, data.ends, data.timezone)
     event.registration_opens_at = local_to_utc(data.registration_opens_at, data.timezone)
     event.registration_closes_at = local_to_utc(data.registration_closes_at, data.timezone)
     event.capacity = data.capacity
@@ -97,16 +87,14 @@ def update_event(event: Event, data: EventData) -> Event:
         raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
     event = _lock_event(event.id)  # a capacity change refills the waiting list, under the event's lock
     before = snapshot(event, EVENT_FIELDS)
-    old_tz = event.tz
-    old_day = event.starts_at.astimezone(old_tz).date()
+    old_day = event.starts_at.astimezone(event.tz).date()
     _apply(event, data)
     # Moving the day moves its programme with it, keeping each session's local time of day.
     if data.day != old_day or data.timezone != before["timezone"]:
         for session in event.sessions:
             for attr in ("starts_at", "ends_at"):
-                local = getattr(session, attr).astimezone(old_tz)
-                moved = datetime.combine(data.day + (local.date() - old_day), local.time())
-                setattr(session, attr, local_to_utc(moved, event.timezone))
+                setattr(session, attr, move_to_day(getattr(session, attr), before["timezone"], old_day, data.day,
+                                                   event.timezone))
     db.session.flush()
     if before["capacity"] is not None and (event.capacity is None or event.capacity > before["capacity"]):
         _fill_event(event, utcnow())  # more places (or no limit): the first in line get them now, and are told
@@ -131,14 +119,10 @@ def clone_event(source: Event, *, title: str, slug: str, day: date) -> Event:
     """A new draft from last year's day: same programme, rooms and partners, moved to ``day``."""
     if _slug_taken(slug):
         raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
-    tz = source.tz
-    old_day = source.starts_at.astimezone(tz).date()
+    old_day = source.starts_at.astimezone(source.tz).date()
 
     def move(moment: datetime | None) -> datetime | None:
-        if moment is None:
-            return None
-        local = moment.astimezone(tz)
-        return local_to_utc(datetime.combine(local.date() + (day - old_day), local.time()), source.timezone)
+        return move_to_day(moment, source.timezone, old_day, day) if moment else None
 
     event = Event(slug=slug, title=title, description=source.description, venue=source.venue,
                   address=source.address, timezone=source.timezone, starts_at=move(source.starts_at),
@@ -223,8 +207,7 @@ def save_session(event: Event, session: Session | None, data: SessionData) -> Se
             select(Room.id).where(Room.id == data.room_id, Room.event_id == event.id)) is None:
         raise ConsoleError(_("Choose a room of this event."), field="room_id")
     day = event.starts_at.astimezone(event.tz).date()
-    starts = local_to_utc(datetime.combine(day, data.starts), event.timezone)
-    ends = local_to_utc(datetime.combine(day, data.ends), event.timezone)
+    starts, ends = at_local(day, data.starts, event.timezone), at_local(day, data.ends, event.timezone)
     _lock_event(event.id)  # capacity changes refill the waiting list under the event's lock
     before = snapshot(session, SESSION_FIELDS) if session else None
     if session is None:
