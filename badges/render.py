@@ -150,7 +150,7 @@ def _positioned(cards: list[dict], layout: Layout) -> list[list[dict]]:
     return pages
 
 
-def _cut_marks(layout: Layout) -> list[dict]:
+def cut_marks(layout: Layout) -> list[dict]:
     """Short lines in the page margins at every cell edge: they show where to cut, outside the badges."""
     if not layout.sheet:
         return []
@@ -171,7 +171,7 @@ def _cut_marks(layout: Layout) -> list[dict]:
 def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
     layout = LAYOUTS[layout_key]
     template = _environment().get_template("pdf/badges.html")
-    return template.render(layout=layout, pages=_positioned(cards, layout), marks=_cut_marks(layout),
+    return template.render(layout=layout, pages=_positioned(cards, layout), marks=cut_marks(layout),
                            labels=labels)
 
 

@@ -87,17 +87,6 @@ def test_glyph_check_catches_an_empty_box(db):
     assert any(not ok for _f, _g, _t, ok in glyph_sources(pdf))
 
 
-def test_long_names_shrink_and_wrap():
-    from badges.typography import fit_font_size, name_lang
-    short, _ = fit_font_size("Ana", 80, max_pt=26, min_pt=11)
-    long, lines = fit_font_size("Maximiliano Fernández", 80, max_pt=26, min_pt=11)
-    assert short == 26 and long < 26 and lines == 1
-    size, lines = fit_font_size("Wolfeschlegelsteinhausenbergerdorff " * 3, 80, max_pt=26, min_pt=11)
-    assert size == 11 and lines >= 2
-    assert name_lang("山田 太郎") in ("zh", "ja") and name_lang("やまだ 太郎") == "ja"
-    assert name_lang("김민준") == "ko" and name_lang("محمد") == "ar" and name_lang("Zoë") is None
-
-
 @pytest.mark.slow
 def test_all_layouts_render(app, db):
     event = live_event()
