@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from events.dashboard import charts
 from app.console import plugins
-from events.dashboard.figures import arrivals_per_10_minutes, build
+from events.dashboard.figures import build
 from app.jobs import Job, JobStatus
 from app.mail import OutboxMessage
 from tests.factories import register
@@ -83,23 +82,3 @@ def test_dashboard_compares_with_last_year_and_plugs_in_check_ins(event, db, mon
     assert sum(n for _label, n in d.arrivals) == 3 and max(n for _label, n in d.arrivals) == 2
     from events.dashboard.figures import no_show_ids
     assert no_show_ids(event) == {people[3].id}
-
-
-def test_arrivals_bucket_per_10_minutes_in_local_time(event):
-    start = event.starts_at
-    times = [start + timedelta(minutes=m) for m in (-31, -29, 0, 1, 9, 10, 45)]
-    buckets = arrivals_per_10_minutes(event, times)
-    assert sum(n for _l, n in buckets) == len(times)
-    first = (start - timedelta(minutes=31)).astimezone(event.tz)
-    assert buckets[0][0] == first.replace(minute=first.minute - first.minute % 10).strftime("%H:%M")
-
-
-def test_chart_helper_escapes_and_labels():
-    svg = charts.hbar_chart("Fill <script>", "desc & more",
-                            [charts.Bar("<b>Room</b>", [charts.Segment(3, "c1", "3 seats")], marker=5, note="3/5")])
-    assert "<script>" not in svg and "&lt;b&gt;Room&lt;/b&gt;" in svg
-    assert 'role="img"' in svg and "<desc" in svg
-    line = charts.line_chart("Reg", "d", [charts.Series("2027", [(-3, 1), (-2, 4), (0, 9)])],
-                             x_label="days", x_ticks=[(-3, "-3"), (0, "0"), (-10, "-10")])
-    assert "polyline" in line and ">-10<" not in line  # ticks outside the data are left out
-    assert "<rect" in charts.column_chart("A", "d", [("09:00", 0), ("09:10", 4)])
