@@ -188,6 +188,7 @@ def test_session_file_and_links_on_pages(client, ical_js):
     assert f"/e/{event.slug}/programme.pdf" in page and f"/e/{event.slug}/programme.ics" in page
 
 
+@pytest.mark.slow
 def test_items_of_other_features_show_generically(app, client, ical_js):
     """A provider for another kind of item (as matching adds 1:1 meetings) needs no change in the feeds."""
     event, spring, _ = _dst_event()
@@ -215,6 +216,7 @@ def test_items_of_other_features_show_generically(app, client, ical_js):
         registration_items.disconnect(meetings, sender=app)
 
 
+@pytest.mark.slow
 def test_confirmation_mail_carries_agenda_ics_and_pdf(app, db):
     from app.mail import memory_outbox, send_pending
     event, spring, _ = _dst_event()

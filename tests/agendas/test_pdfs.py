@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from datetime import timezone
 
+import pytest
 from pypdf import PdfReader
 
 from app.accounts.models import User
@@ -41,6 +42,7 @@ def _in_order(text: str, needles: list[str]) -> None:
         position = found
 
 
+@pytest.mark.slow
 def test_programme_booklet_lists_every_session_in_order_on_a4_and_a5(client):
     event, org, sessions = _event()
     for size, width in (("a4", 595), ("a5", 420)):
@@ -68,6 +70,7 @@ def test_programme_booklet_lists_every_session_in_order_on_a4_and_a5(client):
     assert client.get(f"/e/{event.slug}/programme.pdf?size=letter").status_code == 404
 
 
+@pytest.mark.slow
 def test_programme_is_cached_and_rebuilt_when_a_session_changes(client, app):
     event, org, sessions = _event()
     first = client.get(f"/e/{event.slug}/programme.pdf").data
@@ -78,6 +81,7 @@ def test_programme_is_cached_and_rebuilt_when_a_session_changes(client, app):
     assert again != first and "CV clinic, moved" in pdf_text(again)
 
 
+@pytest.mark.slow
 def test_personal_agenda_in_the_attendees_language_with_badge_and_free_time(client):
     event, org, sessions = _event()
     register(event, sessions=[sessions[4]])  # takes the only seat
@@ -99,6 +103,7 @@ def test_personal_agenda_in_the_attendees_language_with_badge_and_free_time(clie
     assert token_for(badge) in text.replace(" ", "")
 
 
+@pytest.mark.slow
 def test_personal_agenda_with_chinese_name_is_rebuilt_when_data_changes(client):
     event, org, sessions = _event()
     registration = register(event, sessions=[sessions[0]], name="王芳")
@@ -119,6 +124,7 @@ def _login(client, user, password="secret-pass-123"):
     assert response.status_code in (302, 303)
 
 
+@pytest.mark.slow
 def test_employer_agenda_page_pdf_and_feed(client, ical_js):
     event, org, sessions = _event()
     user = User(email="recruiting@henkel-test.example.org", name="Rita Recruiter", organisation=org)
