@@ -8,7 +8,7 @@ the path of the offending field, e.g. ``attendees[3].wishes[1]: unknown employer
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace
 from typing import Any
 
 FORMAT = "welcomeday.match/1"
@@ -94,6 +94,15 @@ class Instance:
     def employer_cap(self, e: Employer) -> int:
         full = e.tables * len(self.slots)
         return full if e.max_meetings is None else min(full, e.max_meetings)
+
+
+def with_mode(inst: Instance, mode: str | None) -> Instance:
+    """The instance with its objective ``mode`` overridden (``None`` keeps it)."""
+    if mode is None or mode == inst.mode:
+        return inst
+    if mode not in MODES:
+        raise MatchingInputError(f"mode: expected 'fair' or 'best_total', got {mode!r}")
+    return replace(inst, mode=mode)
 
 
 @dataclass
