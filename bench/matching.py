@@ -24,7 +24,9 @@ SIZES = [(500, 50, 6), (2000, 150, 8), (5000, 300, 8)]
 
 def _child(args):
     a, e, s, seed, algo, mode = args
-    from events.meetings.matching import greedy, solve, validate_schedule
+    from events.meetings.matching.greedy import greedy
+    from events.meetings.matching.solver import solve
+    from events.meetings.matching.validate import validate_schedule
     from events.meetings.matching.synthetic import generate
 
     inst = generate(a, e, s, seed, mode=mode)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from events.employers.services import profile_for
-from events.meetings.matching import instance_from_dict
 from events.meetings.matching.instance import Instance
+from events.meetings.matching.json_format import FORMAT, instance_from_dict
 from events.meetings.matching.scoring import is_allowed
 from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingSetup,
                                     MeetingStatus, PairRule, PairRuleKind)
@@ -160,7 +160,7 @@ def build_instance(setup: MeetingSetup, mode: str = "fair", *, slots_after: date
             "max_meetings": me.max_meetings,
         })
     forbidden = [f for f in forbidden if f[0] in present]
-    data = {"format": "welcomeday.match/1", "mode": mode,
+    data = {"format": FORMAT, "mode": mode,
             "slots": [{"id": sid(s.id), "start": s.starts_at.isoformat(), "end": s.ends_at.isoformat()}
                       for s in slots],
             "employers": employers, "attendees": attendees, "forbidden": forbidden}

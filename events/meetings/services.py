@@ -16,8 +16,9 @@ from app.extensions import db, utcnow
 from app.jobs import JobContext, enqueue, job_handler
 from app.mail import queue_mail
 from events.employers.services import contacts_of, is_accepted_partner
-from events.meetings.matching import solve, validate_schedule
 from events.meetings.matching.instance import MODES
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.build import build_instance, eligible_registrations, num
 from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingEmployer,
                                     MeetingSetup, MeetingSlot, MeetingStatus, PairRule, PairRuleKind,

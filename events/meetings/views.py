@@ -13,7 +13,7 @@ from events.employers.services import partners_of
 from events.employers.views import _partner_event, _staff_event, employer_required
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
-from events.meetings.matching import instance_to_dict
+from events.meetings.matching.json_format import instance_to_dict
 from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
 from events.meetings.forms import ConfigureForm, RegistrationPickForm, RuleForm, RunForm, TablesForm

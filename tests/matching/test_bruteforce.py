@@ -4,7 +4,8 @@ import os
 from hypothesis import HealthCheck, assume, given, settings
 from match_strategies import brute_force, instance_dicts
 
-from events.meetings.matching import instance_from_dict, solve
+from events.meetings.matching.json_format import instance_from_dict
+from events.meetings.matching.solver import solve
 from events.meetings.matching.scoring import candidate_pairs
 from events.meetings.matching.stats import objective_key
 

@@ -4,8 +4,11 @@ import json
 
 import pytest
 
-from events.meetings.matching import (FORMAT, MatchingInputError, instance_from_dict, instance_to_dict, load_instance,
-                             dump_instance, schedule_from_dict, schedule_to_dict, solve, validate_schedule)
+from events.meetings.matching.instance import MatchingInputError
+from events.meetings.matching.json_format import (FORMAT, dump_instance, instance_from_dict, instance_to_dict,
+                                                  load_instance, schedule_from_dict, schedule_to_dict)
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.matching.synthetic import generate
 
 BASE = {

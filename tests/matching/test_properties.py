@@ -8,8 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from match_strategies import instance_dicts
 
-from events.meetings.matching import greedy, instance_from_dict, schedule_to_dict, solve, validate_schedule
+from events.meetings.matching.greedy import greedy
 from events.meetings.matching.instance import Meeting
+from events.meetings.matching.json_format import instance_from_dict, instance_to_dict, schedule_to_dict
+from events.meetings.matching.scoring import candidate_pairs
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.matching.stats import objective, objective_key
 from events.meetings.matching.synthetic import generate
 
@@ -78,9 +82,7 @@ def test_medium_synthetic_with_existing_meetings(na, ne, ns, seed, mode, keep):
 
 def test_generator_deterministic_and_plausible():
     a, b = generate(200, 40, 6, 3), generate(200, 40, 6, 3)
-    from events.meetings.matching import instance_to_dict
     assert instance_to_dict(a) == instance_to_dict(b)
-    from events.meetings.matching.scoring import candidate_pairs
     c = candidate_pairs(a)
     sizes = sorted(len(v) for v in c.values())
     assert 25 <= sizes[len(sizes) // 2] <= 40

@@ -135,7 +135,8 @@ def test_agenda_items_for_attendee_and_employer(db):
 @given(data=st.data())
 def test_random_wishes_always_give_a_valid_published_schedule(app, data):
     from app.extensions import db as _db
-    from events.meetings.matching import solve, validate_schedule
+    from events.meetings.matching.solver import solve
+    from events.meetings.matching.validate import validate_schedule
     from events.meetings.build import build_instance
     from tests.conftest import empty_tables
     with app.app_context():

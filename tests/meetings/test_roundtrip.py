@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.mail import OutboxMessage
-from events.meetings.matching import solve, validate_schedule
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings import services
 from events.meetings.build import aid, build_instance, eid, sid
 from events.meetings.models import Meeting, MeetingStatus
