@@ -285,7 +285,8 @@ def _meetings_and_slots(event: Event, rng: random.Random) -> None:
     """Employers with profiles and tables in the networking session, attendees' wishes, and two free workshop
     slots that employers can book: staff can run the matching straight away."""
     from events.employers.models import EmployerProfile, WorkshopSlot
-    from events.employers.services import ProfileData, create_slot, save_profile
+    from events.employers.profiles import ProfileData, save_profile
+    from events.employers.services import create_slot
     from events.meetings import services as meetings
     for name, profile in EMPLOYER_PROFILES.items():
         organisation = _org(name)

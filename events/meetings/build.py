@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from events.employers.services import profile_for
+from events.employers.profiles import profile_for
 from events.meetings.matching.instance import Instance
 from events.meetings.matching.json_format import FORMAT, instance_from_dict
 from events.meetings.matching.scoring import is_allowed

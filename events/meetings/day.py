@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db, utcnow
 from app.mail import queue_mail
-from events.employers.services import contacts_of
+from events.employers.partnerships import contacts_of
 from events.meetings.build import build_instance, num
 from events.meetings.matching.solver import solve
 from events.meetings.models import Meeting, MeetingSetup, MeetingStatus, StandbyAttendee

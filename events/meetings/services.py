@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.extensions import db, utcnow
 from app.jobs import JobContext, enqueue, job_handler
 from app.mail import queue_mail
-from events.employers.services import contacts_of, is_accepted_partner
+from events.employers.partnerships import contacts_of, is_accepted_partner
 from events.meetings.matching.instance import MODES
 from events.meetings.matching.solver import solve
 from events.meetings.matching.validate import validate_schedule

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.inputs import db_id, id_arg
-from events.employers.services import partners_of
+from events.employers.partnerships import partners_of
 from events.employers.views import _partner_event, _staff_event, employer_required
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
