@@ -37,7 +37,7 @@ def employer_required(view):
     return wrapper
 
 
-def _partner_event(slug: str) -> Event:
+def partner_event_or_404(slug: str) -> Event:
     """An event the current employer's organisation takes part in; 404 otherwise (no hint it exists)."""
     event = db.session.scalars(select(Event).where(Event.slug == slug)).first()
     if event is None or not partnerships.is_accepted_partner(current_user.organisation_id, event.id):
@@ -136,7 +136,7 @@ def profile():
 @bp.route("/employer/e/<slug>/")
 @employer_required
 def event_home(slug: str):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     slots = services.slots_of(event)
     return render_template("employers/event.html", event=event, slots=slots,
                            bookings=services.bookings_of_organisation(current_user.organisation_id, event),
@@ -146,7 +146,7 @@ def event_home(slug: str):
 @bp.route("/employer/e/<slug>/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @employer_required
 def book(slug: str, slot_id: int):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     view = next((s for s in services.slots_of(event) if s.slot.id == slot_id), None)
     if view is None:
         abort(404)
@@ -169,7 +169,7 @@ def book(slug: str, slot_id: int):
 @bp.route("/employer/e/<slug>/bookings/<int:booking_id>/withdraw", methods=["POST"])
 @employer_required
 def withdraw(slug: str, booking_id: int):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.inputs import db_id, id_arg
 from events.employers.partnerships import partners_of
-from events.employers.views import _partner_event, _staff_event, employer_required
+from events.employers.views import _staff_event, employer_required, partner_event_or_404
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.meetings.matching.json_format import instance_to_dict
@@ -273,7 +273,7 @@ def attendee_wishes(token: str, session_id: int):
 @bp.get("/employer/e/<slug>/meetings")
 @employer_required
 def employer_schedule(slug: str):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     meetings = [m for m in services.meetings_for_organisation(current_user.organisation_id, event)]
     setups = [s for s in services.setups_of(event)
               if current_user.organisation_id in {e.organisation_id for e in s.employers}]
@@ -285,7 +285,7 @@ def employer_schedule(slug: str):
 @bp.route("/employer/e/<slug>/meetings/<int:session_id>/choose", methods=["GET", "POST"])
 @employer_required
 def employer_choose(slug: str, session_id: int):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     session = db.session.get(Session, session_id)
     setup = services.setup_for_session(session) if session and session.event_id == event.id else None
     if setup is None or current_user.organisation_id not in {e.organisation_id for e in setup.employers}:
