@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from match_strategies import instance_dicts
@@ -47,12 +48,14 @@ def _check_all(inst):
     return s, g
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(instance_dicts(max_att=7, max_emp=4, max_slots=4))
 def test_small_random_instances_valid(d):
     _check_all(instance_from_dict(d))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(instance_dicts(max_att=6, max_emp=3, max_slots=3))
 def test_deterministic(d):
@@ -61,6 +64,7 @@ def test_deterministic(d):
     assert _strip(greedy(inst)) == _strip(greedy(instance_from_dict(d)))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.integers(5, 80), st.integers(1, 10), st.integers(1, 6), st.integers(0, 10**6),
        st.sampled_from(["fair", "best_total"]), st.floats(0, 0.7))

@@ -131,6 +131,7 @@ def test_agenda_items_for_attendee_and_employer(db):
     assert item.uid not in {i.uid for i in items_for_registration(m.registration)}
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_wishes_always_give_a_valid_published_schedule(app, data):
