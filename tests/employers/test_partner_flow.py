@@ -4,9 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import User
-from events.employers.models import BookingStatus, WorkshopBooking
+from app.mail import OutboxMessage
+from events.employers.invitations import accept_invitation
+from events.employers.models import BookingStatus, EventPartner, PartnerStatus, WorkshopBooking
+from events.employers.partnerships import decide_candidacy
 from events.registration.models import EnrolmentStatus
-from events.employers.models import EventPartner, PartnerStatus
 from events.programme.models import Session, SessionStatus
 from tests.employers.helpers import PASSWORD, link_token, login, mails, make_slot, make_staff
 from tests.factories import make_event, register
@@ -115,12 +117,6 @@ def test_application_form_validates(client, db):
 
 
 def test_partner_mails_and_account_follow_the_applicants_language(client, db):
-    from app.accounts.models import User
-    from app.mail import OutboxMessage
-    from events.employers.invitations import accept_invitation
-    from events.employers.partnerships import decide_candidacy
-    from events.employers.models import EventPartner
-    from tests.factories import make_event
     event = make_event()
     response = client.post(f"/e/{event.slug}/partner?lang=de", data={
         **APPLICATION, "organisation_name": "Rheinchemie GmbH", "contact_email": "jana@rheinchemie.example"})

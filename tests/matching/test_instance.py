@@ -1,6 +1,7 @@
 """JSON round trip and input validation errors."""
 import copy
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -84,7 +85,6 @@ def test_validate_schedule_reports_violations():
     inst = instance_from_dict(d)
     s = solve(inst)
     assert validate_schedule(inst, s) == []
-    from dataclasses import replace
     bad = replace(s, meetings=s.meetings + [replace(s.meetings[0], slot="s2", table=5)])
     errs = validate_schedule(inst, bad)
     text = "\n".join(errs)
