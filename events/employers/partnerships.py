@@ -48,7 +48,7 @@ def apply_as_partner(event: Event, candidacy: Candidacy) -> EventPartner:
         EventPartner.event_id == event.id, EventPartner.organisation_id == organisation.id)).first()
     if partner is not None and partner.status in (PartnerStatus.APPLIED, PartnerStatus.ACCEPTED):
         refuse("already_applied", _("This organisation has already applied for this welcome day; we will be in touch."),
-              field="organisation_name")
+               field="organisation_name")
     if partner is None:
         partner = EventPartner(event=event, organisation=organisation)
         db.session.add(partner)
@@ -70,7 +70,7 @@ def apply_as_partner(event: Event, candidacy: Candidacy) -> EventPartner:
         db.session.commit()
     except IntegrityError:  # the same organisation applied twice at the same moment
         refuse("already_applied", _("This organisation has already applied for this welcome day."),
-              field="organisation_name")
+               field="organisation_name")
     return partner
 
 

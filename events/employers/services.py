@@ -33,7 +33,7 @@ def create_slot(event: Event, room_id: int, starts_at: datetime, ends_at: dateti
         refuse("bad_times", _("The end must be after the start."), field="ends_at", status=422)
     if withdraw_deadline > starts_at:
         refuse("bad_deadline", _("The withdrawal deadline must be before the start."), field="withdraw_deadline",
-              status=422)
+               status=422)
     clash = db.session.scalars(select(WorkshopSlot).where(
         WorkshopSlot.room_id == room_id, WorkshopSlot.starts_at < ends_at, WorkshopSlot.ends_at > starts_at)).first()
     if clash is not None:
@@ -103,7 +103,7 @@ def book_slot(user: User, event: Event, slot_id: int, request: WorkshopRequest) 
     room_capacity = slot.room.capacity
     if request.capacity < 1 or (room_capacity is not None and request.capacity > room_capacity):
         refuse("capacity", _("The room holds %(num)d people; choose at most that.", num=room_capacity), field="capacity",
-              status=422)
+               status=422)
     if _holding_booking(slot.id) is not None:
         refuse("slot_taken", _("Sorry, somebody booked this slot a moment ago. Please choose another one."))
     booking = WorkshopBooking(slot_id=slot.id, holding_slot_id=slot.id, organisation_id=user.organisation_id,

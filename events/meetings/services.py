@@ -89,12 +89,12 @@ def configure(session: Session, *, slot_minutes: int, changeover_minutes: int, m
     times = _slot_times(session, slot_minutes, changeover_minutes)
     if not times:
         refuse("no_slots", _("The session is too short for one meeting of this length."), field="slot_minutes",
-              status=422)
+               status=422)
     changed = (setup.slot_minutes, setup.changeover_minutes) != (slot_minutes, changeover_minutes) or not setup.slots
     if changed and setup.id and meetings_of(setup, (MeetingStatus.PUBLISHED, MeetingStatus.NO_SHOW,
                                                     MeetingStatus.CANCELLED)):
         refuse("published", _("Meetings are published already: the slot length cannot change any more."),
-              field="slot_minutes")
+               field="slot_minutes")
     setup.slot_minutes, setup.changeover_minutes = slot_minutes, changeover_minutes
     setup.max_meetings_per_attendee, setup.max_wishes = max_meetings, max_wishes
     db.session.add(setup)
@@ -116,7 +116,7 @@ def set_employer(setup: MeetingSetup, organisation_id: int, tables: int, max_mee
     event_id = setup.session.event_id
     if not is_accepted_partner(organisation_id, event_id):
         refuse("not_partner", _("Only accepted partners of this welcome day can hold tables."), field="organisation_id",
-              status=422)
+               status=422)
     current = next((me for me in setup.employers if me.organisation_id == organisation_id), None)
     published = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.organisation_id == organisation_id]
     if published and (tables == 0 or tables <= max(m.table for m in published)):
@@ -162,10 +162,10 @@ def save_attendee_wishes(setup: MeetingSetup, registration: Registration, ranked
         refuse("duplicate", _("Each employer only once in your ranking, please."), field="ranked", status=422)
     if not set(ranked) | set(not_interested) <= participating:
         refuse("unknown_employer", _("An employer you chose does not take part in this session."), field="ranked",
-              status=422)
+               status=422)
     if set(ranked) & set(not_interested):
         refuse("contradiction", _("An employer cannot be both wished for and “not interested”."), field="ranked",
-              status=422)
+               status=422)
     db.session.execute(delete(AttendeeWish).where(AttendeeWish.setup_id == setup.id,
                                                   AttendeeWish.registration_id == registration.id))
     for rank, organisation_id in enumerate(ranked, start=1):
@@ -193,7 +193,7 @@ def save_employer_choices(setup: MeetingSetup, organisation_id: int, wishes: lis
     eligible = {r.id for r in eligible_registrations(setup)}
     if not set(wishes) | set(exclusions) <= eligible:
         refuse("not_eligible", _("You can only choose attendees who share their profile."), field="wishes",
-              status=422)
+               status=422)
     db.session.execute(delete(EmployerChoice).where(EmployerChoice.setup_id == setup.id,
                                                     EmployerChoice.organisation_id == organisation_id))
     for kind, ids in ((EmployerChoiceKind.WISH, wishes), (EmployerChoiceKind.EXCLUDE, exclusions)):
