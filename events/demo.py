@@ -18,7 +18,8 @@ from events.registration.models import Attendee, DegreeLevel, Registration, Regi
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind
 from events.employers.models import (EmployerProfile, EventPartner, Organisation, OrganisationKind, PartnerRole,
                                      WorkshopSlot)
-from events.employers.services import ProfileData, create_slot, save_profile
+from events.employers.profiles import ProfileData, save_profile
+from events.employers.services import create_slot
 from events.meetings import services as meetings
 
 DEMO_ADMIN = ("admin@welcomeday.local", "welcome-admin-2026")

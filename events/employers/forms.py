@@ -9,7 +9,9 @@ from wtforms import (BooleanField, DateTimeLocalField, EmailField, FieldList, Fo
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from app.forms import Form, MultiCheckboxField, strip_filter
-from events.employers.services import Candidacy, ProfileData, WorkshopRequest
+from events.employers.partnerships import Candidacy
+from events.employers.profiles import ProfileData
+from events.employers.services import WorkshopRequest
 from events.registration.forms import DEGREE_LABELS, SEEKING_LABELS, LanguageSkillForm
 from events.registration.models import DegreeLevel, Seeking
 from events.employers.models import OrganisationKind, PartnerRole

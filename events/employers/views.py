@@ -13,7 +13,8 @@ from app.extensions import db, limiter
 from app.inputs import id_arg
 from app.security import isolated
 from events.registration import services as event_services
-from events.employers import services
+from events.employers import invitations, partnerships, profiles, services
+from events.employers.errors import EmployerError
 from events.employers.forms import (ROLE_LABELS, AcceptInvitationForm, CandidacyForm, DecisionForm,
                                     EmployerProfileForm, InviteForm, SlotForm, WorkshopForm)
 from events.employers.models import BookingStatus
@@ -36,10 +37,10 @@ def employer_required(view):
     return wrapper
 
 
-def _partner_event(slug: str) -> Event:
+def partner_event_or_404(slug: str) -> Event:
     """An event the current employer's organisation takes part in; 404 otherwise (no hint it exists)."""
     event = db.session.scalars(select(Event).where(Event.slug == slug)).first()
-    if event is None or not services.is_accepted_partner(current_user.organisation_id, event.id):
+    if event is None or not partnerships.is_accepted_partner(current_user.organisation_id, event.id):
         abort(404)
     return event
 
@@ -56,8 +57,8 @@ def apply(slug: str):
     form = CandidacyForm()
     if form.validate_on_submit():
         try:
-            services.apply_as_partner(event, form.candidacy())
-        except services.EmployerError as exc:
+            partnerships.apply_as_partner(event, form.candidacy())
+        except EmployerError as exc:
             show_rule_error(form, exc)
         else:
             return render_template("employers/applied.html", event=event, email=form.contact_email.data)
@@ -68,7 +69,7 @@ def apply(slug: str):
 @bp.route("/employer/invite/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def accept_invitation(token: str):
-    invitation = services.invitation_by_token(token)
+    invitation = invitations.invitation_by_token(token)
     if invitation is None:
         return render_template("employers/invitation_invalid.html"), 410
     form = AcceptInvitationForm()
@@ -76,8 +77,8 @@ def accept_invitation(token: str):
         form.name.data = invitation.name
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(token, form.name.data, form.password.data)
-        except services.EmployerError as exc:
+            user = invitations.accept_invitation(token, form.name.data, form.password.data)
+        except EmployerError as exc:
             show_rule_error(form, exc)
         else:
             login_user(user)
@@ -95,8 +96,8 @@ def accept_invitation(token: str):
 def home():
     organisation = db.session.get(Organisation, current_user.organisation_id)
     return render_template("employers/home.html", organisation=organisation,
-                           partnerships=services.employer_events(organisation.id),
-                           contacts=services.contacts_of(organisation.id), invite_form=InviteForm(),
+                           partnerships=partnerships.employer_events(organisation.id),
+                           contacts=partnerships.contacts_of(organisation.id), invite_form=InviteForm(),
                            roles=ROLE_LABELS)
 
 
@@ -109,8 +110,8 @@ def invite():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     else:
         try:
-            services.invite_contact(organisation, form.email.data, form.name.data or "", current_user)
-        except services.EmployerError as exc:
+            invitations.invite_contact(organisation, form.email.data, form.name.data or "", current_user)
+        except EmployerError as exc:
             flash(exc.message, "error")
         else:
             flash(_("Invitation sent to %(email)s.", email=isolated(form.email.data)), "success")
@@ -123,9 +124,9 @@ def profile():
     organisation = db.session.get(Organisation, current_user.organisation_id)
     form = EmployerProfileForm()
     if request.method == "GET":
-        form.fill_from(services.profile_for(organisation.id), organisation)
+        form.fill_from(profiles.profile_for(organisation.id), organisation)
     elif form.validate_on_submit():
-        services.save_profile(organisation.id, form.data_object())
+        profiles.save_profile(organisation.id, form.data_object())
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("employers.home"), 303)
     status = 422 if request.method == "POST" else 200
@@ -135,7 +136,7 @@ def profile():
 @bp.route("/employer/e/<slug>/")
 @employer_required
 def event_home(slug: str):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     slots = services.slots_of(event)
     return render_template("employers/event.html", event=event, slots=slots,
                            bookings=services.bookings_of_organisation(current_user.organisation_id, event),
@@ -145,7 +146,7 @@ def event_home(slug: str):
 @bp.route("/employer/e/<slug>/slots/<int:slot_id>/book", methods=["GET", "POST"])
 @employer_required
 def book(slug: str, slot_id: int):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     view = next((s for s in services.slots_of(event) if s.slot.id == slot_id), None)
     if view is None:
         abort(404)
@@ -156,7 +157,7 @@ def book(slug: str, slot_id: int):
     if form.validate_on_submit():
         try:
             services.book_slot(current_user, event, slot_id, form.request())
-        except services.EmployerError as exc:
+        except EmployerError as exc:
             show_rule_error(form, exc)
         else:
             flash(_("Booked. The organisers will confirm your workshop."), "success")
@@ -168,12 +169,12 @@ def book(slug: str, slot_id: int):
 @bp.route("/employer/e/<slug>/bookings/<int:booking_id>/withdraw", methods=["POST"])
 @employer_required
 def withdraw(slug: str, booking_id: int):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         services.withdraw_booking(current_user, event, booking_id)
-    except services.EmployerError as exc:
+    except EmployerError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
@@ -204,9 +205,9 @@ def partners(slug: str):
         if not form.validate_on_submit() or not partner_id:
             abort(400)
         try:
-            partner = services.decide_candidacy(event, partner_id, form.decision.data == "accept",
+            partner = partnerships.decide_candidacy(event, partner_id, form.decision.data == "accept",
                                                 form.message.data or "", current_user)
-        except services.EmployerError as exc:
+        except EmployerError as exc:
             if exc.status == 404:
                 abort(404)
             flash(exc.message, "error")
@@ -214,7 +215,7 @@ def partners(slug: str):
             flash(_("%(org)s: %(status)s.", org=isolated(partner.organisation.name), status=partner.status.value),
                   "success")
         return redirect(url_for("employers_staff.partners", slug=slug), 303)
-    return render_template("employers/staff_partners.html", event=event, partners=services.partners_of(event),
+    return render_template("employers/staff_partners.html", event=event, partners=partnerships.partners_of(event),
                            form=form, roles=ROLE_LABELS)
 
 
@@ -229,7 +230,7 @@ def slots(slug: str):
         try:
             services.create_slot(event, form.room_id.data, form.starts_at.data.replace(tzinfo=tz),
                                  form.ends_at.data.replace(tzinfo=tz), form.withdraw_deadline.data.replace(tzinfo=tz))
-        except services.EmployerError as exc:
+        except EmployerError as exc:
             show_rule_error(form, exc)
         else:
             flash(_("Slot published."), "success")
@@ -248,7 +249,7 @@ def delete_slot(slug: str, slot_id: int):
         abort(400)
     try:
         services.delete_slot(event, slot_id)
-    except services.EmployerError as exc:
+    except EmployerError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
@@ -265,7 +266,7 @@ def decide_booking(slug: str, booking_id: int):
     try:
         booking = services.decide_booking(event, booking_id, form.decision.data == "accept",
                                           form.message.data or "", current_user)
-    except services.EmployerError as exc:
+    except EmployerError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")

@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from events.employers.services import profile_for
-from events.meetings.matching import instance_from_dict
+from events.employers.profiles import profile_for
 from events.meetings.matching.instance import Instance
+from events.meetings.matching.json_format import FORMAT, instance_from_dict
 from events.meetings.matching.scoring import is_allowed
-from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingSetup,
-                                    MeetingStatus, PairRule, PairRuleKind)
+from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingEmployer,
+                                    MeetingSetup, MeetingStatus, PairRule, PairRuleKind)
 from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
 from events.programme.models import Session, SessionStatus
 
@@ -90,83 +90,85 @@ def _fixed_ok(inst: Instance, att_id, emp_id, slot_id, table, used, counts) -> b
     return True
 
 
-def build_instance(setup: MeetingSetup, mode: str = "fair", *, slots_after: datetime | None = None,
-                   only_attendees: set[int] | None = None) -> Built:
-    """The instance for a (re-)run. ``slots_after``/``only_attendees``: the on-the-day refill for standby."""
-    slots = [s for s in setup.slots if slots_after is None or s.starts_at >= slots_after]
-    slot_ids = {s.id for s in slots}
-    registrations = eligible_registrations(setup)
-    by_id = {r.id: r for r in registrations}
-    busy = busy_slots(setup, list(by_id))
-    published = list(db.session.scalars(select(Meeting).where(
-        Meeting.setup_id == setup.id, Meeting.status == MeetingStatus.PUBLISHED).order_by(Meeting.id)))
-    participating = {me.organisation_id: me for me in setup.employers}
+def _cap(setup: MeetingSetup, registration_id: int, published: list[Meeting], slot_ids: set[int],
+         slots_after: datetime | None, only_attendees: set[int] | None) -> int | None:
+    """How many meetings the attendee may have in the slots matched now; None leaves them out."""
+    fixed_here = sum(1 for m in published if m.registration_id == registration_id and m.slot_id in slot_ids)
+    if only_attendees is not None and registration_id not in only_attendees:
+        return fixed_here or None  # not on standby: keeps what it has, gets nothing new
+    if slots_after is not None:
+        held = sum(1 for m in published if m.registration_id == registration_id and m.slot_id not in slot_ids)
+        return max(setup.max_meetings_per_attendee - held, fixed_here)
+    return setup.max_meetings_per_attendee
 
+
+def _attendee(registration: Registration, cap: int, own: list[AttendeeWish], busy: set[int],
+              participating: set[int]) -> dict:
+    person = registration.attendee
+    own = sorted(own, key=lambda w: (w.rank or 0, w.id))
+    return {
+        "id": aid(registration.id), "name": person.badge_name,
+        "degree_level": person.degree_level.value if person.degree_level else "",
+        "field": (person.field_of_study or "").strip().lower(),
+        "languages": dict(person.languages or {}), "seeks": list(person.seeking or []),
+        "wishes": [eid(w.organisation_id) for w in own if w.rank and w.organisation_id in participating],
+        "not_interested": [eid(w.organisation_id) for w in own
+                           if w.not_interested and w.organisation_id in participating],
+        "busy_slots": [sid(s) for s in sorted(busy)],
+        "max_meetings": cap,
+    }
+
+
+def _employer(me: MeetingEmployer, own: list[EmployerChoice], present: set[str]) -> dict:
+    profile = profile_for(me.organisation_id)
+    return {
+        "id": eid(me.organisation_id), "name": me.organisation.name, "tables": me.tables,
+        "offers": list(profile.offers or []), "fields": [f.lower() for f in profile.fields_of_study or []],
+        "degree_levels": list(profile.degree_levels or []),
+        "required_languages": dict(profile.required_languages or {}),
+        "wishes": [aid(c.registration_id) for c in own if c.kind == EmployerChoiceKind.WISH
+                   and aid(c.registration_id) in present],
+        "exclusions": [aid(c.registration_id) for c in own if c.kind == EmployerChoiceKind.EXCLUDE
+                       and aid(c.registration_id) in present],
+        "max_meetings": me.max_meetings,
+    }
+
+
+def _attendees(setup: MeetingSetup, registrations: list[Registration], published: list[Meeting],
+               slot_ids: set[int], participating: set[int], slots_after: datetime | None,
+               only_attendees: set[int] | None) -> tuple[list[dict], list[list[str]]]:
+    """The attendees' part of the instance, and the pairs that met in earlier slots (they must not meet again)."""
+    busy = busy_slots(setup, [r.id for r in registrations])
     wishes: dict[int, list[AttendeeWish]] = {}
     for w in db.session.scalars(select(AttendeeWish).where(AttendeeWish.setup_id == setup.id)):
         wishes.setdefault(w.registration_id, []).append(w)
+    attendees, met_before = [], []
+    for registration in registrations:
+        cap = _cap(setup, registration.id, published, slot_ids, slots_after, only_attendees)
+        if cap is None:
+            continue
+        if slots_after is not None and (only_attendees is None or registration.id in only_attendees):
+            met_before += [[aid(registration.id), eid(m.organisation_id)] for m in published
+                           if m.registration_id == registration.id and m.slot_id not in slot_ids
+                           and m.organisation_id in participating]
+        attendees.append(_attendee(registration, cap, wishes.get(registration.id, []),
+                                   busy.get(registration.id, set()) & slot_ids, participating))
+    return attendees, met_before
+
+
+def _employers(setup: MeetingSetup, eligible: set[int], present: set[str]) -> list[dict]:
     choices: dict[int, list[EmployerChoice]] = {}
     for c in db.session.scalars(select(EmployerChoice).where(EmployerChoice.setup_id == setup.id)):
-        if c.registration_id in by_id:
+        if c.registration_id in eligible:
             choices.setdefault(c.organisation_id, []).append(c)
-    rules = list(db.session.scalars(select(PairRule).where(PairRule.setup_id == setup.id).order_by(PairRule.id)))
+    return [_employer(me, choices.get(me.organisation_id, []), present)
+            for me in sorted(setup.employers, key=lambda e: e.organisation_id)]
 
-    forbidden = [[aid(r.registration_id), eid(r.organisation_id)] for r in rules
-                 if r.kind == PairRuleKind.FORBID and r.registration_id in by_id
-                 and r.organisation_id in participating]
-    attendees = []
-    for registration in registrations:
-        fixed_here = [m for m in published if m.registration_id == registration.id and m.slot_id in slot_ids]
-        if only_attendees is not None and registration.id not in only_attendees:
-            if not fixed_here:
-                continue
-            cap = len(fixed_here)  # not on standby: keeps what it has, gets nothing new
-        elif slots_after is not None:
-            held = sum(1 for m in published if m.registration_id == registration.id and m.slot_id not in slot_ids)
-            cap = max(setup.max_meetings_per_attendee - held, len(fixed_here))
-            # pairs that met earlier in the session must not meet again
-            forbidden += [[aid(registration.id), eid(m.organisation_id)] for m in published
-                          if m.registration_id == registration.id and m.slot_id not in slot_ids
-                          and m.organisation_id in participating]
-        else:
-            cap = setup.max_meetings_per_attendee
-        person = registration.attendee
-        own = sorted(wishes.get(registration.id, []), key=lambda w: (w.rank or 0, w.id))
-        attendees.append({
-            "id": aid(registration.id), "name": person.badge_name,
-            "degree_level": person.degree_level.value if person.degree_level else "",
-            "field": (person.field_of_study or "").strip().lower(),
-            "languages": dict(person.languages or {}), "seeks": list(person.seeking or []),
-            "wishes": [eid(w.organisation_id) for w in own if w.rank and w.organisation_id in participating],
-            "not_interested": [eid(w.organisation_id) for w in own
-                               if w.not_interested and w.organisation_id in participating],
-            "busy_slots": [sid(s) for s in sorted(busy.get(registration.id, set()) & slot_ids)],
-            "max_meetings": cap,
-        })
-    present = {a["id"] for a in attendees}
-    employers = []
-    for me in sorted(setup.employers, key=lambda e: e.organisation_id):
-        profile = profile_for(me.organisation_id)
-        own = choices.get(me.organisation_id, [])
-        employers.append({
-            "id": eid(me.organisation_id), "name": me.organisation.name, "tables": me.tables,
-            "offers": list(profile.offers or []), "fields": [f.lower() for f in profile.fields_of_study or []],
-            "degree_levels": list(profile.degree_levels or []),
-            "required_languages": dict(profile.required_languages or {}),
-            "wishes": [aid(c.registration_id) for c in own if c.kind == EmployerChoiceKind.WISH
-                       and aid(c.registration_id) in present],
-            "exclusions": [aid(c.registration_id) for c in own if c.kind == EmployerChoiceKind.EXCLUDE
-                           and aid(c.registration_id) in present],
-            "max_meetings": me.max_meetings,
-        })
-    forbidden = [f for f in forbidden if f[0] in present]
-    data = {"format": "welcomeday.match/1", "mode": mode,
-            "slots": [{"id": sid(s.id), "start": s.starts_at.isoformat(), "end": s.ends_at.isoformat()}
-                      for s in slots],
-            "employers": employers, "attendees": attendees, "forbidden": forbidden}
-    inst = instance_from_dict(data)
 
-    built = Built(inst)
+def _fixed_meetings(built: Built, published: list[Meeting], rules: list[PairRule],
+                    slot_ids: set[int]) -> tuple[list[dict], list[dict]]:
+    """Published meetings (``existing``) and staff pins (``pinned``) that still fit; the others go to ``built``."""
+    inst = built.instance
     used: set = set()
     counts: dict = {}
     existing = []
@@ -189,6 +191,33 @@ def build_instance(setup: MeetingSetup, mode: str = "fair", *, slots_after: date
                            "slot": sid(rule.slot_id), "table": rule.table or 0})
         else:
             built.dropped_pins.append(rule)
-    data["existing"], data["pinned"] = existing, pinned
+    return existing, pinned
+
+
+def build_instance(setup: MeetingSetup, mode: str = "fair", *, slots_after: datetime | None = None,
+                   only_attendees: set[int] | None = None) -> Built:
+    """The instance for a (re-)run. ``slots_after``/``only_attendees``: the on-the-day refill for standby."""
+    slots = [s for s in setup.slots if slots_after is None or s.starts_at >= slots_after]
+    slot_ids = {s.id for s in slots}
+    registrations = eligible_registrations(setup)
+    eligible = {r.id for r in registrations}
+    published = list(db.session.scalars(select(Meeting).where(
+        Meeting.setup_id == setup.id, Meeting.status == MeetingStatus.PUBLISHED).order_by(Meeting.id)))
+    rules = list(db.session.scalars(select(PairRule).where(PairRule.setup_id == setup.id).order_by(PairRule.id)))
+    participating = {me.organisation_id for me in setup.employers}
+
+    attendees, met_before = _attendees(setup, registrations, published, slot_ids, participating, slots_after,
+                                       only_attendees)
+    present = {a["id"] for a in attendees}
+    forbidden = [[aid(r.registration_id), eid(r.organisation_id)] for r in rules
+                 if r.kind == PairRuleKind.FORBID and r.registration_id in eligible
+                 and r.organisation_id in participating] + met_before
+    data = {"format": FORMAT, "mode": mode,
+            "slots": [{"id": sid(s.id), "start": s.starts_at.isoformat(), "end": s.ends_at.isoformat()}
+                      for s in slots],
+            "employers": _employers(setup, eligible, present), "attendees": attendees,
+            "forbidden": [f for f in forbidden if f[0] in present]}
+    built = Built(instance_from_dict(data))
+    data["existing"], data["pinned"] = _fixed_meetings(built, published, rules, slot_ids)
     built.instance = instance_from_dict(data)
     return built

@@ -1,4 +1,4 @@
-"""Rules of the 1:1 meetings: setup, wishes, running the matcher as a job, draft, publish, no-shows, standby.
+"""Rules of the 1:1 meetings: setup, wishes, running the matcher as a job, draft, publish (the day itself: day.py).
 
 Draft meetings are what the last run proposed; only staff see them. Publishing turns them into confirmed
 meetings, which every later run keeps exactly where they are (the matcher's ``existing``): changes after
@@ -15,13 +15,13 @@ from app.accounts.models import User
 from app.extensions import db, utcnow
 from app.jobs import JobContext, enqueue, job_handler
 from app.mail import queue_mail
-from events.employers.services import contacts_of, is_accepted_partner
-from events.meetings.matching import solve, validate_schedule
+from events.employers.partnerships import contacts_of, is_accepted_partner
 from events.meetings.matching.instance import MODES
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.build import build_instance, eligible_registrations, num
 from events.meetings.models import (AttendeeWish, EmployerChoice, EmployerChoiceKind, Meeting, MeetingEmployer,
-                                    MeetingSetup, MeetingSlot, MeetingStatus, PairRule, PairRuleKind,
-                                    StandbyAttendee)
+                                    MeetingSetup, MeetingSlot, MeetingStatus, PairRule, PairRuleKind)
 from events.programme.models import Event, Session, SessionKind
 from events.registration.models import Registration, RegistrationStatus
 
@@ -32,7 +32,8 @@ class MeetingError(Exception):
         self.code, self.message, self.field, self.status = code, message, field, status
 
 
-def _fail(code: str, message: str, field: str | None = None, status: int = 409):
+def refuse(code: str, message: str, field: str | None = None, status: int = 409):
+    """A rule said no: nothing of the call is kept, the caller gets a MeetingError."""
     db.session.rollback()
     raise MeetingError(code, message, field, status)
 
@@ -83,17 +84,17 @@ def configure(session: Session, *, slot_minutes: int, changeover_minutes: int, m
               max_wishes: int) -> MeetingSetup:
     """Create or change the setup; slots are (re)generated while nothing is published."""
     if session.kind != SessionKind.NETWORKING:
-        _fail("not_networking", _("Only networking sessions can hold 1:1 meetings."), status=422)
+        refuse("not_networking", _("Only networking sessions can hold 1:1 meetings."), status=422)
     setup = setup_for_session(session) or MeetingSetup(session=session)
     times = _slot_times(session, slot_minutes, changeover_minutes)
     if not times:
-        _fail("no_slots", _("The session is too short for one meeting of this length."), field="slot_minutes",
-              status=422)
+        refuse("no_slots", _("The session is too short for one meeting of this length."), field="slot_minutes",
+               status=422)
     changed = (setup.slot_minutes, setup.changeover_minutes) != (slot_minutes, changeover_minutes) or not setup.slots
     if changed and setup.id and meetings_of(setup, (MeetingStatus.PUBLISHED, MeetingStatus.NO_SHOW,
                                                     MeetingStatus.CANCELLED)):
-        _fail("published", _("Meetings are published already: the slot length cannot change any more."),
-              field="slot_minutes")
+        refuse("published", _("Meetings are published already: the slot length cannot change any more."),
+               field="slot_minutes")
     setup.slot_minutes, setup.changeover_minutes = slot_minutes, changeover_minutes
     setup.max_meetings_per_attendee, setup.max_wishes = max_meetings, max_wishes
     db.session.add(setup)
@@ -114,12 +115,12 @@ def set_employer(setup: MeetingSetup, organisation_id: int, tables: int, max_mee
     """Add an accepted partner with its tables, change its tables, or remove it (tables 0)."""
     event_id = setup.session.event_id
     if not is_accepted_partner(organisation_id, event_id):
-        _fail("not_partner", _("Only accepted partners of this welcome day can hold tables."), field="organisation_id",
-              status=422)
+        refuse("not_partner", _("Only accepted partners of this welcome day can hold tables."), field="organisation_id",
+               status=422)
     current = next((me for me in setup.employers if me.organisation_id == organisation_id), None)
     published = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.organisation_id == organisation_id]
     if published and (tables == 0 or tables <= max(m.table for m in published)):
-        _fail("tables_in_use", _("Published meetings use these tables; cancel them first."), field="tables")
+        refuse("tables_in_use", _("Published meetings use these tables; cancel them first."), field="tables")
     if tables == 0:
         if current is not None:
             setup.employers.remove(current)
@@ -152,19 +153,19 @@ def save_attendee_wishes(setup: MeetingSetup, registration: Registration, ranked
                          not_interested: list[int]) -> None:
     """Replace the attendee's wishes: ``ranked`` organisation ids (rank 1 first) and "not interested" ones."""
     if not can_wish(setup, registration):
-        _fail("no_consent", _("Only confirmed attendees who share their profile with employers can choose "
+        refuse("no_consent", _("Only confirmed attendees who share their profile with employers can choose "
                             "employers to meet."), status=403)
     participating = {me.organisation_id for me in setup.employers}
     if len(ranked) > setup.max_wishes:
-        _fail("too_many", _("Choose at most %(num)d employers.", num=setup.max_wishes), field="ranked", status=422)
+        refuse("too_many", _("Choose at most %(num)d employers.", num=setup.max_wishes), field="ranked", status=422)
     if len(set(ranked)) != len(ranked):
-        _fail("duplicate", _("Each employer only once in your ranking, please."), field="ranked", status=422)
+        refuse("duplicate", _("Each employer only once in your ranking, please."), field="ranked", status=422)
     if not set(ranked) | set(not_interested) <= participating:
-        _fail("unknown_employer", _("An employer you chose does not take part in this session."), field="ranked",
-              status=422)
+        refuse("unknown_employer", _("An employer you chose does not take part in this session."), field="ranked",
+               status=422)
     if set(ranked) & set(not_interested):
-        _fail("contradiction", _("An employer cannot be both wished for and “not interested”."), field="ranked",
-              status=422)
+        refuse("contradiction", _("An employer cannot be both wished for and “not interested”."), field="ranked",
+               status=422)
     db.session.execute(delete(AttendeeWish).where(AttendeeWish.setup_id == setup.id,
                                                   AttendeeWish.registration_id == registration.id))
     for rank, organisation_id in enumerate(ranked, start=1):
@@ -186,13 +187,13 @@ def employer_pool(setup: MeetingSetup, organisation_id: int) -> tuple[list[Regis
 def save_employer_choices(setup: MeetingSetup, organisation_id: int, wishes: list[int],
                           exclusions: list[int]) -> None:
     if organisation_id not in {me.organisation_id for me in setup.employers}:
-        _fail("not_participating", _("Your organisation has no table in this session."), status=403)
+        refuse("not_participating", _("Your organisation has no table in this session."), status=403)
     if set(wishes) & set(exclusions):
-        _fail("contradiction", _("An attendee cannot be both wished for and excluded."), field="wishes", status=422)
+        refuse("contradiction", _("An attendee cannot be both wished for and excluded."), field="wishes", status=422)
     eligible = {r.id for r in eligible_registrations(setup)}
     if not set(wishes) | set(exclusions) <= eligible:
-        _fail("not_eligible", _("You can only choose attendees who share their profile."), field="wishes",
-              status=422)
+        refuse("not_eligible", _("You can only choose attendees who share their profile."), field="wishes",
+               status=422)
     db.session.execute(delete(EmployerChoice).where(EmployerChoice.setup_id == setup.id,
                                                     EmployerChoice.organisation_id == organisation_id))
     for kind, ids in ((EmployerChoiceKind.WISH, wishes), (EmployerChoiceKind.EXCLUDE, exclusions)):
@@ -207,9 +208,9 @@ def save_employer_choices(setup: MeetingSetup, organisation_id: int, wishes: lis
 
 def start_run(setup: MeetingSetup, mode: str, user: User | None):
     if mode not in MODES:
-        _fail("bad_mode", _("Choose “fair” or “best total”."), field="mode", status=422)
+        refuse("bad_mode", _("Choose “fair” or “best total”."), field="mode", status=422)
     if not setup.employers or not setup.slots:
-        _fail("nothing_to_match", _("Add at least one employer with tables first."))
+        refuse("nothing_to_match", _("Add at least one employer with tables first."))
     setup.mode = mode
     db.session.commit()
     setup_id = setup.id
@@ -274,9 +275,9 @@ def set_rule(setup: MeetingSetup, registration_id: int, organisation_id: int, ki
     if kind == PairRuleKind.PIN.value:
         me = next((e for e in setup.employers if e.organisation_id == organisation_id), None)
         if me is None or slot_id not in {s.id for s in setup.slots} or table is None or not 0 <= table < me.tables:
-            _fail("bad_pin", _("Pin to a slot and table of this session."), status=422)
+            refuse("bad_pin", _("Pin to a slot and table of this session."), status=422)
     elif kind != PairRuleKind.FORBID.value:
-        _fail("bad_rule", _("Unknown rule."), status=422)
+        refuse("bad_rule", _("Unknown rule."), status=422)
     db.session.add(PairRule(setup_id=setup.id, registration_id=registration_id, organisation_id=organisation_id,
                             kind=PairRuleKind(kind), slot_id=slot_id if kind == "pin" else None,
                             table=table if kind == "pin" else None))
@@ -298,7 +299,7 @@ def publish(setup: MeetingSetup) -> tuple[int, int]:
                                .execution_options(populate_existing=True)).one()
     drafts = meetings_of(setup, (MeetingStatus.DRAFT,))
     if not drafts and not (setup.draft_stats or {}).get("dropped_existing"):
-        _fail("no_draft", _("There is no draft to publish: run the matching first."))
+        refuse("no_draft", _("There is no draft to publish: run the matching first."))
     now = utcnow()
     dropped_ids = set((setup.draft_stats or {}).get("dropped_existing", []))
     cancelled = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.id in dropped_ids]
@@ -307,12 +308,13 @@ def publish(setup: MeetingSetup) -> tuple[int, int]:
     for m in drafts:
         m.status, m.updated_at = MeetingStatus.PUBLISHED, now
     setup.published_at, setup.draft_stats = now, None
-    _notify(setup, drafts + cancelled)
+    notify_changes(setup, drafts + cancelled)
     db.session.commit()
     return len(drafts), len(cancelled)
 
 
-def _notify(setup: MeetingSetup, changed: list[Meeting]) -> None:
+def notify_changes(setup: MeetingSetup, changed: list[Meeting]) -> None:
+    """Mail each attendee concerned their meetings as they stand now, and tell the employers concerned."""
     event = setup.session.event
     registrations = {m.registration_id: m.registration for m in changed}
     for registration in registrations.values():
@@ -329,73 +331,11 @@ def _notify(setup: MeetingSetup, changed: list[Meeting]) -> None:
 def cancel_meeting(setup: MeetingSetup, meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.setup_id != setup.id or meeting.status != MeetingStatus.PUBLISHED:
-        _fail("not_found", _("No such published meeting."), status=404)
+        refuse("not_found", _("No such published meeting."), status=404)
     meeting.status, meeting.sequence = MeetingStatus.CANCELLED, meeting.sequence + 1
-    _notify(setup, [meeting])
+    notify_changes(setup, [meeting])
     db.session.commit()
     return meeting
-
-
-# ------------------------------------------------------------------------------------------ the day
-
-
-def mark_no_show(setup: MeetingSetup, registration_id: int, now: datetime | None = None) -> int:
-    """The attendee is not here: their meetings that have not ended are freed. Returns how many."""
-    now = now or utcnow()
-    freed = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,))
-             if m.registration_id == registration_id and m.slot.ends_at > now]
-    for m in freed:
-        m.status, m.sequence = MeetingStatus.NO_SHOW, m.sequence + 1
-    for organisation_id in sorted({m.organisation_id for m in freed}):
-        for contact in contacts_of(organisation_id):
-            queue_mail(contact.email, "meetings_employer", locale=contact.locale, event=setup.session.event,
-                       setup=setup)
-    db.session.commit()
-    return len(freed)
-
-
-def add_standby(setup: MeetingSetup, registration_id: int) -> None:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or not can_wish(setup, registration):
-        _fail("not_eligible", _("Only confirmed attendees who share their profile can stand by."), status=422)
-    if not db.session.scalars(select(StandbyAttendee).where(StandbyAttendee.setup_id == setup.id,
-                                                            StandbyAttendee.registration_id == registration_id)
-                              ).first():
-        db.session.add(StandbyAttendee(setup_id=setup.id, registration_id=registration_id))
-    db.session.commit()
-
-
-def standby_of(setup: MeetingSetup) -> list[StandbyAttendee]:
-    return list(db.session.scalars(select(StandbyAttendee).where(StandbyAttendee.setup_id == setup.id)
-                                   .order_by(StandbyAttendee.created_at)))
-
-
-def refill_from_standby(setup: MeetingSetup, now: datetime | None = None) -> list[Meeting]:
-    """Offer table-slots freed by no-shows, in slots that have not started, to attendees on standby.
-
-    Runs synchronously (few people, few slots) and publishes at once: on the day there is no time for a draft."""
-    now = now or utcnow()
-    standby = {s.registration_id for s in standby_of(setup)}
-    if not standby:
-        _fail("no_standby", _("Nobody is on standby."))
-    built = build_instance(setup, setup.mode, slots_after=now, only_attendees=standby)
-    if not built.instance.slots:
-        _fail("too_late", _("No meeting slot is left in this session."))
-    schedule = solve(built.instance, setup.mode)
-    new = []
-    for m in schedule.meetings:
-        if m.kind != "new":
-            continue
-        meeting = Meeting(setup_id=setup.id, registration_id=num(m.attendee), organisation_id=num(m.employer),
-                          slot_id=num(m.slot), table=m.table, score=m.score, kind="standby",
-                          reasons=[{"code": c, "points": p, "text": t} for c, p, t in m.reasons],
-                          status=MeetingStatus.PUBLISHED)
-        db.session.add(meeting)
-        new.append(meeting)
-    db.session.flush()
-    _notify(setup, new)
-    db.session.commit()
-    return new
 
 
 def meetings_for_registration(registration: Registration) -> list[Meeting]:

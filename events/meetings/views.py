@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.inputs import db_id, id_arg
-from events.employers.services import partners_of
-from events.employers.views import _partner_event, _staff_event, employer_required
+from events.employers.partnerships import partners_of
+from events.employers.views import _staff_event, employer_required, partner_event_or_404
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
-from events.meetings.matching import instance_to_dict
+from events.meetings.matching.json_format import instance_to_dict
 from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
+from events.meetings import day
 from events.meetings.forms import ConfigureForm, RegistrationPickForm, RuleForm, RunForm, TablesForm
 from events.meetings.models import AttendeeWish, MeetingStatus
 from events.employers.models import PartnerStatus
@@ -85,7 +86,7 @@ def staff_setup(slug: str, session_id: int):
     if setup is not None:
         meetings = services.meetings_of(setup, (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED,
                                                 MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED))
-        context.update(meetings=meetings, rules=services.rules_of(setup), standby=services.standby_of(setup),
+        context.update(meetings=meetings, rules=services.rules_of(setup), standby=day.standby_of(setup),
                        eligible=services.eligible_registrations(setup), stats=setup.draft_stats,
                        has_draft=any(m.status == MeetingStatus.DRAFT for m in meetings),
                        table_number=lambda m: services.table_number(setup, m.organisation_id, m.table),
@@ -188,17 +189,17 @@ def staff_day(slug: str, session_id: int, action: str):
         if action == "refill":
             if not ConfirmForm().validate_on_submit():
                 abort(400)
-            new = services.refill_from_standby(setup)
+            new = day.refill_from_standby(setup)
             flash(_("%(n)d meetings offered to attendees on standby.", n=len(new)), "success")
         elif action in ("no-show", "standby"):
             form = RegistrationPickForm()
             if not form.validate_on_submit():
                 abort(400)
             if action == "no-show":
-                n = services.mark_no_show(setup, form.registration_id.data)
+                n = day.mark_no_show(setup, form.registration_id.data)
                 flash(_("%(n)d meetings freed.", n=n), "info")
             else:
-                services.add_standby(setup, form.registration_id.data)
+                day.add_standby(setup, form.registration_id.data)
         else:
             abort(404)
     except services.MeetingError as exc:
@@ -272,7 +273,7 @@ def attendee_wishes(token: str, session_id: int):
 @bp.get("/employer/e/<slug>/meetings")
 @employer_required
 def employer_schedule(slug: str):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     meetings = [m for m in services.meetings_for_organisation(current_user.organisation_id, event)]
     setups = [s for s in services.setups_of(event)
               if current_user.organisation_id in {e.organisation_id for e in s.employers}]
@@ -284,7 +285,7 @@ def employer_schedule(slug: str):
 @bp.route("/employer/e/<slug>/meetings/<int:session_id>/choose", methods=["GET", "POST"])
 @employer_required
 def employer_choose(slug: str, session_id: int):
-    event = _partner_event(slug)
+    event = partner_event_or_404(slug)
     session = db.session.get(Session, session_id)
     setup = services.setup_for_session(session) if session and session.event_id == event.id else None
     if setup is None or current_user.organisation_id not in {e.organisation_id for e in setup.employers}:

@@ -11,8 +11,6 @@ from datetime import datetime
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -124,6 +122,11 @@ def to_csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
+    # openpyxl loads numpy when it is installed: only an Excel export needs it, not the web process at start
+    from openpyxl import Workbook
+    # openpyxl.styles: as above, loaded only for an Excel export
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

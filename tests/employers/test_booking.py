@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.extensions import db as _db
 from app.extensions import utcnow
 from events.employers import services
+from events.employers.errors import EmployerError
 from events.employers.models import BookingStatus, WorkshopBooking
 from events.programme.models import Event
 from tests.employers.helpers import login, make_partner, make_slot, make_staff
@@ -56,7 +57,7 @@ def test_two_employers_clicking_at_once_get_one_booking(app, db):
 
     results = _run_together(app, len(user_ids), work)
     won = [r for r in results if isinstance(r, int)]
-    lost = [r for r in results if isinstance(r, services.EmployerError)]
+    lost = [r for r in results if isinstance(r, EmployerError)]
     assert len(won) == 1 and len(lost) == len(user_ids) - 1, results
     assert {e.code for e in lost} == {"slot_taken"}
     db.session.expire_all()
@@ -87,7 +88,7 @@ def test_declined_or_withdrawn_bookings_free_the_slot(db):
     (_, first), (_, second) = make_partner(event, "First AG"), make_partner(event, "Second AG")
     slot = make_slot(event)
     booking = services.book_slot(first, event, slot.id, WORKSHOP)
-    with pytest.raises(services.EmployerError) as error:
+    with pytest.raises(EmployerError) as error:
         services.book_slot(second, event, slot.id, WORKSHOP)
     assert error.value.code == "slot_taken"
     services.decide_booking(event, booking.id, False, "Sorry", staff)
@@ -101,7 +102,7 @@ def test_withdraw_after_deadline_is_refused(db):
     _, user = make_partner(event)
     slot = make_slot(event)
     booking = services.book_slot(user, event, slot.id, WORKSHOP)
-    with pytest.raises(services.EmployerError) as error:
+    with pytest.raises(EmployerError) as error:
         services.withdraw_booking(user, event, booking.id, now=slot.withdraw_deadline + timedelta(minutes=1))
     assert error.value.code == "too_late"
     assert booking.status == BookingStatus.REQUESTED
@@ -111,7 +112,7 @@ def test_non_partners_cannot_book(db):
     event, other_event = make_event(), make_event()
     _, outsider = make_partner(other_event, "Elsewhere BV")
     slot = make_slot(event)
-    with pytest.raises(services.EmployerError) as error:
+    with pytest.raises(EmployerError) as error:
         services.book_slot(outsider, event, slot.id, WORKSHOP)
     assert error.value.status == 403
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import User
-from events.employers.models import BookingStatus, WorkshopBooking
+from app.mail import OutboxMessage
+from events.employers.invitations import accept_invitation
+from events.employers.models import BookingStatus, EventPartner, PartnerStatus, WorkshopBooking
+from events.employers.partnerships import decide_candidacy
 from events.registration.models import EnrolmentStatus
-from events.employers.models import EventPartner, PartnerStatus
 from events.programme.models import Session, SessionStatus
 from tests.employers.helpers import PASSWORD, link_token, login, mails, make_slot, make_staff
 from tests.factories import make_event, register
@@ -115,11 +117,6 @@ def test_application_form_validates(client, db):
 
 
 def test_partner_mails_and_account_follow_the_applicants_language(client, db):
-    from app.accounts.models import User
-    from app.mail import OutboxMessage
-    from events.employers import services
-    from events.employers.models import EventPartner
-    from tests.factories import make_event
     event = make_event()
     response = client.post(f"/e/{event.slug}/partner?lang=de", data={
         **APPLICATION, "organisation_name": "Rheinchemie GmbH", "contact_email": "jana@rheinchemie.example"})
@@ -129,7 +126,7 @@ def test_partner_mails_and_account_follow_the_applicants_language(client, db):
     staff = User(email="staff@example.org", is_admin=True)
     db.session.add(staff)
     db.session.commit()
-    services.decide_candidacy(event, partner.id, True, "Willkommen!", staff)
+    decide_candidacy(event, partner.id, True, "Willkommen!", staff)
     invitation = db.session.scalars(db.select(OutboxMessage).where(
         OutboxMessage.template == "employer_invitation")).one()
     accepted = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.template == "partner_accepted")).one()
@@ -137,5 +134,5 @@ def test_partner_mails_and_account_follow_the_applicants_language(client, db):
     assert "Rheinchemie GmbH" in invitation.subject and not invitation.subject.startswith("Your employer account")
     assert event.title in accepted.subject and not accepted.subject.startswith("Welcome on board")
     token = invitation.body_text.split("/employer/invite/")[1].split()[0]
-    user = services.accept_invitation(token, "Jana Roth", "a-long-password-1")
+    user = accept_invitation(token, "Jana Roth", "a-long-password-1")
     assert user.locale == "de"

@@ -5,7 +5,8 @@ import itertools
 
 from hypothesis import strategies as st
 
-from events.meetings.matching.instance import FORMAT, MatchingInputError, instance_from_dict
+from events.meetings.matching.instance import MatchingInputError
+from events.meetings.matching.json_format import FORMAT, instance_from_dict
 from events.meetings.matching.scoring import candidate_pairs
 
 TYPES = ["job", "internship", "phd", "mentoring", "innovation_project"]

@@ -1,10 +1,12 @@
 """Solver vs brute-force optimum on tiny instances."""
 import os
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from match_strategies import brute_force, instance_dicts
 
-from events.meetings.matching import instance_from_dict, solve
+from events.meetings.matching.json_format import instance_from_dict
+from events.meetings.matching.solver import solve
 from events.meetings.matching.scoring import candidate_pairs
 from events.meetings.matching.stats import objective_key
 
@@ -19,6 +21,7 @@ def _tiny(d):
     return inst
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(instance_dicts(max_att=5, max_emp=3, max_slots=3, busy=False, pins=False, max_tables=2))
 def test_solver_optimal_without_busy_slots(d):
@@ -30,6 +33,7 @@ def test_solver_optimal_without_busy_slots(d):
     assert objective_key(inst.mode, s.stats["upper_bound"]) == best[inst.mode]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(instance_dicts(max_att=5, max_emp=3, max_slots=3, busy=True, pins=False, max_tables=2))
 def test_bound_is_upper_bound_with_busy_slots(d):

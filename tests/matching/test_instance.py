@@ -1,11 +1,15 @@
 """JSON round trip and input validation errors."""
 import copy
 import json
+from dataclasses import replace
 
 import pytest
 
-from events.meetings.matching import (FORMAT, MatchingInputError, instance_from_dict, instance_to_dict, load_instance,
-                             dump_instance, schedule_from_dict, schedule_to_dict, solve, validate_schedule)
+from events.meetings.matching.instance import MatchingInputError
+from events.meetings.matching.json_format import (FORMAT, dump_instance, instance_from_dict, instance_to_dict,
+                                                  load_instance, schedule_from_dict, schedule_to_dict)
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.matching.synthetic import generate
 
 BASE = {
@@ -81,7 +85,6 @@ def test_validate_schedule_reports_violations():
     inst = instance_from_dict(d)
     s = solve(inst)
     assert validate_schedule(inst, s) == []
-    from dataclasses import replace
     bad = replace(s, meetings=s.meetings + [replace(s.meetings[0], slot="s2", table=5)])
     errs = validate_schedule(inst, bad)
     text = "\n".join(errs)

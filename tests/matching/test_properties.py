@@ -4,12 +4,17 @@ from dataclasses import replace
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from match_strategies import instance_dicts
 
-from events.meetings.matching import greedy, instance_from_dict, schedule_to_dict, solve, validate_schedule
+from events.meetings.matching.greedy import greedy
 from events.meetings.matching.instance import Meeting
+from events.meetings.matching.json_format import instance_from_dict, instance_to_dict, schedule_to_dict
+from events.meetings.matching.scoring import candidate_pairs
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.matching.stats import objective, objective_key
 from events.meetings.matching.synthetic import generate
 
@@ -43,12 +48,14 @@ def _check_all(inst):
     return s, g
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(instance_dicts(max_att=7, max_emp=4, max_slots=4))
 def test_small_random_instances_valid(d):
     _check_all(instance_from_dict(d))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(instance_dicts(max_att=6, max_emp=3, max_slots=3))
 def test_deterministic(d):
@@ -57,6 +64,7 @@ def test_deterministic(d):
     assert _strip(greedy(inst)) == _strip(greedy(instance_from_dict(d)))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.integers(5, 80), st.integers(1, 10), st.integers(1, 6), st.integers(0, 10**6),
        st.sampled_from(["fair", "best_total"]), st.floats(0, 0.7))
@@ -78,9 +86,7 @@ def test_medium_synthetic_with_existing_meetings(na, ne, ns, seed, mode, keep):
 
 def test_generator_deterministic_and_plausible():
     a, b = generate(200, 40, 6, 3), generate(200, 40, 6, 3)
-    from events.meetings.matching import instance_to_dict
     assert instance_to_dict(a) == instance_to_dict(b)
-    from events.meetings.matching.scoring import candidate_pairs
     c = candidate_pairs(a)
     sizes = sorted(len(v) for v in c.values())
     assert 25 <= sizes[len(sizes) // 2] <= 40

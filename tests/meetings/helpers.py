@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.extensions import db
-from events.employers.services import ProfileData, save_profile
+from events.employers.profiles import ProfileData, save_profile
 from events.meetings import services
 from events.programme.models import Room, SessionKind
 from tests.employers.helpers import make_partner

@@ -6,10 +6,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.extensions import db as _db
 from app.jobs import JobStatus, wait_for
 from events.agendas.items import items_for_registration, items_for_user
 from events.meetings import services
+from events.meetings.build import build_instance
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
 from events.meetings.models import MeetingStatus
+from tests.conftest import empty_tables
 from tests.employers.helpers import login, make_staff
 from tests.meetings.helpers import networking_day
 
@@ -131,13 +136,10 @@ def test_agenda_items_for_attendee_and_employer(db):
     assert item.uid not in {i.uid for i in items_for_registration(m.registration)}
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_wishes_always_give_a_valid_published_schedule(app, data):
-    from app.extensions import db as _db
-    from events.meetings.matching import solve, validate_schedule
-    from events.meetings.build import build_instance
-    from tests.conftest import empty_tables
     with app.app_context():
         try:
             tables = data.draw(st.integers(1, 2))

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.mail import OutboxMessage
-from events.meetings.matching import solve, validate_schedule
-from events.meetings import services
+from events.meetings.matching.solver import solve
+from events.meetings.matching.validate import validate_schedule
+from events.meetings import day, services
 from events.meetings.build import aid, build_instance, eid, sid
 from events.meetings.models import Meeting, MeetingStatus
 from events.registration.services import cancel_registration
@@ -106,14 +107,14 @@ def test_no_show_frees_slots_for_standby(db):
     absent = next(r for r in regs[:6] if any(m.registration_id == r.id and m.slot.position == 2
                                              for m in _published(setup)))
     now = setup.slots[0].ends_at  # during the first slot's changeover
-    assert services.mark_no_show(setup, absent.id, now=now) >= 1
+    assert day.mark_no_show(setup, absent.id, now=now) >= 1
     freed = [m for m in services.meetings_of(setup, (MeetingStatus.NO_SHOW,))]
     for r in regs[6:]:
         r.consent_sharing_at = r.created_at
     _db.session.commit()
     for r in regs[6:]:
-        services.add_standby(setup, r.id)
-    new = services.refill_from_standby(setup, now=now)
+        day.add_standby(setup, r.id)
+    new = day.refill_from_standby(setup, now=now)
     assert new and {m.registration_id for m in new} <= {r.id for r in regs[6:]}
     assert all(m.slot.starts_at >= now for m in new)
     taken = {(m.organisation_id, m.table, m.slot_id) for m in new}

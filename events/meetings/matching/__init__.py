@@ -1,19 +1,10 @@
-"""Pure matcher for welcome-day networking sessions (no Flask, no database).
+"""Pure matcher for welcome-day networking sessions (no Flask, no database); see README.md in this package.
 
-Public API (see README.md in this package for the JSON formats)::
+Import from the module that does the work (this package imports none of them, so loading one loads no other)::
 
-    from events.meetings.matching import (
-        MatchingInputError, Instance, Schedule, load_instance, instance_from_dict,
-        solve, greedy, validate_schedule, generate,
-    )
+    from events.meetings.matching.json_format import instance_from_dict, schedule_to_dict  # the JSON format
+    from events.meetings.matching.solver import solve            # the optimal matcher (loads OR-Tools when it runs)
+    from events.meetings.matching.greedy import greedy           # the greedy baseline
+    from events.meetings.matching.validate import validate_schedule
+    from events.meetings.matching.synthetic import generate      # synthetic instances for tests and benchmarks
 """
-from .instance import (  # noqa: F401
-    FORMAT, MatchingInputError, Instance, Slot, Employer, Attendee, Meeting, Schedule,
-    instance_from_dict, instance_to_dict, load_instance, dump_instance,
-    schedule_from_dict, schedule_to_dict, dump_schedule,
-)
-from .scoring import is_allowed, score_pair, WEIGHTS  # noqa: F401
-from .solver import solve  # noqa: F401
-from .greedy import greedy  # noqa: F401
-from .validate import validate_schedule  # noqa: F401
-from .synthetic import generate  # noqa: F401

@@ -11,7 +11,8 @@ import sys
 import click
 
 from .greedy import greedy
-from .instance import MatchingInputError, dump_instance, dump_schedule, load_instance
+from .instance import MatchingInputError
+from .json_format import dump_instance, dump_schedule, load_instance
 from .solver import solve
 from .synthetic import generate
 from .validate import validate_schedule

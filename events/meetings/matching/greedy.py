@@ -16,7 +16,8 @@ from __future__ import annotations
 import time
 
 from .board import Board
-from .instance import Instance, MatchingInputError, Schedule
+from .flow import flow_pairs
+from .instance import Instance, Schedule, with_mode
 from .scoring import candidate_pairs
 from .stats import make_schedule
 
@@ -41,14 +42,7 @@ def greedy_board(inst: Instance, cands=None) -> Board:
 
 def greedy(inst: Instance, mode: str | None = None) -> Schedule:
     """Greedy schedule with the same Schedule format and statistics as ``solve``."""
-    from dataclasses import replace
-
-    from .solver import flow_pairs
-
-    if mode is not None and mode != inst.mode:
-        if mode not in ("fair", "best_total"):
-            raise MatchingInputError(f"mode: expected 'fair' or 'best_total', got {mode!r}")
-        inst = replace(inst, mode=mode)
+    inst = with_mode(inst, mode)
     t0 = time.perf_counter()
     cands = candidate_pairs(inst)
     meetings = greedy_board(inst, cands).meetings()

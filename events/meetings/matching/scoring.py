@@ -46,8 +46,8 @@ WEIGHTS = {
 MAX_SCORE = 1 + 50 + 30 + 20 + 10 + 6 + 9
 
 
-def _static_filter(att: Attendee, emp: Employer) -> str | None:
-    """Profile-only filters (language, degree, job type). Returns why not, or None."""
+def profile_exclusion(att: Attendee, emp: Employer) -> str | None:
+    """Why the profiles alone rule the pair out (language, degree, job type), or None if they do not."""
     for lang, lvl in sorted(emp.required_languages.items()):
         have = att.languages.get(lang)
         if have is None or CEFR_RANK[have] < CEFR_RANK[lvl]:
@@ -67,7 +67,7 @@ def is_allowed(inst: Instance, att: Attendee, emp: Employer) -> tuple[bool, str]
         return False, "excluded by the employer"
     if emp.id in att.not_interested:
         return False, "attendee is not interested"
-    why = _static_filter(att, emp)
+    why = profile_exclusion(att, emp)
     return (why is None), (why or "")
 
 
@@ -140,7 +140,7 @@ def candidate_pairs(inst: Instance) -> dict[str, list[tuple[str, int]]]:
     for att in sorted(inst.attendees, key=lambda a: a.id):
         key = _profile(att)
         if key not in cache:
-            cache[key] = [e for e in emps if _static_filter(att, e) is None]
+            cache[key] = [e for e in emps if profile_exclusion(att, e) is None]
         rank = {e: i + 1 for i, e in enumerate(att.wishes)}
         ni = set(att.not_interested)
         lst = []

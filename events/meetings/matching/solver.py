@@ -3,22 +3,9 @@ for the (slot, table) placement, then a repair/fill pass.
 
 1. Fixed meetings (``pinned`` and ``existing``) are put on the board first; they
    consume attendee/employer caps, the attendee's slot and the table in that slot.
-2. Min-cost flow (OR-Tools ``SimpleMinCostFlow``, integral) on
-   source -> attendee -> employer -> sink:
-
-   * source -> attendee: unit arcs, one per further meeting the attendee may get
-     (up to ``min(max_meetings, meetings already fixed + free non-busy slots)``);
-     in ``fair`` mode the arc of the attendee's 1st meeting has gain ``M1`` and of
-     the 2nd meeting gain ``M2``, further arcs 0 (concave marginal gains);
-   * attendee -> employer: capacity 1, gain = pair score, only allowed pairs;
-   * employer -> sink: remaining capacity ``min(cap - fixed, free table-slots)``;
-   * source -> sink bypass arc (gain 0) so the flow value is free.
-
-   ``M2 = 1 + sum of all attainable scores`` and ``M1 = (n_attendees + 1) * M2``, so the
-   flow optimum is exactly the lexicographic optimum (attendees with >= 1 meeting,
-   then with >= 2, then total score) of the relaxation that ignores *which slot*
-   each meeting takes. In ``best_total`` mode both bonuses are 0. That optimum is
-   reported as ``upper_bound``.
+2. The flow relaxation (``flow.py``, min-cost flow with OR-Tools) chooses the new
+   pairs as if it did not matter which slot each meeting takes; its optimum
+   (lexicographic in ``fair`` mode) is reported as ``upper_bound``.
 3. The chosen pairs are placed by bipartite edge colouring (attendee x table
    vertices, colours = slots; see ``board.py``); without busy slots or fixed
    meetings every pair is placed (Koenig), otherwise unplaceable pairs are counted
@@ -36,97 +23,14 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
 from .board import Board
+from .flow import flow_pairs
 from .greedy import greedy_board
-from .instance import Instance, MatchingInputError, Schedule
+from .instance import Instance, Schedule, with_mode
 from .scoring import candidate_pairs
 from .stats import make_schedule, objective, objective_key
 
 SOLVER_NAME = "mincostflow+kempe"
-
-
-def flow_pairs(inst: Instance, board: Board, cands) -> tuple[list[tuple[str, str]], dict]:
-    """Solve the flow relaxation on top of the fixed meetings of ``board``.
-    Returns (chosen new pairs sorted, upper bound dict incl. the fixed meetings)."""
-    fair = inst.mode == "fair"
-    atts = sorted(inst.attendees, key=lambda a: a.id)
-    emps = sorted(inst.employers, key=lambda e: e.id)
-    a_node = {a.id: 2 + i for i, a in enumerate(atts)}
-    e_node = {e.id: 2 + len(atts) + j for j, e in enumerate(emps)}
-    e_room = {}
-    for e in emps:
-        free_ts = sum(1 for t in range(e.tables) for s in range(board.nslots)
-                      if s not in board.tb[(e.id, t)])
-        e_room[e.id] = max(0, min(board.emp_cap[e.id] - board.count_e[e.id], free_ts))
-    a_room, fixed_cnt = {}, {}
-    for a in atts:
-        k = board.count_a(a.id)
-        fixed_cnt[a.id] = k
-        a_room[a.id] = max(0, min(a.max_meetings - k, len(board.free_slots(a.id))))
-
-    tails, heads, caps, gains = [], [], [], []
-    pair_arcs = []
-    score_sum = 0
-    for a in atts:
-        if a_room[a.id] == 0:
-            continue
-        best = 0
-        for e_id, sc in cands[a.id]:
-            if e_room[e_id] == 0 or (a.id, e_id) in board.pairs:
-                continue
-            pair_arcs.append((a.id, e_id, sc))
-            best = max(best, sc)
-        score_sum += best * a_room[a.id]
-    M2 = score_sum + 1 if fair else 0
-    M1 = (len(atts) + 1) * M2 if fair else 0
-    supply = 0
-    for a in atts:
-        room, k = a_room[a.id], fixed_cnt[a.id]
-        if room == 0:
-            continue
-        supply += room
-        for j in range(k, min(k + room, 2)):        # 1st and 2nd meeting: unit arcs
-            tails.append(0), heads.append(a_node[a.id]), caps.append(1)
-            gains.append(M1 if j == 0 else M2)
-        rest = k + room - max(k, 2)                   # further meetings: gain 0
-        if rest > 0:
-            tails.append(0), heads.append(a_node[a.id]), caps.append(rest), gains.append(0)
-    first_pair_arc = len(tails)
-    for a_id, e_id, sc in pair_arcs:
-        tails.append(a_node[a_id]), heads.append(e_node[e_id]), caps.append(1), gains.append(sc)
-    for e in emps:
-        if e_room[e.id]:
-            tails.append(e_node[e.id]), heads.append(1), caps.append(e_room[e.id]), gains.append(0)
-    tails.append(0), heads.append(1), caps.append(supply), gains.append(0)
-
-    chosen = []
-    if supply:
-        mcf = min_cost_flow.SimpleMinCostFlow()
-        mcf.add_arcs_with_capacity_and_unit_cost(
-            np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
-            np.array(caps, dtype=np.int64), -np.array(gains, dtype=np.int64))
-        sup = np.zeros(2 + len(atts) + len(emps), dtype=np.int64)
-        sup[0], sup[1] = supply, -supply
-        mcf.set_nodes_supplies(np.arange(len(sup), dtype=np.int32), sup)
-        status = mcf.solve()
-        if status != mcf.OPTIMAL:
-            raise MatchingInputError(f"instance: min-cost flow failed with status {status}")
-        flows = mcf.flows(np.arange(first_pair_arc, first_pair_arc + len(pair_arcs), dtype=np.int32))
-        chosen = [(a_id, e_id) for (a_id, e_id, _), f in zip(pair_arcs, flows) if f > 0]
-    chosen.sort()
-    bound = objective(inst, [_P(a, e) for a, e in chosen] + [_P(m.attendee, m.employer) for m in
-                                                            list(inst.pinned) + list(inst.existing)])
-    return chosen, bound
-
-
-class _P:  # minimal meeting-like object for objective()
-    __slots__ = ("attendee", "employer")
-
-    def __init__(self, a, e):
-        self.attendee, self.employer = a, e
 
 
 def place_pairs(board: Board, pairs) -> int:
@@ -163,11 +67,7 @@ def fill(board: Board, inst: Instance, cands) -> None:
 def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool = True) -> Schedule:
     """Optimal-ish schedule for ``inst`` (``mode`` overrides ``inst.mode``)."""
     t0 = time.perf_counter()
-    if mode is not None and mode != inst.mode:
-        if mode not in ("fair", "best_total"):
-            raise MatchingInputError(f"mode: expected 'fair' or 'best_total', got {mode!r}")
-        from dataclasses import replace
-        inst = replace(inst, mode=mode)
+    inst = with_mode(inst, mode)
     cands = candidate_pairs(inst)
     board = Board(inst)
     chosen, bound = flow_pairs(inst, board, cands)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from .instance import Attendee, Employer, Instance, Slot
-from .scoring import _static_filter
+from .scoring import profile_exclusion
 
 FIELDS = ("computer science", "electrical engineering", "mechanical engineering", "economics",
           "business", "physics", "chemistry", "biology", "medicine", "mathematics", "law", "design")
@@ -66,54 +66,64 @@ def _profile(rng):
     return degree, seeks, langs
 
 
-def generate(attendees: int = 500, employers: int = 50, slots: int = 6, seed: int = 1,
-             mode: str = "fair") -> Instance:
-    rng = random.Random(seed)
-    slot_list = []
-    for k in range(slots):
+def _slots(n: int) -> list[Slot]:
+    """``n`` ten-minute slots from 14:00."""
+    out = []
+    for k in range(n):
         m0 = 14 * 60 + 10 * k
-        slot_list.append(Slot(f"s{k + 1}", f"2026-06-01T{m0 // 60:02d}:{m0 % 60:02d}:00",
-                              f"2026-06-01T{(m0 + 10) // 60:02d}:{(m0 + 10) % 60:02d}:00"))
-    emps = [_employer(rng, i + 1) for i in range(employers)]
-    pop = {e.id: 1.0 / (i + 1) ** 0.8 for i, e in enumerate(rng.sample(emps, len(emps)))}
-    lo, hi = min(30, employers), min(50, employers)
-    cache: dict = {}
+        out.append(Slot(f"s{k + 1}", f"2026-06-01T{m0 // 60:02d}:{m0 % 60:02d}:00",
+                        f"2026-06-01T{(m0 + 10) // 60:02d}:{(m0 + 10) % 60:02d}:00"))
+    return out
 
-    def cands(profile):
+
+class _Candidates:
+    """The employers an attendee profile passes the hard filters of (cached per profile)."""
+
+    def __init__(self, emps: list[Employer]):
+        self.emps, self.cache = emps, {}
+
+    def __call__(self, profile) -> list[Employer]:
         key = (profile[0], profile[1], tuple(sorted(profile[2].items())))
-        if key not in cache:
+        if key not in self.cache:
             probe = Attendee(id="_", degree_level=profile[0], seeks=profile[1], languages=profile[2])
-            cache[key] = [e for e in emps if _static_filter(probe, e) is None]
-        return cache[key]
+            self.cache[key] = [e for e in self.emps if profile_exclusion(probe, e) is None]
+        return self.cache[key]
 
-    atts, cand_of = [], {}
-    for i in range(attendees):
-        best = None
-        for _ in range(40):
-            prof = _profile(rng)
-            n = len(cands(prof))
-            dist = 0 if lo <= n <= hi else min(abs(n - lo), abs(n - hi))
-            if best is None or dist < best[0]:
-                best = (dist, prof)
-            if dist == 0:
-                break
-        degree, seeks, langs = best[1]
-        c = cands(best[1])
-        aid = f"a{i + 1:05d}"
-        nw = _pick(rng, [(0, .05), (1, .05), (2, .1), (3, .2), (4, .2), (5, .4)])
-        wishes = [e.id for e in _weighted_sample(rng, c, [pop[e.id] for e in c], nw)]
-        rest = [e.id for e in c if e.id not in wishes]
-        ni = rng.sample(rest, min(len(rest), rng.randint(1, 3))) if rng.random() < .2 else []
-        busy = []
-        if rng.random() < .2 and slots > 1:
-            ln = rng.randint(1, min(3, slots - 1))
-            st = rng.randint(0, slots - ln)
-            busy = [slot_list[k].id for k in range(st, st + ln)]
-        atts.append(Attendee(id=aid, name=f"Attendee {i + 1}", degree_level=degree, field=rng.choice(FIELDS),
-                             languages=dict(langs), seeks=seeks, wishes=tuple(wishes),
-                             not_interested=tuple(sorted(ni)), busy_slots=tuple(busy),
-                             max_meetings=rng.choice((2, 3))))
-        cand_of[aid] = [e.id for e in c if e.id not in ni]
+
+def _fitting_profile(rng, cands: _Candidates, lo: int, hi: int):
+    """Redraw a profile (up to 40 times) until lo..hi employers pass its filters; else the closest one."""
+    best = None
+    for _ in range(40):
+        prof = _profile(rng)
+        n = len(cands(prof))
+        dist = 0 if lo <= n <= hi else min(abs(n - lo), abs(n - hi))
+        if best is None or dist < best[0]:
+            best = (dist, prof)
+        if dist == 0:
+            break
+    return best[1]
+
+
+def _attendee(rng, i: int, profile, candidates: list[Employer], pop: dict[str, float],
+              slot_list: list[Slot]) -> Attendee:
+    degree, seeks, langs = profile
+    nw = _pick(rng, [(0, .05), (1, .05), (2, .1), (3, .2), (4, .2), (5, .4)])
+    wishes = [e.id for e in _weighted_sample(rng, candidates, [pop[e.id] for e in candidates], nw)]
+    rest = [e.id for e in candidates if e.id not in wishes]
+    ni = rng.sample(rest, min(len(rest), rng.randint(1, 3))) if rng.random() < .2 else []
+    busy = []
+    slots = len(slot_list)
+    if rng.random() < .2 and slots > 1:
+        ln = rng.randint(1, min(3, slots - 1))
+        st = rng.randint(0, slots - ln)
+        busy = [slot_list[k].id for k in range(st, st + ln)]
+    return Attendee(id=f"a{i + 1:05d}", name=f"Attendee {i + 1}", degree_level=degree, field=rng.choice(FIELDS),
+                    languages=dict(langs), seeks=seeks, wishes=tuple(wishes), not_interested=tuple(sorted(ni)),
+                    busy_slots=tuple(busy), max_meetings=rng.choice((2, 3)))
+
+
+def _employer_choices(rng, emps: list[Employer], atts: list[Attendee], cand_of: dict[str, list[str]]) -> None:
+    """40 % of employers wish 1-8 candidates (about half of them mutual), 10 % exclude 1-2."""
     by_emp: dict[str, list[str]] = {e.id: [] for e in emps}
     for a in atts:
         for e_id in cand_of[a.id]:
@@ -133,4 +143,20 @@ def generate(attendees: int = 500, employers: int = 50, slots: int = 6, seed: in
         if pool and rng.random() < .1:
             others = [a for a in pool if a not in e.wishes]
             e.exclusions = tuple(sorted(rng.sample(others, min(len(others), rng.randint(1, 2)))))
+
+
+def generate(attendees: int = 500, employers: int = 50, slots: int = 6, seed: int = 1,
+             mode: str = "fair") -> Instance:
+    rng = random.Random(seed)
+    slot_list = _slots(slots)
+    emps = [_employer(rng, i + 1) for i in range(employers)]
+    pop = {e.id: 1.0 / (i + 1) ** 0.8 for i, e in enumerate(rng.sample(emps, len(emps)))}
+    cands = _Candidates(emps)
+    atts, cand_of = [], {}
+    for i in range(attendees):
+        profile = _fitting_profile(rng, cands, min(30, employers), min(50, employers))
+        att = _attendee(rng, i, profile, cands(profile), pop, slot_list)
+        atts.append(att)
+        cand_of[att.id] = [e.id for e in cands(profile) if e.id not in att.not_interested]
+    _employer_choices(rng, emps, atts, cand_of)
     return Instance(slot_list, emps, atts, mode=mode)
