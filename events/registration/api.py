@@ -28,15 +28,16 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def event_payload(event: programme.Event) -> dict:
-    return dict(
+def event_payload(event: programme.Event, model: type[Event] = Event, **more) -> Event:
+    return model(
         slug=event.slug, title=event.title, description=event.description, venue=event.venue,
         address=event.address, timezone=event.timezone, starts_at=event.starts_at.isoformat(),
         ends_at=event.ends_at.isoformat(), status=event.status.value,
         registration_opens_at=_iso(event.registration_opens_at),
         registration_closes_at=_iso(event.registration_closes_at),
         registration_open=event.registration_open(), capacity=event.capacity,
-        languages=list(event.languages or []), url=url_for("public.event_page", slug=event.slug, _external=True))
+        languages=list(event.languages or []),
+        url=url_for("public.event_page", slug=event.slug, _external=True), **more)
 
 
 def session_payload(seats: services.SessionSeats) -> Session:
@@ -86,7 +87,7 @@ def openapi():
 @spec.validate(resp=responses((200, EventList, "The events")), operation_id="listEvents")
 def list_events():
     """Upcoming published welcome days"""
-    return EventList(events=[Event(**event_payload(e)) for e in services.upcoming_events()])
+    return EventList(events=[event_payload(e) for e in services.upcoming_events()])
 
 
 @bp.get("/v1/events/<string(maxlength=80):slug>")
@@ -95,7 +96,7 @@ def list_events():
 def get_event(slug: str):
     """One welcome day"""
     event = event_or_404(slug)
-    return EventWithPlaces(**event_payload(event), places_taken=services.places_taken(event))
+    return event_payload(event, EventWithPlaces, places_taken=services.places_taken(event))
 
 
 @bp.get("/v1/events/<string(maxlength=80):slug>/sessions")
