@@ -51,10 +51,23 @@ def responses(ok: tuple[int, type[BaseModel] | None, str], **errors: str) -> Res
     status (HTTP_404="No such event."), each with the Error model."""
     status, model, description = ok
     return Response(**{f"HTTP_{status}": (model, description)},
-                    **{code: (Error, text) for code, text in errors.items()})
+                    **{code: (Error, description) for code, description in errors.items()})
 
 
 NOT_FOUND = "Not found (not_found)."
+
+
+class Body(BaseModel):
+    """A request body: members it does not name are ignored, whatever they hold."""
+    model_config = ConfigDict(extra="ignore")
+    unreadable_reason: ClassVar[str] = "bad_request"  # the scanner API says invalid_json
+    not_an_object_reason: ClassVar[str] = "bad_request"  # and validation_failed
+
+
+class Query(BaseModel):
+    """A query string: a parameter it does not name is refused (most likely a typo)."""
+    model_config = ConfigDict(extra="forbid")
+
 
 # --------------------------------------------------------------------------------------- reading a request
 
@@ -145,7 +158,9 @@ class JsonApiPlugin(FlaskPlugin):
 
 
 # One per process, like the other extensions: views are declared with it when their modules load. Strict mode:
-# the document holds only the operations declared with it.
+# the document holds only the operations declared with it. spectree's own pages are not registered (their
+# scripts come from other sites, which our CSP refuses; the document is served at /api/openapi.json), and
+# ``path`` only tells spectree which rules to leave out of the document: none of ours starts with /openapi.
 spec = SpecTree(
     "flask", backend=JsonApiPlugin, mode="strict", path="openapi", validation_error_model=Error,
     naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
@@ -163,7 +178,8 @@ def add_document_part(app, *, paths: dict, schemas: dict, security_schemes: dict
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document of the current app: spectree's, from the declared operations, plus the parts
-    added by hand; built once per app."""
+    added by hand; built once per app. (spectree keeps its part once per process: the operations are the
+    code's, the same in every app.)"""
     document = current_app.extensions.get("api_document")
     if document is None:
         document = copy.deepcopy(spec.spec)
@@ -273,18 +289,6 @@ def _strict_bool(value):
 
 
 Flag = Annotated[bool, BeforeValidator(_strict_bool), WithJsonSchema({"type": ["boolean", "null"]})]
-
-
-class Body(BaseModel):
-    """A request body: members it does not name are ignored, whatever they hold."""
-    model_config = ConfigDict(extra="ignore")
-    unreadable_reason: ClassVar[str] = "bad_request"  # the scanner API says invalid_json
-    not_an_object_reason: ClassVar[str] = "bad_request"  # and validation_failed
-
-
-class Query(BaseModel):
-    """A query string: a parameter it does not name is refused (most likely a typo)."""
-    model_config = ConfigDict(extra="forbid")
 
 
 def pattern(regex: str, message: str):
