@@ -1,11 +1,10 @@
-"""Shared form pieces: text that is safe to store, JSON bodies fed through the same WTForms as HTML forms."""
+"""Shared form pieces: text that is safe to store, choices checked fast, a service's refusal next to its field."""
 from __future__ import annotations
 
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import MultiDict
 from wtforms import Form as WTForm
 from wtforms import SelectField as _SelectField
 from wtforms import PasswordField, SelectMultipleField, TextAreaField, widgets
@@ -137,120 +136,6 @@ class MultiCheckboxField(SelectMultipleField):
             return super().pre_validate(form)
         if any(data not in values for data in self.data):
             super().pre_validate(form)  # the same message as WTForms, only on the rare bad path
-
-
-class BodyError(ValueError):
-    """A JSON body whose shape or types are wrong (not the values: the form judges those). ``fields`` names the
-    members with a wrong type: {"full_name": ["A string."]}; empty when the body as a whole is wrong."""
-
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.fields = fields or {}
-
-
-# What JSON type each kind of field reads (a JSON number 3.0 is an integer, as JSON Schema says).
-_JSON_TYPES = {"bool": (bool,), "int": (int,), "text": (str,)}
-_TYPE_MESSAGES = {"bool": "true or false.", "int": "An integer.", "text": "A string."}
-
-
-def _kind(unbound) -> str | dict:
-    from wtforms.fields import BooleanField, FieldList, FormField, IntegerField
-    from wtforms.fields.core import UnboundField
-    cls = unbound.field_class
-    if issubclass(cls, FieldList) and unbound.args and isinstance(unbound.args[0], UnboundField) \
-            and issubclass(unbound.args[0].field_class, FormField):
-        return form_field_names(unbound.args[0].args[0])
-    if issubclass(cls, BooleanField):
-        return "bool"
-    if issubclass(cls, IntegerField):
-        return "int"
-    if issubclass(cls, SelectMultipleField):
-        return "ints" if unbound.kwargs.get("coerce") is int else "texts"
-    return "text"
-
-
-def form_field_names(form_class) -> dict[str, str | dict]:
-    """What a form reads, by name: "text", "bool", "int", "texts"/"ints" (lists), or the fields of the
-    sub-form that a list of objects fills (FieldList of FormField)."""
-    from wtforms.fields.core import UnboundField
-    return {name: _kind(unbound) for name in dir(form_class)
-            if isinstance(unbound := getattr(form_class, name, None), UnboundField)}
-
-
-def json_to_formdata(payload, fields: dict[str, str | dict]) -> MultiDict:
-    """Flatten a JSON object into the MultiDict a WTForms form reads, after checking each member's JSON type.
-
-    Booleans become "y" or absent, numbers and strings strings, lists repeated keys, and a list of objects WTForms'
-    ``name-0-key`` fields. A member of the wrong type (``"full_name": true``) is refused with its name, rather
-    than read as text. Keys the form does not read are ignored, whatever their value (as the OpenAPI document
-    allows). Null is the same as leaving the member out.
-    """
-    if not isinstance(payload, dict):
-        raise BodyError("The body must be a JSON object.")
-    data, wrong = MultiDict(), {}
-
-    def scalar(key: str, value, kind: str) -> None:
-        if value is None or (kind == "bool" and value is False):
-            return
-        if isinstance(value, float) and value.is_integer() and kind == "int":
-            value = int(value)
-        if not isinstance(value, _JSON_TYPES[kind]) or (kind == "int" and isinstance(value, bool)):
-            wrong.setdefault(key, []).append(_TYPE_MESSAGES[kind])
-            return
-        data.add(key, "y" if value is True else str(value))
-
-    for key, value in payload.items():
-        kind = fields.get(key)
-        if kind is None or value is None:
-            continue
-        if isinstance(kind, dict):
-            if not isinstance(value, list):
-                wrong.setdefault(key, []).append("A list of objects.")
-                continue
-            for i, item in enumerate(value):
-                # A missing member reaches the form as empty (so it is named in the field errors); an item with
-                # none of them says nothing and is refused.
-                if not isinstance(item, dict) or not any(item.get(sub) not in (None, "") for sub in kind):
-                    wrong.setdefault(f"{key}-{i}", []).append(f"An object with {', '.join(sorted(kind))}.")
-                    continue
-                for sub_key, sub_kind in sorted(kind.items()):
-                    scalar(f"{key}-{i}-{sub_key}", item.get(sub_key, ""), sub_kind)
-        elif kind in ("texts", "ints"):
-            if not isinstance(value, list):
-                wrong.setdefault(key, []).append("A list.")
-                continue
-            for item in value:
-                scalar(key, item, kind[:-1])
-        else:
-            scalar(key, value, kind)
-    if wrong:
-        raise BodyError("Some members have the wrong type.", wrong)
-    return data
-
-
-def form_errors(form) -> dict[str, list[str]]:
-    """Field errors as {"field": ["message", …]}, nested FieldList errors flattened to "languages-0-level"."""
-    out: dict[str, list[str]] = {}
-
-    def walk(prefix, errors):
-        # Messages may be str or lazy strings; a FieldList mixes its entries' errors (dicts, {} when fine) with
-        # its own messages.
-        if isinstance(errors, dict):
-            for key, value in errors.items():
-                walk(f"{prefix}-{key}" if prefix else str(key), value)
-        elif isinstance(errors, (list, tuple)):
-            for i, value in enumerate(errors):
-                if isinstance(value, (dict, list, tuple)):
-                    if value:
-                        walk(f"{prefix}-{i}", value)
-                else:
-                    out.setdefault(prefix, []).append(str(value))
-        elif errors:
-            out.setdefault(prefix, []).append(str(errors))
-
-    for name, errors in form.errors.items():
-        walk(name if name is not None else "form", errors)
-    return out
 
 
 def show_rule_error(form, exc) -> None:

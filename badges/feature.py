@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.api import add_document_part
 from badges import tokens, views
 from badges.cli import badges_command
+from badges.door import openapi
 from badges.door.scanner_gate import ScannerGate
 from events.agendas.signals import holder_badge
 
@@ -14,5 +16,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.staff)
     app.register_blueprint(views.console_link)
     app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
+    add_document_part(app, paths=openapi.checkin_paths(), schemas=openapi.checkin_schemas(),
+                      security_schemes=openapi.SECURITY_SCHEMES)  # until its routes are declared with app.api.spec
     app.cli.add_command(badges_command)
     holder_badge.connect(tokens.holder_badge_token, sender=app)  # the QR code on personal agendas

@@ -1,96 +1,76 @@
-"""JSON API under /api/v1 (described by /api/openapi.json). Errors: {"error": {status, reason, message}}."""
+"""JSON API under /api/v1, described by /api/openapi.json: each operation declares its payloads
+(events/registration/payloads.py) with app.api.spec, which checks what comes in and writes the document.
+Errors: {"error": {status, reason, message}}."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, url_for
 
+from app.api import NOT_FOUND, openapi_document, responses, spec
 from app.errors import json_error
 from app.extensions import csrf, limiter
-from app.forms import BodyError, form_errors, form_field_names, json_to_formdata
+from events.programme import models as programme
+from events.registration import models as registration_models
 from events.registration import services
-from events.registration.forms import RegistrationForm, SessionChoiceForm
-from events.programme.models import Event, SessionKind
-from events.registration.models import Registration
-from events.registration.openapi import openapi_document
+from events.registration.payloads import (Accepted, Attendee, Consents, Enrolment, Event, EventList,
+                                          EventWithPlaces, Registration, RegistrationRequest, Session,
+                                          SessionChoice, SessionFilter, SessionList)
 from events.registration.views import event_or_404, registration_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-REGISTRATION_FIELDS = form_field_names(RegistrationForm)
-SESSION_CHOICE_FIELDS = form_field_names(SessionChoiceForm)
+# Slugs and tokens longer than any stored one match no rule (404), and the document says how long they may be.
 csrf.exempt(bp)
 
-
-def _json_body() -> dict:
-    if not request.is_json:
-        abort(415, description="Send the body as application/json.")
-    try:
-        payload = request.get_json(silent=True)
-    except RecursionError:  # "[[[[…" nested deeper than the parser goes; silent=True only catches ValueError
-        payload = None
-    if payload is None:
-        abort(400, description="The body is not valid JSON.")
-    if not isinstance(payload, dict):
-        abort(400, description="The body must be a JSON object.")
-    return payload
+SLUG = {"slug": "The welcome day's slug, as in its page's address."}
+TOKEN = {"token": "The secret link's token."}
 
 
-def _event_json(event: Event) -> dict:
-    return {
-        "slug": event.slug, "title": event.title, "description": event.description, "venue": event.venue,
-        "address": event.address, "timezone": event.timezone, "starts_at": event.starts_at.isoformat(),
-        "ends_at": event.ends_at.isoformat(), "status": event.status.value,
-        "registration_opens_at": event.registration_opens_at.isoformat() if event.registration_opens_at else None,
-        "registration_closes_at": (event.registration_closes_at.isoformat()
-                                   if event.registration_closes_at else None),
-        "registration_open": event.registration_open(), "capacity": event.capacity,
-        "languages": list(event.languages or []),
-        "url": url_for("public.event_page", slug=event.slug, _external=True),
-    }
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
-def _session_json(seats: services.SessionSeats) -> dict:
+def event_payload(event: programme.Event, model: type[Event] = Event, **more) -> Event:
+    return model(
+        slug=event.slug, title=event.title, description=event.description, venue=event.venue,
+        address=event.address, timezone=event.timezone, starts_at=event.starts_at.isoformat(),
+        ends_at=event.ends_at.isoformat(), status=event.status.value,
+        registration_opens_at=_iso(event.registration_opens_at),
+        registration_closes_at=_iso(event.registration_closes_at),
+        registration_open=event.registration_open(), capacity=event.capacity,
+        languages=list(event.languages or []),
+        url=url_for("public.event_page", slug=event.slug, _external=True), **more)
+
+
+def session_payload(seats: services.SessionSeats) -> Session:
     s = seats.session
-    return {
-        "id": s.id, "event": s.event.slug, "kind": s.kind.value, "title": s.title, "abstract": s.abstract,
-        "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
-        "room": s.room.name if s.room else None, "language": s.language,
-        "host": s.host.name if s.host else None, "speakers": s.speakers, "needs_seat": s.needs_seat,
-        "capacity": s.capacity, "seats_taken": seats.taken, "seats_left": seats.seats_left,
-        "waiting_list": seats.waiting, "status": s.status.value,
-    }
+    return Session(
+        id=s.id, event=s.event.slug, kind=s.kind.value, title=s.title, abstract=s.abstract,
+        starts_at=s.starts_at.isoformat(), ends_at=s.ends_at.isoformat(), room=s.room.name if s.room else None,
+        language=s.language, host=s.host.name if s.host else None, speakers=s.speakers, needs_seat=s.needs_seat,
+        capacity=s.capacity, seats_taken=seats.taken, seats_left=seats.seats_left, waiting_list=seats.waiting,
+        status=s.status.value)
 
 
-def _registration_json(registration: Registration) -> dict:
+def enrolment_payload(enrolment: registration_models.Enrolment) -> Enrolment:
+    return Enrolment(session_id=enrolment.session_id, title=enrolment.session.title,
+                     status=enrolment.status.value, waiting_list_position=services.waitlist_position(enrolment))
+
+
+def registration_payload(registration: registration_models.Registration) -> Registration:
     a = registration.attendee
-    return {
-        "status": registration.status.value, "event": registration.event.slug,
-        "email_confirmed": registration.email_confirmed_at is not None,
-        "waiting_list_position": services.event_waitlist_position(registration),
-        "created_at": registration.created_at.isoformat(),
-        "expires_at": registration.expires_at.isoformat() if registration.expires_at else None,
-        "attendee": {
-            "full_name": a.full_name, "badge_name": a.badge_name, "email": a.email, "country": a.country,
-            "university": a.university, "degree_level": a.degree_level.value if a.degree_level else None,
-            "field_of_study": a.field_of_study,
-            "graduation_date": a.graduation_date.isoformat() if a.graduation_date else None,
-            "languages": dict(a.languages or {}), "seeking": list(a.seeking or []), "locale": a.locale,
-        },
-        "consents": {
-            "processing": registration.consent_processing_at is not None,
-            "sharing_with_employers": registration.consent_sharing_at is not None,
-        },
-        "enrolments": [_enrolment_json(e) for e in registration.active_enrolments],
-    }
-
-
-def _enrolment_json(enrolment) -> dict:
-    return {"session_id": enrolment.session_id, "title": enrolment.session.title,
-            "status": enrolment.status.value, "waiting_list_position": services.waitlist_position(enrolment)}
-
-
-def _body_error(exc: BodyError):
-    if exc.fields:  # the body is an object, but some members have the wrong JSON type
-        return json_error(422, "validation_failed", str(exc), fields=exc.fields)
-    return json_error(400, "invalid_body", str(exc))
+    attendee = Attendee(
+        full_name=a.full_name, badge_name=a.badge_name, email=a.email, country=a.country,
+        university=a.university, degree_level=a.degree_level.value if a.degree_level else None,
+        field_of_study=a.field_of_study, graduation_date=_iso(a.graduation_date),
+        languages=dict(a.languages or {}), seeking=list(a.seeking or []), locale=a.locale)
+    return Registration(
+        status=registration.status.value, event=registration.event.slug,
+        email_confirmed=registration.email_confirmed_at is not None,
+        waiting_list_position=services.event_waitlist_position(registration),
+        created_at=registration.created_at.isoformat(), expires_at=_iso(registration.expires_at),
+        attendee=attendee,
+        consents=Consents(processing=registration.consent_processing_at is not None,
+                          sharing_with_employers=registration.consent_sharing_at is not None),
+        enrolments=[enrolment_payload(e) for e in registration.active_enrolments])
 
 
 def _rule_error(exc: services.RegistrationError):
@@ -104,98 +84,106 @@ def openapi():
 
 
 @bp.get("/v1/events")
+@spec.validate(resp=responses((200, EventList, "The events")), operation_id="listEvents")
 def list_events():
-    return jsonify({"events": [_event_json(e) for e in services.upcoming_events()]})
+    """Upcoming published welcome days"""
+    return EventList(events=[event_payload(e) for e in services.upcoming_events()])
 
 
-@bp.get("/v1/events/<slug>")
+@bp.get("/v1/events/<string(maxlength=80):slug>")
+@spec.validate(resp=responses((200, EventWithPlaces, "The event"), HTTP_404=NOT_FOUND),
+               operation_id="getEvent", path_parameter_descriptions=SLUG)
 def get_event(slug: str):
+    """One welcome day"""
     event = event_or_404(slug)
-    return jsonify({**_event_json(event), "places_taken": services.places_taken(event)})
+    return event_payload(event, EventWithPlaces, places_taken=services.places_taken(event))
 
 
-@bp.get("/v1/events/<slug>/sessions")
-def list_sessions(slug: str):
+@bp.get("/v1/events/<string(maxlength=80):slug>/sessions")
+@spec.validate(resp=responses((200, SessionList, "Sessions in time order"), HTTP_404=NOT_FOUND,
+                              HTTP_400="A parameter that is unknown or not valid (invalid_parameter)."),
+               validation_error_status=400, operation_id="listSessions", path_parameter_descriptions=SLUG)
+def list_sessions(slug: str, query: SessionFilter):
+    """The programme with seats left"""
     event = event_or_404(slug)
-    unknown = sorted(set(request.args) - {"kind", "language"})
-    if unknown:  # most likely a typo ("?knd=talk"): say so rather than return the whole programme
-        return json_error(400, "invalid_parameter", "Unknown parameter; use kind and language.",
-                          field=unknown[0][:100])
-    kind = request.args.get("kind")
-    if kind is not None and kind not in {k.value for k in SessionKind}:
-        return json_error(400, "invalid_parameter", "Unknown kind.", field="kind")
-    language = request.args.get("language")
-    if language is not None and not (language.isascii() and language.isalpha() and len(language) <= 8):
-        return json_error(400, "invalid_parameter", "language must be a language code such as 'en'.",
-                          field="language")
-    return jsonify({"sessions": [_session_json(s) for s in services.session_seats(event, kind=kind,
-                                                                                   language=language)]})
+    return SessionList(sessions=[session_payload(s) for s in
+                                 services.session_seats(event, kind=query.kind, language=query.language)])
 
 
 @bp.get("/v1/sessions/<int:session_id>")
+@spec.validate(resp=responses((200, Session, "The session"), HTTP_404=NOT_FOUND), operation_id="getSession")
 def get_session(session_id: int):
+    """One session with seats left"""
     session = services.get_session(session_id)
     if session is None or services.get_published_event(session.event.slug) is None:
         abort(404, description="No such session.")
-    return jsonify(_session_json(services.seats_for(session)))
+    return session_payload(services.seats_for(session))
 
 
-@bp.post("/v1/events/<slug>/registrations")
+@bp.post("/v1/events/<string(maxlength=80):slug>/registrations")
 @limiter.limit("30 per minute")
-def create_registration(slug: str):
-    # No event_or_404: the service finds the published event as it takes its lock (404 "not_found" if none).
+@spec.validate(resp=responses(
+    (202, Accepted, "Accepted; the confirmation link was e-mailed"), HTTP_400="The body is not a JSON object.",
+    HTTP_404=NOT_FOUND, HTTP_409="A rule said no (registration_closed…).", HTTP_413="Body too large.",
+    HTTP_415="Not JSON.", HTTP_422="Not valid: fields names the members (validation_failed), or sessions that do "
+    "not exist or overlap (session_not_found, sessions_overlap).", HTTP_429="Too many requests."),
+    operation_id="createRegistration", path_parameter_descriptions=SLUG)
+def create_registration(slug: str, json: RegistrationRequest):
+    """Register for a welcome day (double opt-in: the e-mailed link confirms)"""
+    # No event_or_404: the service finds the published event as it takes its lock (404 "not_found" if none),
+    # and checks the session ids there (reason session_not_found).
     try:
-        formdata = json_to_formdata(_json_body(), REGISTRATION_FIELDS)
-    except BodyError as exc:
-        return _body_error(exc)
-    form = RegistrationForm(formdata=formdata, meta={"csrf": False})
-    # The service checks the ids (reason session_not_found), under the event's lock.
-    form.sessions.choices, form.sessions.validate_choice = [], False
-    if not form.validate():
-        return json_error(422, "validation_failed", "Some fields are not valid.", fields=form_errors(form))
-    try:
-        services.register_attendee(slug, form.registration_request())
+        services.register_attendee(slug, json.registration_request())
     except services.RegistrationError as exc:
         return _rule_error(exc)
     # The same answer whether or not the address was registered before: the link goes to the mailbox only.
-    return jsonify({"status": "accepted", "email": form.email.data.lower(),
-                    "message": "Check your e-mail: the link in it confirms your registration."}), 202
+    return Accepted(status="accepted", email=json.email.lower(),
+                    message="Check your e-mail: the link in it confirms your registration."), 202
 
 
-@bp.get("/v1/registrations/<token>")
+@bp.get("/v1/registrations/<string(maxlength=64):token>")
+@spec.validate(resp=responses((200, Registration, "The registration"), HTTP_404=NOT_FOUND),
+               operation_id="getRegistration", path_parameter_descriptions=TOKEN)
 def get_registration(token: str):
-    return jsonify(_registration_json(registration_or_404(token)))
+    """A registration, by its secret token"""
+    return registration_payload(registration_or_404(token))
 
 
-@bp.post("/v1/registrations/<token>/confirm")
+@bp.post("/v1/registrations/<string(maxlength=64):token>/confirm")
+@spec.validate(resp=responses((200, Registration, "Confirmed"), HTTP_404=NOT_FOUND,
+                              HTTP_410="Cancelled or expired."),
+               operation_id="confirmRegistration", path_parameter_descriptions=TOKEN)
 def confirm_registration(token: str):
+    """Confirm the e-mail address"""
     registration = registration_or_404(token)
     try:
         registration = services.confirm_email(registration)
     except services.RegistrationError as exc:
         return _rule_error(exc)
-    return jsonify(_registration_json(registration))
+    return registration_payload(registration)
 
 
-@bp.post("/v1/registrations/<token>/enrolments")
-def add_enrolment(token: str):
+@bp.post("/v1/registrations/<string(maxlength=64):token>/enrolments")
+@spec.validate(resp=responses(
+    (201, Enrolment, "Enrolled or waitlisted"), HTTP_400="The body is not a JSON object.", HTTP_404=NOT_FOUND,
+    HTTP_409="A rule said no.", HTTP_410="Registration cancelled.", HTTP_413="Body too large.",
+    HTTP_415="Not JSON.", HTTP_422="Not valid (validation_failed), or no such session (session_not_found)."),
+    operation_id="addEnrolment", path_parameter_descriptions=TOKEN)
+def add_enrolment(token: str, json: SessionChoice):
+    """Add a session (a seat or a waiting-list place)"""
     registration = registration_or_404(token)
     try:
-        formdata = json_to_formdata(_json_body(), SESSION_CHOICE_FIELDS)
-    except BodyError as exc:
-        return _body_error(exc)
-    form = SessionChoiceForm(formdata=formdata, meta={"csrf": False})
-    if not form.validate():
-        return json_error(422, "validation_failed", "Some fields are not valid.", fields=form_errors(form))
-    try:
-        enrolment = services.enrol(registration, form.session_id.data)
+        enrolment = services.enrol(registration, json.session_id)
     except services.RegistrationError as exc:
         return _rule_error(exc)
-    return jsonify(_enrolment_json(enrolment)), 201
+    return enrolment_payload(enrolment), 201
 
 
-@bp.delete("/v1/registrations/<token>/enrolments/<int:session_id>")
+@bp.delete("/v1/registrations/<string(maxlength=64):token>/enrolments/<int:session_id>")
+@spec.validate(resp=responses((204, None, "Dropped"), HTTP_404=NOT_FOUND),
+               operation_id="deleteEnrolment", path_parameter_descriptions=TOKEN)
 def delete_enrolment(token: str, session_id: int):
+    """Drop a session; the first in line gets the seat"""
     registration = registration_or_404(token)
     try:
         services.drop(registration, session_id)
@@ -204,8 +192,11 @@ def delete_enrolment(token: str, session_id: int):
     return "", 204
 
 
-@bp.post("/v1/registrations/<token>/cancel")
+@bp.post("/v1/registrations/<string(maxlength=64):token>/cancel")
+@spec.validate(resp=responses((200, Registration, "Cancelled"), HTTP_404=NOT_FOUND),
+               operation_id="cancelRegistration", path_parameter_descriptions=TOKEN)
 def cancel_registration(token: str):
+    """Cancel the registration"""
     registration = registration_or_404(token)
     services.cancel_registration(registration)
-    return jsonify(_registration_json(services.registration_by_token(token)))
+    return registration_payload(services.registration_by_token(token))

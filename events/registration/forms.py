@@ -1,4 +1,4 @@
-"""Forms for registration and self-service. The same classes validate HTML forms and JSON API bodies."""
+"""Forms for registration and self-service (the JSON API has its own models with the same rules: payloads.py)."""
 from __future__ import annotations
 
 from functools import lru_cache

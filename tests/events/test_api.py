@@ -1,12 +1,14 @@
 """The JSON API: every endpoint, and every way it says no ({"error": {status, reason, message}})."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import utcnow
+from app.forms import unstorable_character
 from app.mail import OutboxMessage
 from events.registration.models import Attendee, Enrolment, Registration, RegistrationStatus
 from events.programme.models import EventStatus, SessionKind
@@ -46,7 +48,7 @@ def test_openapi_document_names_every_operation(client, app):
     api_rules = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
     api_rules |= set(app.wsgi_app.routes)  # the scanner API, served in front of Flask (badges/door/scanner_gate.py)
     documented = {p.replace("{", "<").replace("}", ">") for p in document["paths"]}
-    assert {r.replace("<int:", "<") for r in api_rules} == documented
+    assert {re.sub(r"<[^:>]+:", "<", r) for r in api_rules} == documented  # <string(maxlength=80):slug>: <slug>
 
 
 def test_events_and_sessions(client, db):
@@ -250,3 +252,53 @@ def test_oversize_body_is_413_json(client, db, app):
     registration = register(event)
     error_of(client.post(f"{API}/registrations/{registration.token}/enrolments",
                          json={"session_id": 1, "pad": "x" * app.config["MAX_CONTENT_LENGTH"]}), 413)
+
+
+# ------------------------------------------------------------------------------------------ the models' rules
+
+
+def test_the_documented_text_pattern_is_the_storable_text_check(client):
+    """Clients (and schemathesis) read the pattern; the server checks with app.forms.unstorable_character."""
+    document = client.get("/api/openapi.json").get_json()
+    full_name = document["components"]["schemas"]["RegistrationRequest"]["properties"]["full_name"]
+    any_text = re.compile(full_name["pattern"].replace("[^\\s", "[^").replace("\\s]", "]"))
+    pattern = re.compile(full_name["pattern"])
+    assert pattern.fullmatch("Lý Thường Kiệt") and not pattern.fullmatch("   ")
+    surrogates = range(0xD800, 0xE000)
+    differ = [hex(code) for code in range(0x110000) if code not in surrogates
+              and (unstorable_character(chr(code)) is None) != bool(any_text.fullmatch("x" + chr(code)))]
+    assert not differ
+
+
+def test_optional_members_may_be_null_or_left_out(client, db):
+    event = make_event()
+    url = f"{API}/events/{event.slug}/registrations"
+    nulls = body(badge_name=None, graduation_date=None, languages=None, seeking=None, locale=None,
+                 consent_sharing=None, sessions=None)
+    assert client.post(url, json=nulls).status_code == 202
+    assert client.post(url, json=body(email="bo@example.org", badge_name="", graduation_date="")).status_code == 202
+    attendees = db.session.scalars(select(Attendee).order_by(Attendee.id)).all()
+    assert [a.badge_name for a in attendees] == ["Ana Pérez", "Ana Pérez"] and attendees[0].locale == "en"
+
+
+def test_the_models_refuse_what_the_form_refuses(client, db):
+    event = make_event()
+    url = f"{API}/events/{event.slug}/registrations"
+    nine = [{"code": code, "level": "B1"} for code in ("en", "de", "nl", "fr", "es", "it", "pt", "pl", "tr")]
+    cases = [({"languages": nine}, "languages"), ({"full_name": "x" * 201}, "full_name"),
+             ({"graduation_date": "1900-01-01"}, "graduation_date"), ({"email": "ana@example.test"}, "email"),
+             ({"consent_processing": None}, "consent_processing"), ({"sessions": [True]}, "sessions"),
+             ({"full_name": None}, "full_name")]
+    for overrides, field in cases:
+        error = error_of(client.post(url, json=body(**overrides)), 422, "validation_failed")
+        assert list(error["fields"]) == [field], overrides
+    assert counts(db) == (0, 0, 0, 0)
+
+
+def test_refusals_say_the_web_forms_messages_in_the_requests_language(client, db):
+    # The first request of the test: Flask-Babel keeps the locale for the application context, which the test
+    # client shares across requests.
+    event = make_event()
+    url = f"{API}/events/{event.slug}/registrations"
+    error = error_of(client.post(url, json=body(full_name=" "), headers={"Accept-Language": "de"}), 422)
+    assert error["fields"]["full_name"] == ["Bitte sagen Sie uns Ihren Namen."]
