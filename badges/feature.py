@@ -5,12 +5,16 @@ from flask import Flask
 
 from badges import views
 from badges.cli import badges_command
-from badges.door.scanner_gate import ScannerGate
+from badges.door import devices as door_devices
+from badges.door import views as door_views
+from badges.door.api import scanner_api
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.public)
     app.register_blueprint(views.staff)
-    app.register_blueprint(views.console_link)
-    app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
+    door_devices.init_app(app)  # the door's caches (devices, events), on the app
+    app.register_blueprint(door_views.bp)
+    app.register_blueprint(door_views.legacy)  # the door's old /staff/… URLs: 308 to the new ones
+    app.register_blueprint(scanner_api)
     app.cli.add_command(badges_command)
