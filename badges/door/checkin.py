@@ -158,6 +158,7 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
     scan = Scan(nonce, nonce_scope(device, user_id), station[:60], device, user_id, offline,
                 _client_time(scanned_at, now) if offline else now, now, local_status)
     hashed = _token_hash(token, token_hash)
+    store.begin_scan()
     row = store.holder(hashed, event.id, door, scan.scope, nonce) if hashed else None
     holder = _holder(row)
     used = None

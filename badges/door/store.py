@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, case, cast, delete, literal, select, update
+from flask import current_app
+from sqlalchemy import String, bindparam, case, cast, delete, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
@@ -85,6 +86,15 @@ def _insert(table):
     """INSERT … ON CONFLICT DO NOTHING in the session's dialect (both take the same arguments)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def begin_scan() -> None:
+    """With CHECKIN_SYNCHRONOUS_COMMIT off, a scan's commit on PostgreSQL does not wait for its WAL flush: a crash
+    of the database server may forget the last fraction of a second of scans (never corrupt them), and a door
+    that got no answer retries with the same nonce. (SQLite has no such setting: the scan is the same there.)"""
+    if not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True) and \
+            db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def holder(token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):

@@ -310,3 +310,17 @@ def test_old_door_urls_redirect_to_the_console(client, db):
     followed = client.post(f"{old}/door/main/scan", json={"token": "NOT-A-TOKEN", "nonce": "nonce-legacy-00001"},
                            follow_redirects=True)
     assert followed.json["reason"] == "invalid"
+
+
+def test_scans_without_waiting_for_the_commit_flush(client, db, app):
+    """CHECKIN_SYNCHRONOUS_COMMIT off: the same scan (on PostgreSQL its commit does not wait for the WAL flush)."""
+    event = live_event()
+    secret = device_token(event)
+    app.config["CHECKIN_SYNCHRONOUS_COMMIT"] = False
+    try:
+        token = _token(register(event))
+        assert api_scan(client, secret, token).json["status"] == "ok"
+        assert api_scan(client, secret, token).json["status"] == "already"
+    finally:
+        app.config["CHECKIN_SYNCHRONOUS_COMMIT"] = True
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1
