@@ -158,50 +158,58 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
     scan = Scan(nonce, nonce_scope(device, user_id), station[:60], device, user_id, offline,
                 _client_time(scanned_at, now) if offline else now, now, local_status)
     hashed = _token_hash(token, token_hash)
-    store.begin_scan()
-    row = store.holder(hashed, event.id, door, scan.scope, nonce) if hashed else None
-    holder = _holder(row)
+    connection = store.begin_scan()
+    row = store.holder(connection, hashed, event.id, door, scan.scope, nonce) if hashed else None
     used = None
     if nonce is not None and (row is None or row.nonce_log_id is not None):
-        used = store.nonce_use(event.id, scan.scope, nonce)
-    verdict = _decided(scan, row, holder, the_door, used, info)
+        used = store.nonce_use(connection, event.id, scan.scope, nonce)
+    try:
+        verdict = _decided(connection, scan, row, the_door, used, info)
+    except CheckinError:
+        db.session.commit()  # the refused attempt stays logged
+        raise
     db.session.commit()
     return verdict
 
 
-def _decided(scan: Scan, row, holder, door: decision.Door, used, info) -> Verdict:
-    """Judge the scan, write what it decides (in the open transaction) and say it as a verdict."""
+def _decided(connection, scan: Scan, row, door: decision.Door, used, info) -> Verdict:
+    """Judge the scan, write what it decides and say it as a verdict (every statement stands on its own: see
+    badges/door/store.py)."""
+    holder = _holder(row)
     nonce_use = decision.NonceUse(used.badge_id, used.door) if used is not None else None
     decided = decision.decide(holder, door, scan.moment, admitted=row is not None and row.admitted_id is not None,
                               nonce_use=nonce_use)
     if decided.status == decision.REPLAY:
-        return _replay(db.session.get(ScanLog, used.id))
+        return _replay(connection, used.id)
     if decided.status == decision.REFUSED:
-        _log(scan, door, holder, ScanResult.REJECTED, NONCE_REUSED, keep_nonce=False)
-        db.session.commit()
+        _log(connection, scan, door, holder, ScanResult.REJECTED, NONCE_REUSED, keep_nonce=False)
         raise nonce_reused()
     verdict = _shown(Verdict(decided.status, decided.reason), row, door.event_id, info)
     if decided.status == decision.OK:
         verdict.check_in_id = store.admit(
-            event_id=door.event_id, holder=row.holder, door=door.name, badge_id=row.id, station=scan.station,
+            connection, event_id=door.event_id, holder=row.holder, door=door.name, badge_id=row.id, station=scan.station,
             checked_in_at=scan.moment, user_id=scan.user_id, device_id=_device_id(scan))
         if verdict.check_in_id is not None:
             verdict.checked_in_at, verdict.station = scan.moment, scan.station
         else:  # another door admitted them in the same instant
             verdict.status = "already"
-    first = store.first_check_in(door.event_id, row.holder, door.name) if verdict.status == "already" else None
+    first = store.first_check_in(connection, door.event_id, row.holder, door.name) \
+        if verdict.status == "already" else None
     if first is not None:
         verdict.check_in_id, verdict.checked_in_at, verdict.station = first
     conflict = verdict.status == "already" and scan.offline and scan.local_status == "ok" \
         and verdict.station != scan.station
-    if _log(scan, door, holder, ScanResult(verdict.status), verdict.reason, conflict=conflict) is None:
-        # the nonce was taken meanwhile (not under SQLite's lock): undo this attempt, answer as for the first
-        db.session.rollback()
+    if _log(connection, scan, door, holder, ScanResult(verdict.status), verdict.reason, conflict=conflict) is None:
+        # The same nonce came twice at once (never under SQLite's lock): the other scan holds it, so this
+        # admission has no log and must not stand; answer as for the first.
+        if verdict.status == "ok":
+            store.forget_check_in(connection, verdict.check_in_id)
         if scan.nonce is None:  # pragma: no cover - a scan without a nonce never conflicts
             raise RuntimeError("a scan log without a nonce was refused")
-        return _decided(scan, row, holder, door, store.nonce_use(door.event_id, scan.scope, scan.nonce), info)
+        return _decided(connection, scan, row, door, store.nonce_use(connection, door.event_id, scan.scope,
+                                                                     scan.nonce), info)
     if devices.device_stale(scan.device, scan.now):
-        store.touch_device(scan.device.id, scan.now)
+        store.touch_device(connection, scan.device.id, scan.now)
     return verdict
 
 
@@ -209,11 +217,11 @@ def _device_id(scan: Scan) -> int | None:
     return scan.device.id if scan.device is not None else None
 
 
-def _log(scan: Scan, door: decision.Door, holder, result: ScanResult, reason: str, *, conflict: bool = False,
+def _log(connection, scan: Scan, door: decision.Door, holder, result: ScanResult, reason: str, *, conflict: bool = False,
          keep_nonce: bool = True) -> int | None:
     """Log the scan; ``keep_nonce`` False for a refused reuse (the nonce is the first scan's)."""
     return store.log_scan(
-        event_id=door.event_id, scope=scan.scope, nonce=scan.nonce if keep_nonce else None, door=door.name,
+        connection, event_id=door.event_id, scope=scan.scope, nonce=scan.nonce if keep_nonce else None, door=door.name,
         station=scan.station, user_id=scan.user_id, device_id=_device_id(scan),
         badge_id=holder.badge_id if holder is not None else None, scanned_at=scan.moment, received_at=scan.now,
         offline=scan.offline, result=result, reason=reason, conflict=conflict)
@@ -224,18 +232,18 @@ def nonce_reused() -> CheckinError:
                                         "from this device. Send a new nonce with every scan."), 409)
 
 
-def _replay(log: ScanLog) -> Verdict:
+def _replay(connection, log_id: int) -> Verdict:
     """The first answer to this nonce again."""
+    log = db.session.get(ScanLog, log_id)
     verdict = Verdict(log.result.value, log.reason, replayed=True)
-    row = store.holder_of_badge(log.badge_id, log.event_id, log.door) if log.badge_id else None
+    row = store.holder_of_badge(connection, log.badge_id, log.event_id, log.door) if log.badge_id else None
     if row is not None and row.event_id == log.event_id:
         verdict.name, verdict.full_name, verdict.organisation = _names(row)
         verdict.role = row.role.value
         if log.result != ScanResult.REJECTED:
-            first = store.first_check_in(log.event_id, row.holder, log.door)
+            first = store.first_check_in(connection, log.event_id, row.holder, log.door)
             if first is not None:
                 verdict.check_in_id, verdict.checked_in_at, verdict.station = first
-    db.session.commit()
     return verdict
 
 

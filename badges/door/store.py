@@ -1,12 +1,15 @@
 """Where a scan is read and written: SQLAlchemy Core statements on the request's database session (the engine's
 own pool), the same on SQLite and PostgreSQL.
 
-A scan is one transaction of three statements: one SELECT (the badge, its holder's standing and seats, their
-earlier admission at this door, an earlier use of the scan's nonce), then, for an admission, one INSERT of the
-check-in (``ON CONFLICT DO NOTHING``: two doors scanning the same badge at once admit it once), then one INSERT of
-the scan log (``ON CONFLICT DO NOTHING`` on the device's nonce: the same nonce twice at once, the second waits
-for the first and inserts nothing, and its transaction is rolled back). Every earlier probe is a look into a
-unique index ((event, holder, door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
+A scan is one SELECT (the badge, its holder's standing and seats, their earlier admission at this door, an
+earlier use of the scan's nonce), then, for an admission, one INSERT of the check-in (``ON CONFLICT DO NOTHING``:
+two doors scanning the same badge at once admit it once), then one INSERT of the scan log (``ON CONFLICT DO
+NOTHING`` on the device's nonce: of the same nonce twice at once, the second inserts nothing, and its check-in,
+if it made one, is deleted again). Each statement is correct on its own, so on PostgreSQL a scan runs them in
+autocommit (no BEGIN and COMMIT round trips: a busy door sends hundreds of scans a minute, and round trips cost
+more than the rest of a scan); on SQLite the session's transaction holds the write lock around them (BEGIN
+IMMEDIATE), so the races above cannot happen there. Every probe is a look into a unique index ((event, holder,
+door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
 """
 from __future__ import annotations
 
@@ -82,59 +85,68 @@ def seats(text: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(SEPARATOR)) if text else frozenset()
 
 
-def _insert(table):
-    """INSERT … ON CONFLICT DO NOTHING in the session's dialect (both take the same arguments)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _insert(connection, table):
+    """INSERT … ON CONFLICT DO NOTHING in the connection's dialect (both take the same arguments)."""
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def begin_scan() -> None:
-    """With CHECKIN_SYNCHRONOUS_COMMIT off, a scan's commit on PostgreSQL does not wait for its WAL flush: a crash
-    of the database server may forget the last fraction of a second of scans (never corrupt them), and a door
-    that got no answer retries with the same nonce. (SQLite has no such setting: the scan is the same there.)"""
-    if not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True) and \
-            db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+def begin_scan():
+    """The connection a scan's statements run on: the session's, in autocommit on PostgreSQL when nothing else
+    of this request is in a transaction yet (see above).
+
+    With CHECKIN_SYNCHRONOUS_COMMIT off, the scan is one transaction on PostgreSQL whose commit does not wait for
+    the WAL flush: a crash of the database server may forget the last fraction of a second of scans (never
+    corrupt them), and a door that got no answer retries with the same nonce."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.connection()
+    if not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True):
+        connection = db.session.connection()
+        connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        return connection
+    if db.session().in_transaction():  # the request read something first (a door page's event): join it
+        return db.session.connection()
+    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def holder(token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):
+def holder(connection, token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):
     """The badge with this token hash (None if there is none), with ``admitted_id`` and ``nonce_log_id``."""
-    return db.session.execute(HOLDER_BY_HASH, {"token_hash": token_hash, "event_id": event_id, "door": door,
+    return connection.execute(HOLDER_BY_HASH, {"token_hash": token_hash, "event_id": event_id, "door": door,
                                                "scope": scope, "nonce": nonce}).first()
 
 
-def holder_of_badge(badge_id: int, event_id: int, door: str):
-    return db.session.execute(HOLDER_BY_ID, {"badge_id": badge_id, "event_id": event_id, "door": door,
+def holder_of_badge(connection, badge_id: int, event_id: int, door: str):
+    return connection.execute(HOLDER_BY_ID, {"badge_id": badge_id, "event_id": event_id, "door": door,
                                              "scope": "", "nonce": None}).first()
 
 
-def nonce_use(event_id: int, scope: str, nonce: str):
+def nonce_use(connection, event_id: int, scope: str, nonce: str):
     """The scan that holds this nonce: (id, badge_id, door), or None."""
-    return db.session.execute(NONCE_USE, {"event_id": event_id, "scope": scope, "nonce": nonce}).first()
+    return connection.execute(NONCE_USE, {"event_id": event_id, "scope": scope, "nonce": nonce}).first()
 
 
-def first_check_in(event_id: int, holder_key: str, door: str):
+def first_check_in(connection, event_id: int, holder_key: str, door: str):
     """(id, checked_in_at, station) of the holder's admission at this door, or None."""
-    return db.session.execute(FIRST_CHECK_IN, {"event_id": event_id, "holder": holder_key, "door": door}).first()
+    return connection.execute(FIRST_CHECK_IN, {"event_id": event_id, "holder": holder_key, "door": door}).first()
 
 
-def admit(**values) -> int | None:
+def admit(connection, **values) -> int | None:
     """The new check-in's id, or None when this holder was admitted at this door first (perhaps this instant)."""
-    row = db.session.execute(_insert(CheckIn.__table__).values(**values).on_conflict_do_nothing(
+    row = connection.execute(_insert(connection, CheckIn.__table__).values(**values).on_conflict_do_nothing(
         index_elements=["event_id", "holder", "door"]).returning(CheckIn.id)).first()
     return row[0] if row is not None else None
 
 
-def log_scan(**values) -> int | None:
+def log_scan(connection, **values) -> int | None:
     """The scan log's id, or None when the device's nonce is taken (by a scan committed meanwhile)."""
-    row = db.session.execute(_insert(ScanLog.__table__).values(undone_at=None, **values).on_conflict_do_nothing(
+    row = connection.execute(_insert(connection, ScanLog.__table__).values(undone_at=None, **values).on_conflict_do_nothing(
         index_elements=["event_id", "scope", "nonce"]).returning(ScanLog.id)).first()
     return row[0] if row is not None else None
 
 
-def touch_device(device_id: int, now: datetime) -> None:
-    db.session.execute(update(CheckinDevice).where(CheckinDevice.id == device_id).values(last_seen_at=now))
+def touch_device(connection, device_id: int, now: datetime) -> None:
+    connection.execute(update(CheckinDevice).where(CheckinDevice.id == device_id).values(last_seen_at=now))
 
 
-def forget_check_in(check_in_id: int) -> None:
-    db.session.execute(delete(CheckIn).where(CheckIn.id == check_in_id))
+def forget_check_in(connection, check_in_id: int) -> None:
+    """Take back an admission whose scan lost its nonce to another scan at the same instant."""
+    connection.execute(delete(CheckIn).where(CheckIn.id == check_in_id))
