@@ -6,16 +6,20 @@ from flask import Flask
 from app.api import add_document_part
 from badges import tokens, views
 from badges.cli import badges_command
+from badges.door import devices as door_devices
 from badges.door import openapi
-from badges.door.scanner_gate import ScannerGate
+from badges.door import views as door_views
+from badges.door.api import scanner_api
 from events.agendas.signals import holder_badge
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.public)
     app.register_blueprint(views.staff)
-    app.register_blueprint(views.console_link)
-    app.wsgi_app = ScannerGate(app, app.wsgi_app)  # the scanner API, in front of Flask
+    door_devices.init_app(app)  # the door's caches (devices, events), on the app
+    app.register_blueprint(door_views.bp)
+    app.register_blueprint(door_views.legacy)  # the door's old /staff/… URLs: 308 to the new ones
+    app.register_blueprint(scanner_api)
     add_document_part(app, paths=openapi.checkin_paths(), schemas=openapi.checkin_schemas(),
                       security_schemes=openapi.SECURITY_SCHEMES)  # until its routes are declared with app.api.spec
     app.cli.add_command(badges_command)

@@ -80,7 +80,7 @@ def seed(database_url: str, registrations: int) -> tuple[str, list[str]]:
 
     from app import create_app
     from app.extensions import db, utcnow
-    from badges.door import checkin
+    from badges.door import devices
     from badges import tokens
     from badges.models import Badge
     from events.registration.models import Attendee, Registration, RegistrationStatus
@@ -114,7 +114,7 @@ def seed(database_url: str, registrations: int) -> tuple[str, list[str]]:
                                    "door varchar(24), nonce varchar(64), at timestamptz DEFAULT now(), "
                                    "UNIQUE (badge_id, door))"))
         db.session.commit()
-        _device, secret = checkin.create_device(event, "bench", user_id=None)
+        _device, secret = devices.create_device(event, "bench", user_id=None)
         db.session.remove()
         db.engine.dispose()
     return secret, plain
@@ -174,7 +174,7 @@ def _client(args) -> tuple[float, float, list[float]]:
     for i, token in enumerate(my_tokens):
         if time.monotonic() > deadline:
             break
-        # nonces are 16 to 64 of [A-Za-z0-9_-] (badges/door/checkin.py NONCE_PATTERN)
+        # nonces are 16 to 64 of [A-Za-z0-9_-] (badges/door/inputs.py NONCE_PATTERN)
         body = json.dumps({"token": token, "door": "main", "nonce": f"{os.getpid()}-{i}-{token[:16]}"})
         start = time.perf_counter()
         conn.request("POST", "/api/v1/checkin", body=body, headers=headers)

@@ -124,7 +124,7 @@ def test_every_get_route_answers_with_the_security_headers(app, client, world):
     assert len(ok) >= 60, ok
     for endpoint in ("public.my_registration", "console.dashboard_page", "agendas.personal_feed",
                      "agendas.programme_pdf", "api.list_events", "static", "jobs.status",
-                     "badges_staff.door_service_worker", "employers.home"):
+                     "door.service_worker", "employers.home"):
         assert endpoint in ok, answered.get(endpoint)
 
 

@@ -1,7 +1,7 @@
 """OpenAPI description of the scanner-app check-in API (merged into /api/openapi.json by events/openapi.py)."""
 from __future__ import annotations
 
-from badges.door.checkin import NONCE_PATTERN
+from badges.door.inputs import NONCE_PATTERN
 from badges.models import REJECT_REASONS
 
 _TEXT = "NUL, other control characters (but tab and line breaks) and lone surrogates are refused (422)."

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.extensions import db, utcnow
-from badges.door.checkin import MAIN, holder_key
+from badges.door.checkin import holder_key
+from badges.door.decision import MAIN, holder_state
 from badges.models import Badge, BadgeStatus, CheckIn, CheckinDevice, ScanLog, ScanResult
 from events.registration.models import (
     HOLDS_PLACE,
@@ -18,7 +19,6 @@ from events.registration.models import (
     Enrolment,
     EnrolmentStatus,
     Registration,
-    RegistrationStatus,
 )
 from events.programme.models import Event, Session
 
@@ -39,16 +39,15 @@ def roster(event: Event) -> dict:
         select(Badge.user_id).where(Badge.event_id == event.id, Badge.registration_id.is_(None)))))}
     entries = []
     for badge, reg_status, badge_name, full_name, email in rows:
+        # the same standing as the server's decision (badges/door/decision.py) judges
+        status = holder_state(badge.status == BadgeStatus.REVOKED,
+                              reg_status.value if badge.registration_id and reg_status else None)
         if badge.registration_id:
-            status = {RegistrationStatus.CANCELLED: "cancelled",
-                      RegistrationStatus.WAITLISTED: "waitlisted"}.get(reg_status, "ok")
             name, full = badge_name, full_name
         else:
             user = users.get(badge.user_id)
-            status, full, email = "ok", (user.name or user.email) if user else "", user.email if user else ""
+            full, email = (user.name or user.email) if user else "", user.email if user else ""
             name = full.split(" ")[0]
-        if badge.status == BadgeStatus.REVOKED:
-            status = "revoked"
         entries.append({"h": badge.token_hash, "k": holder_key(badge), "n": name, "f": full, "e": email or "",
                         "r": badge.role.value, "s": status,
                         "x": seats.get(badge.registration_id, []) if badge.registration_id else None})

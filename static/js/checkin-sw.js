@@ -1,6 +1,6 @@
 /* Service worker for the door page: network first, the last good copy when the venue Wi-Fi is gone, so the
  * door page (and its scripts, styles and the camera polyfill) reloads offline. Scans are never cached: the page
- * queues them itself. Served from /staff/events/<id>/door/sw.js, so its scope is that event's door pages. */
+ * queues them itself. Served from /console/e/<slug>/door/sw.js, so its scope is that event's door pages. */
 var CACHE = "welcomeday-door-v1";
 self.addEventListener("install", function (e) { self.skipWaiting(); });
 self.addEventListener("activate", function (e) { e.waitUntil(self.clients.claim()); });

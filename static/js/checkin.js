@@ -165,23 +165,25 @@
     while (rows.children.length > 8) rows.removeChild(rows.lastChild);
   }
 
-  // ---- local decision from the roster (offline)
+  // ---- local decision from the roster (offline): door-decision.js, the server's rules (badges/door/decision.py)
   function decideLocally(token, hash) {
     var now = new Date(), entry = byHash[hash];
-    if (token !== null && !wellFormed(token)) return {status: "rejected", reason: "invalid"};
-    if (!entry) return {status: "rejected", reason: "invalid"};
-    var base = {name: entry.n, full_name: entry.f, role: entry.r};
-    function reject(reason) { base.status = "rejected"; base.reason = reason; return base; }
-    if (entry.s !== "ok") return reject(entry.s);
-    var win = roster.doors[cfg.door];
-    if (win && (now < new Date(win[0]) || now > new Date(win[1]))) return reject("outside_window");
-    if (cfg.door !== "main" && entry.x && entry.x.indexOf(parseInt(cfg.door.slice(8), 10)) < 0) return reject("not_enrolled");
-    var seen = (roster.checked_in[entry.k] || {})[cfg.door];
-    if (seen) { base.status = "already"; base.checked_in_at = seen[0]; base.station = seen[1]; return base; }
-    roster.checked_in[entry.k] = roster.checked_in[entry.k] || {};
-    roster.checked_in[entry.k][cfg.door] = [now.toISOString(), cfg.station];
-    save(rosterKey, roster);
-    base.status = "ok"; return base;
+    if (token !== null && !wellFormed(token)) entry = null;  // a garbled scan names no badge
+    var holder = entry ? {badge: entry.h, event: roster.event, state: entry.s, seats: entry.x} : null;
+    var win = roster.doors[cfg.door] || [null, null];
+    var door = {event: roster.event, name: cfg.door, session: cfg.door === "main" ? null : parseInt(cfg.door.slice(8), 10),
+                opens: win[0], closes: win[1]};
+    var seen = entry ? (roster.checked_in[entry.k] || {})[cfg.door] : null;
+    var decided = window.welcomedayDoorDecision.decide(holder, door, now, !!seen, null);
+    var v = {status: decided.status, reason: decided.reason};
+    if (entry) { v.name = entry.n; v.full_name = entry.f; v.role = entry.r; }
+    if (decided.status === "already") { v.checked_in_at = seen[0]; v.station = seen[1]; }
+    if (decided.status === "ok") {
+      roster.checked_in[entry.k] = roster.checked_in[entry.k] || {};
+      roster.checked_in[entry.k][cfg.door] = [now.toISOString(), cfg.station];
+      save(rosterKey, roster);
+    }
+    return v;
   }
   function remember(v, hash) {  // keep the local copy current with what the server said
     var entry = byHash[hash];

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
 from app.extensions import db
-from badges.door import checkin
+from badges.door import devices
 from tests.factories import make_event
 
 
@@ -38,12 +39,12 @@ def staff_user(event, email: str, role, password: str = "door-password-123", nam
 
 
 def device_token(event, name="Scanner 1") -> str:
-    _device, secret = checkin.create_device(event, name, user_id=None)
+    _device, secret = devices.create_device(event, name, user_id=None)
     return secret
 
 
 def api_scan(client, secret, token, door="main", nonce=None, **extra):
-    nonce = checkin.secrets.token_hex(8) if nonce is None else nonce
+    nonce = secrets.token_hex(8) if nonce is None else nonce
     body = {"token": token, "door": door, "nonce": nonce, **extra}
     return client.post("/api/v1/checkin", json=body, headers={"Authorization": f"Bearer {secret}"})
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
 from app.extensions import utcnow
-from badges.door import checkin
+from badges.door import checkin, devices, store
+from badges.door.inputs import nonce_scope
 from badges import services, tokens
 from badges.models import CheckIn, ScanLog
 from tests.badges.helpers import api_scan, device_token, live_event, staff_user
@@ -34,8 +35,8 @@ def test_device_token_required_and_revocable(client, db):
     assert client.post("/api/v1/checkin", json={"token": token, "door": "main"}).status_code == 401
     secret = device_token(event)
     assert api_scan(client, secret, token).status_code == 200
-    device = checkin.device_for_token(secret)
-    checkin.revoke_device(event, device.id)
+    device = devices.device_for_token(secret)
+    devices.revoke_device(event, device.id)
     response = api_scan(client, secret, token)
     assert response.status_code == 401 and response.json["error"]["reason"] == "unauthorized"
 
@@ -143,7 +144,7 @@ def test_offline_uploads_flag_conflicts_and_undo(client, db):
     registration = register(event, name="Olu Offline")
     token = _token(registration)
     _login(client, db, event=event)
-    door = f"/staff/events/{event.id}/door/main"
+    door = f"/console/e/{event.slug}/door/main"
     online = client.post(f"{door}/scan", json={"token": token, "nonce": "nonce-online-0001", "station": "Door 1"})
     assert online.json["status"] == "ok"
     # door 2 was offline, admitted the same badge from its roster, and uploads now
@@ -155,7 +156,7 @@ def test_offline_uploads_flag_conflicts_and_undo(client, db):
     assert client.post(f"{door}/scan", json=upload).json["replayed"] is True  # uploaded twice, counted once
     conflicts = db.session.scalars(select(ScanLog).where(ScanLog.conflict.is_(True))).all()
     assert len(conflicts) == 1 and conflicts[0].station == "Door 2" and conflicts[0].offline
-    page = client.get(f"/staff/events/{event.id}/checkin")
+    page = client.get(f"/console/e/{event.slug}/door")
     assert page.status_code == 200 and "Door 2" in page.text and "another door" in page.text
     # undo, then the badge is admitted again
     assert client.post(f"{door}/undo", json={"check_in_id": online.json["check_in_id"]}).json["status"] == "undone"
@@ -169,20 +170,20 @@ def test_door_pages_need_a_role(client, db):
     registration = register(event, name="Rosa Roster")
     services.issue_event_badges(event)
     _login(client, db, event=event)
-    assert client.get(f"/staff/events/{event.id}/door/main").status_code == 200
-    assert client.get(f"/staff/events/{other.id}/door/main").status_code == 404
-    assert client.get(f"/staff/events/{event.id}/door/nowhere").status_code == 404
+    assert client.get(f"/console/e/{event.slug}/door/main").status_code == 200
+    assert client.get(f"/console/e/{other.slug}/door/main").status_code == 403
+    assert client.get(f"/console/e/{event.slug}/door/nowhere").status_code == 404
     assert client.get(f"/staff/events/{event.id}/badges").status_code == 404  # door staff: no printing
-    roster = client.get(f"/staff/events/{event.id}/roster.json").json
+    roster = client.get(f"/console/e/{event.slug}/door/roster.json").json
     entry = next(b for b in roster["badges"] if b["f"] == "Rosa Roster")
     assert entry["h"] == services.badge_for_registration(registration).token_hash and entry["s"] == "ok"
     assert "token" not in str(roster).lower().replace("token_hash", "")
-    found = client.get(f"/staff/events/{event.id}/door/main/search?q=rosa").json["results"]
+    found = client.get(f"/console/e/{event.slug}/door/main/search?q=rosa").json["results"]
     assert found and found[0]["h"] == entry["h"]
-    by_hash = client.post(f"/staff/events/{event.id}/door/main/scan",
+    by_hash = client.post(f"/console/e/{event.slug}/door/main/scan",
                           json={"hash": entry["h"], "nonce": "nonce-search-0001"})
     assert by_hash.json["status"] == "ok"
-    assert client.get(f"/staff/events/{event.id}/door/sw.js").status_code == 200
+    assert client.get(f"/console/e/{event.slug}/door/sw.js").status_code == 200
 
 
 def test_live_numbers_page(client, db):
@@ -194,12 +195,12 @@ def test_live_numbers_page(client, db):
         api_scan(client, secret, _token(r))
     api_scan(client, secret, _token(regs[0]), door=f"session-{workshop.id}")
     _login(client, db, event=event, role=EventRoleKind.STAFF, email="staff2@example.org")
-    page = client.get(f"/staff/events/{event.id}/checkin")
+    page = client.get(f"/console/e/{event.slug}/door")
     assert page.status_code == 200
     assert "2 / 3" in page.text and "1 / 3" in page.text and "<svg" in page.text and "<rect" in page.text
-    created = client.post(f"/staff/events/{event.id}/devices", data={"name": "Scanner 9"})
+    created = client.post(f"/console/e/{event.slug}/door/devices", data={"name": "Scanner 9"})
     assert "wdd_" in created.text
-    assert client.post(f"/staff/events/{event.id}/devices", data={"name": ""}).status_code == 303
+    assert client.post(f"/console/e/{event.slug}/door/devices", data={"name": ""}).status_code == 303
 
 
 def test_console_gets_check_in_figures(client, db):
@@ -212,7 +213,8 @@ def test_console_gets_check_in_figures(client, db):
     header, rows = figure("checkin_rows")(event)
     assert header[0] == "holder" and rows[0][0] == f"r{registration.id}"
     _login(client, db, event=event)
-    assert client.get(f"/staff/checkin/{event.slug}").status_code == 302
+    response = client.get(f"/staff/checkin/{event.slug}")
+    assert response.status_code == 308 and response.location == f"/console/e/{event.slug}/door"
 
 
 def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postgres):
@@ -220,42 +222,37 @@ def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postg
     every check-in at the door: at the start of a day the tables' statistics are an empty table's, and a second
     index on event_id won the planner's choice then (every scan grew slower as the door filled)."""
     if not is_postgres:
-        pytest.skip("the fast path and its plans are PostgreSQL's; SQLite takes the general path")
-    from badges.door import fastpath
+        pytest.skip("the plans checked here are PostgreSQL's (SQLite runs the same statements)")
     event = live_event()
     secret = device_token(event)
     tokens_ = [_token(register(event)) for _ in range(30)]
     for token in tokens_[:-1]:
         assert api_scan(client, secret, token).json["status"] == "ok"
-    row = _db.session.execute(select(CheckIn.holder, CheckIn.badge_id).limit(1)).one()
+    scope = nonce_scope(devices.device_for_token(secret))
     params = {"token_hash": tokens.hash_token(tokens.normalise(tokens_[-1])), "event_id": event.id, "door": "main",
-              "session_id": None}
+              "scope": scope, "nonce": "fresh-nonce-00001"}
 
-    def plan(sql, values):
-        with fastpath.autocommit_connection() as conn:
-            return json.dumps(conn.execute("EXPLAIN (FORMAT JSON) " + sql, values).fetchone()[0])
+    def plan(statement, values):
+        compiled = statement.compile(dialect=_db.engine.dialect)
+        return json.dumps(_db.session.connection().exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) " + compiled.string, compiled.construct_params(values)).scalar())
 
-    holder_plan = plan(fastpath.HOLDER, params)
+    holder_plan = plan(store.HOLDER_BY_HASH, params)
     assert "uq_check_in_event_id_holder_door" in holder_plan and "holder" in holder_plan.split(
         "uq_check_in_event_id_holder_door")[1].split("}")[0]
-    scope = checkin.nonce_scope(checkin.device_for_token(secret))
-    admit_plan = plan(fastpath.ADMIT, {"event_id": event.id, "holder": row.holder, "door": "main",
-                                       "badge_id": row.badge_id, "station": "x", "moment": utcnow(),
-                                       "user_id": None, "device_id": None, "scope": scope,
-                                       "nonce": "fresh-nonce-00001", "now": utcnow(), "offline": False,
-                                       "maybe_conflict": False})
-    seen_plan = plan(fastpath.SEEN, {"event_id": event.id, "scope": scope, "nonce": "fresh-nonce-00001"})
+    nonce_plans = (holder_plan, plan(store.NONCE_USE, {"event_id": event.id, "scope": scope,
+                                                       "nonce": "fresh-nonce-00001"}))
     # the nonce probe (scope and nonce under this event) is one look into scan_log's unique index
-    for nonce_plan in (admit_plan, seen_plan):
+    for nonce_plan in nonce_plans:
         probe = nonce_plan.split("uq_scan_log_event_id_scope_nonce")[1].split("}")[0]
         assert "scope" in probe and "nonce" in probe, nonce_plan
     for index in ("ix_check_in_event_time", "ix_scan_log_event_time"):
-        assert index not in holder_plan + admit_plan + seen_plan
+        assert index not in "".join(nonce_plans)
 
 
 def test_scanner_api_answers_http_mistakes_in_json(client, db, app):
-    """The scanner API is served in front of Flask (badges/door/scanner_gate.py): methods, sizes and unknown paths
-    still get JSON errors with the usual headers."""
+    """The scanner API's routes (badges/door/api.py): methods, sizes and unknown paths get the app's JSON errors
+    with the usual headers; and a scan sets no cookie."""
     event = live_event()
     secret = device_token(event)
     headers = {"Authorization": f"Bearer {secret}"}
@@ -274,3 +271,56 @@ def test_scanner_api_answers_http_mistakes_in_json(client, db, app):
                            headers={**headers, "Accept-Language": "de"})
     assert response.status_code == 422 and response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.json["error"]["message"] != "Some fields are not valid."  # in German, as the scanner asked
+    scanned = api_scan(client, secret, _token(register(event)))
+    assert scanned.json["status"] == "ok"
+    for answer in (scanned, response, client.get("/api/v1/checkin/roster", headers=headers)):
+        assert "Set-Cookie" not in answer.headers
+
+
+def test_scanner_api_needs_no_csrf_token(app, db):
+    """Scanners send no CSRF token (the route is exempt, as it is from the per-address rate limit)."""
+    event = live_event()
+    secret = device_token(event)
+    client = app.test_client()
+    enabled = app.config.get("WTF_CSRF_ENABLED", True)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for _ in range(3):
+            assert api_scan(client, secret, _token(register(event))).json["status"] == "ok"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = enabled
+
+
+def test_old_door_urls_redirect_to_the_console(client, db):
+    event = live_event()
+    old, new = f"/staff/events/{event.id}", f"/console/e/{event.slug}/door"
+    for path, target in ((f"{old}/checkin", new), (f"{old}/door/main?station=Door%202", f"{new}/main?station=Door%202"),
+                         (f"{old}/door/session-7", f"{new}/session-7"), (f"{old}/door/sw.js", f"{new}/sw.js"),
+                         (f"{old}/door/main/search?q=ro", f"{new}/main/search?q=ro"),
+                         (f"{old}/roster.json", f"{new}/roster.json"), ("/staff/checkin", "/console/door"),
+                         (f"/staff/checkin/{event.slug}", new)):
+        response = client.get(path)
+        assert response.status_code == 308 and response.location == target, path
+    for path, target in ((f"{old}/door/main/scan", f"{new}/main/scan"), (f"{old}/door/main/undo", f"{new}/main/undo"),
+                         (f"{old}/devices", f"{new}/devices"), (f"{old}/devices/3/revoke", f"{new}/devices/3/revoke")):
+        response = client.post(path, json={})
+        assert response.status_code == 308 and response.location == target, path
+    assert client.get("/staff/events/999999/checkin").status_code == 404
+    _login(client, db, event=event)
+    followed = client.post(f"{old}/door/main/scan", json={"token": "NOT-A-TOKEN", "nonce": "nonce-legacy-00001"},
+                           follow_redirects=True)
+    assert followed.json["reason"] == "invalid"
+
+
+def test_scans_without_waiting_for_the_commit_flush(client, db, app):
+    """CHECKIN_SYNCHRONOUS_COMMIT off: the same scan (on PostgreSQL its commit does not wait for the WAL flush)."""
+    event = live_event()
+    secret = device_token(event)
+    app.config["CHECKIN_SYNCHRONOUS_COMMIT"] = False
+    try:
+        token = _token(register(event))
+        assert api_scan(client, secret, token).json["status"] == "ok"
+        assert api_scan(client, secret, token).json["status"] == "already"
+    finally:
+        app.config["CHECKIN_SYNCHRONOUS_COMMIT"] = True
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1

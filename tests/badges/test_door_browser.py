@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app.accounts.models import EventRoleKind
-from badges.door import checkin
+from badges.door.inputs import NONCE_PATTERN
 from badges import services, tokens
 from badges.models import CheckIn, ScanLog
 from tests.badges.helpers import live_event, staff_user
@@ -47,7 +47,7 @@ def test_door_page_scan_shows_green_then_amber(db, live_server, browser):
     registration = register(event, name="Ngozi Okafor")
     token = tokens.token_for(services.badge_for_registration(registration))
     staff_user(event, "door-browser@example.org", EventRoleKind.DOOR)
-    event_id = event.id
+    event_id, slug = event.id, event.slug
     # end our transaction: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
     db.session.commit()
 
@@ -55,7 +55,7 @@ def test_door_page_scan_shows_green_then_amber(db, live_server, browser):
     try:
         page = context.new_page()
         _sign_in(page, live_server, "door-browser@example.org")
-        page.goto(f"{live_server}/staff/events/{event_id}/door/main?station=Door%202")
+        page.goto(f"{live_server}/console/e/{slug}/door/main?station=Door%202")
         page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
         page.keyboard.type(token)  # what a keyboard-wedge scanner does: the code, then Enter
         page.keyboard.press("Enter")
@@ -111,21 +111,21 @@ def test_bidi_controls_in_names_stay_inside_the_name(db, live_server, browser):
     registration.attendee.university = RLO + "Universiteit Maastricht"
     token = tokens.token_for(services.badge_for_registration(registration))
     staff_user(event, "door-bidi@example.org", EventRoleKind.DOOR)
-    event_id = event.id
+    event_id, slug = event.id, event.slug
     db.session.commit()  # on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
 
     context = browser.new_context()
     try:
         page = context.new_page()
         _sign_in(page, live_server, "door-bidi@example.org")
-        page.goto(f"{live_server}/staff/events/{event_id}/door/main?station={RLO}Door%202")
+        page.goto(f"{live_server}/console/e/{slug}/door/main?station={RLO}Door%202")
         page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
         page.keyboard.type(token)
         with page.expect_request(lambda r: r.url.endswith("/door/main/scan")) as sent:
             page.keyboard.press("Enter")
         # the nonce the door page makes is one the server takes (16 to 64 of [A-Za-z0-9_-])
         nonce = json.loads(sent.value.post_data)["nonce"]
-        assert re.fullmatch(checkin.NONCE_PATTERN, nonce) and re.fullmatch(r"[0-9a-f]{32}", nonce)
+        assert re.fullmatch(NONCE_PATTERN, nonce) and re.fullmatch(r"[0-9a-f]{32}", nonce)
         # measured while the green verdict shows (it hides itself after a few seconds)
         green = page.wait_for_function("""() => {
           const box = document.querySelector("#verdict.ok:not([hidden])");
@@ -180,14 +180,14 @@ def test_scans_made_offline_are_uploaded_with_their_nonces(db, live_server, brow
     registration = register(event, name="Olu Offline")
     token = tokens.token_for(services.badge_for_registration(registration))
     user = staff_user(event, "door-offline@example.org", EventRoleKind.DOOR)
-    event_id, user_id, holder = event.id, user.id, f"r{registration.id}"
+    event_id, slug, user_id, holder = event.id, event.slug, user.id, f"r{registration.id}"
     db.session.commit()
 
     context = browser.new_context()
     try:
         page = context.new_page()
         _sign_in(page, live_server, "door-offline@example.org")
-        page.goto(f"{live_server}/staff/events/{event_id}/door/main")
+        page.goto(f"{live_server}/console/e/{slug}/door/main")
         page.wait_for_function("() => document.getElementById('roster-age').textContent.indexOf('list from') === 0")
         context.set_offline(True)
         page.wait_for_selector("#net.bad")
@@ -197,7 +197,7 @@ def test_scans_made_offline_are_uploaded_with_their_nonces(db, live_server, brow
         assert "offline" in page.inner_text("#verdict-detail")
         queued = page.evaluate(f"JSON.parse(localStorage.getItem('wd-queue-{event_id}'))")
         assert len(queued) == 1 and queued[0]["offline_status"] == "ok"
-        assert re.fullmatch(checkin.NONCE_PATTERN, queued[0]["nonce"])
+        assert re.fullmatch(NONCE_PATTERN, queued[0]["nonce"])
         context.set_offline(False)
         # A function, not an expression: Playwright evals expressions, which the page's CSP forbids.
         page.wait_for_function(f"() => JSON.parse(localStorage.getItem('wd-queue-{event_id}')).length === 0",

@@ -1,6 +1,6 @@
 """Never a 500 at the door: whatever a scanner or a door page sends, the answer is a verdict or a clear 4xx.
 
-Through the scanner API (POST /api/v1/checkin, served by badges/door/scanner_gate.py) and the door page's own JSON
+Through the scanner API (POST /api/v1/checkin, the routes of badges/door/api.py) and the door page's own JSON
 endpoints (scan, undo, search), on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (whose text columns refuse
 NUL characters, whose integers stop at 2^31 - 1, and whose driver refuses lone surrogates).
 """
@@ -76,7 +76,7 @@ def test_door_page_refuses_nul_and_lone_surrogates(client, db):
             payload = {"nonce": "n" * 32, "station": "Door 1", **({"hash": token_hash} if field == "hash"
                                                                   else {"token": token})}
             payload[field] = payload[field][:10] + bad + payload[field][11 if field == "hash" else 10:]
-            response = _post_json(client, f"/staff/events/{event.id}/door/main/scan", payload)
+            response = _post_json(client, f"/console/e/{event.slug}/door/main/scan", payload)
             assert response.status_code == 422, (field, what, response.text)
             assert list(response.json["error"]["fields"]) == [field], (field, what)
     assert _nothing_logged(db)
@@ -88,7 +88,7 @@ def test_door_page_urls_with_bad_characters_are_unknown_doors(client, db):
     _sign_in(client, event)
     for door in ("main\x00", "session-1\x00", "\ud800", "session-\ud800", "main\x1b"):
         raw = door.encode("utf-8", "surrogatepass").hex()
-        path = f"/staff/events/{event.id}/door/" + "".join(f"%{raw[i:i + 2]}" for i in range(0, len(raw), 2))
+        path = f"/console/e/{event.slug}/door/" + "".join(f"%{raw[i:i + 2]}" for i in range(0, len(raw), 2))
         response = client.post(path + "/scan", json={"token": "A" * 22, "nonce": "n" * 32})
         if "\x00" in door:  # NUL in a URL is refused before any view (app.inputs), with its reason
             assert response.status_code == 400 and "U+0000" in response.text, door
@@ -116,10 +116,10 @@ def test_unknown_doors_are_404(client, db):
         response = api_scan(client, secret, token, door=door)
         assert response.status_code == 404 and response.json["error"]["reason"] == "unknown_door", door
         if door:  # on the door page the door is a part of the URL
-            response = client.post(f"/staff/events/{event.id}/door/{door}/scan", json={"token": token,
+            response = client.post(f"/console/e/{event.slug}/door/{door}/scan", json={"token": token,
                                                                                        "nonce": "n" * 32})
             assert response.status_code == 404 and response.json["error"]["reason"] == "unknown_door", door
-            assert client.get(f"/staff/events/{event.id}/door/{door}").status_code == 404, door
+            assert client.get(f"/console/e/{event.slug}/door/{door}").status_code == 404, door
     assert _nothing_logged(db)
 
 
@@ -149,7 +149,7 @@ def test_deeply_nested_json_is_400(client, db):
     assert "nested" in response.json["error"]["message"]
     _sign_in(client, event)
     for endpoint in ("scan", "undo"):
-        response = client.post(f"/staff/events/{event.id}/door/main/{endpoint}", data=DEEP, headers=headers)
+        response = client.post(f"/console/e/{event.slug}/door/main/{endpoint}", data=DEEP, headers=headers)
         assert response.status_code == 400 and response.json["error"]["reason"] == "invalid_json", endpoint
     # a nested object deep inside a field is a wrong type, not a crash
     nested = '{"token": ' + DEEP + ', "door": "main", "nonce": "' + "n" * 32 + '"}'
@@ -171,7 +171,7 @@ def test_malformed_json_is_400(client, db):
                                                                                       **_bearer(secret)})
         assert response.status_code == 400 and response.json["error"]["reason"] == "invalid_json", body[:20]
         for endpoint in ("scan", "undo"):
-            response = client.post(f"/staff/events/{event.id}/door/main/{endpoint}", data=body.encode("latin-1"),
+            response = client.post(f"/console/e/{event.slug}/door/main/{endpoint}", data=body.encode("latin-1"),
                                    headers=headers)
             assert response.status_code == 400 and response.json["error"]["reason"] == "invalid_json", body[:20]
 
@@ -208,7 +208,7 @@ def test_door_page_wrong_types_are_422(client, db):
         if field == "door":
             continue  # the URL names the door
         payload = {"token": token, "nonce": "n" * 32, field: value}
-        response = client.post(f"/staff/events/{event.id}/door/main/scan", json=payload)
+        response = client.post(f"/console/e/{event.slug}/door/main/scan", json=payload)
         assert response.status_code == 422, (field, value, response.text)
         assert list(response.json["error"]["fields"]) == [field], (field, value)
     assert _nothing_logged(db)
@@ -222,7 +222,7 @@ def test_bodies_must_be_objects(client, db):
         response = _post_json(client, "/api/v1/checkin", payload, **_bearer(secret))
         assert response.status_code == 400 and response.json["error"]["reason"] == "validation_failed", payload
         for endpoint in ("scan", "undo"):
-            response = _post_json(client, f"/staff/events/{event.id}/door/main/{endpoint}", payload)
+            response = _post_json(client, f"/console/e/{event.slug}/door/main/{endpoint}", payload)
             assert response.status_code == 400 and response.json["error"]["reason"] == "validation_failed"
 
 
@@ -235,7 +235,7 @@ def test_undo_check_in_id_types(client, db):
     event = live_event()
     _sign_in(client, event)
     for value, status in UNDO_IDS:
-        response = client.post(f"/staff/events/{event.id}/door/main/undo", json={"check_in_id": value})
+        response = client.post(f"/console/e/{event.slug}/door/main/undo", json={"check_in_id": value})
         assert response.status_code == status, (value, response.text)
         if status == 422:
             assert list(response.json["error"]["fields"]) == ["check_in_id"]
@@ -248,10 +248,10 @@ def test_undo_with_a_true_id_undoes_nothing(client, db):
     event = live_event()
     registration = register(event)
     _sign_in(client, event)
-    scan = client.post(f"/staff/events/{event.id}/door/main/scan", json={"token": _token(registration),
+    scan = client.post(f"/console/e/{event.slug}/door/main/scan", json={"token": _token(registration),
                                                                         "nonce": "n" * 32})
     assert scan.json["check_in_id"] == 1
-    response = client.post(f"/staff/events/{event.id}/door/main/undo", json={"check_in_id": True})
+    response = client.post(f"/console/e/{event.slug}/door/main/undo", json={"check_in_id": True})
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
 
@@ -264,16 +264,16 @@ def test_door_search_with_nul_is_400(client, db):
     services.issue_event_badges(event)
     _sign_in(client, event)
     for q in ("ro\x00", "\x00\x00", "a\x00%"):  # NUL in any query string is refused before the view
-        response = client.get(f"/staff/events/{event.id}/door/main/search", query_string={"q": q})
+        response = client.get(f"/console/e/{event.slug}/door/main/search", query_string={"q": q})
         assert response.status_code == 400 and "U+0000" in response.text, q
-    response = client.get(f"/staff/events/{event.id}/door/main/search", query_string={"q": "ro\x1bsa"})
+    response = client.get(f"/console/e/{event.slug}/door/main/search", query_string={"q": "ro\x1bsa"})
     assert response.status_code == 400 and response.json["error"]["reason"] == "validation_failed"
     assert list(response.json["error"]["fields"]) == ["q"]
-    assert client.get(f"/staff/events/{event.id}/door/main/search", query_string={"q": "ro"}).json["results"]
+    assert client.get(f"/console/e/{event.slug}/door/main/search", query_string={"q": "ro"}).json["results"]
 
 
 def test_staff_badge_search_with_unreadable_text_finds_nobody(client, db):
-    """The staff badge page shares the door's search (badges/door/checkin.py search_holders)."""
+    """The staff badge page shares the door's search (badges/door/devices.py search_holders)."""
     event = live_event()
     register(event, name="Rosa Roster")
     services.issue_event_badges(event)
@@ -293,10 +293,10 @@ def test_a_device_name_with_nul_is_refused(client, db):
     staff_user(event, "staff-device@example.org", EventRoleKind.STAFF)
     client.post("/account/login", data={"email": "staff-device@example.org", "password": "door-password-123"})
     for name in ("Door\x00 1", "Door\x1b 1"):
-        response = client.post(f"/staff/events/{event.id}/devices", data={"name": name})
+        response = client.post(f"/console/e/{event.slug}/door/devices", data={"name": name})
         assert response.status_code == 303, name
     assert db.session.scalar(select(func.count(CheckinDevice.id))) == 0
-    assert "wdd_" in client.post(f"/staff/events/{event.id}/devices", data={"name": "Door 1"}).text
+    assert "wdd_" in client.post(f"/console/e/{event.slug}/door/devices", data={"name": "Door 1"}).text
 
 
 def test_door_search_treats_wildcards_as_text(client, db):
@@ -305,11 +305,11 @@ def test_door_search_treats_wildcards_as_text(client, db):
     register(event, name="Per Cent 100%")
     services.issue_event_badges(event)
     _sign_in(client, event)
-    found = client.get(f"/staff/events/{event.id}/door/main/search", query_string={"q": "%%"}).json["results"]
+    found = client.get(f"/console/e/{event.slug}/door/main/search", query_string={"q": "%%"}).json["results"]
     assert found == []
-    found = client.get(f"/staff/events/{event.id}/door/main/search", query_string={"q": "0%"}).json["results"]
+    found = client.get(f"/console/e/{event.slug}/door/main/search", query_string={"q": "0%"}).json["results"]
     assert [r["name"] for r in found] == ["Per Cent 100%"]
-    found = client.get(f"/staff/events/{event.id}/door/main/search", query_string={"q": "r_sa"}).json["results"]
+    found = client.get(f"/console/e/{event.slug}/door/main/search", query_string={"q": "r_sa"}).json["results"]
     assert found == []
 
 
@@ -317,10 +317,10 @@ def test_a_station_with_control_characters_in_the_door_page_url_is_cleaned(clien
     """``?station=`` is what the door page sends with every scan: a NUL there would make every scan a 422."""
     event = live_event()
     _sign_in(client, event)
-    page = client.get(f"/staff/events/{event.id}/door/main", query_string={"station": "Door\x07 2\x1b"})
+    page = client.get(f"/console/e/{event.slug}/door/main", query_string={"station": "Door\x07 2\x1b"})
     assert page.status_code == 200
     assert 'data-station="Door 2"' in page.text
-    assert client.get(f"/staff/events/{event.id}/door/main", query_string={"station": "Door\x00"}).status_code == 400
+    assert client.get(f"/console/e/{event.slug}/door/main", query_string={"station": "Door\x00"}).status_code == 400
 
 
 # ------------------------------------------------------------------------------------------------ any input
@@ -347,8 +347,8 @@ def test_any_json_gets_a_verdict_or_a_4xx(app, db):
                                max_size=len(FIELDS)) | JSON_VALUE
     client = app.test_client()
     client.post("/account/login", data={"email": "door-any@example.org", "password": "door-password-123"})
-    endpoints = (("/api/v1/checkin", _bearer(secret)), (f"/staff/events/{event.id}/door/main/scan", {}),
-                 (f"/staff/events/{event.id}/door/main/undo", {}))
+    endpoints = (("/api/v1/checkin", _bearer(secret)), (f"/console/e/{event.slug}/door/main/scan", {}),
+                 (f"/console/e/{event.slug}/door/main/undo", {}))
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(payload=payloads)

@@ -3,7 +3,7 @@
 The same nonce from another device is another scan; the same nonce again from the same device is a retry of the
 same scan (the first answer again) when it carries the same badge at the same door, and a 409 ``nonce_reused``
 otherwise, never another person's verdict. Every test runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL
-(where scans take the fast path of badges/door/fastpath.py).
+(where the same statements run under real concurrency).
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
-from badges.door import checkin
+from badges.door import checkin, devices
+from badges.door.inputs import CheckinError
 from badges import services, tokens
 from badges.models import CheckIn, ScanLog
 from tests.badges.helpers import api_scan, device_token, live_event, staff_user
@@ -157,17 +158,17 @@ def test_same_nonce_twice_at_once_admits_one_badge(app, db):
     people = [register(event, name="Ana Alpha"), register(event, name="Ben Beta")]
     tokens_ = [_token(p) for p in people]
     event_id = event.id
-    device = checkin.device_for_token(device_token(event))
+    device = devices.device_for_token(device_token(event))
     _db.session.commit()  # on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
 
     def scan(token, nonce, barrier, results):
         with app.app_context():
             barrier.wait()
             try:
-                verdict = checkin.check_in(checkin.event_info(event_id), "main", token=token, device=device,
+                verdict = checkin.check_in(devices.event_info(event_id), "main", token=token, device=device,
                                            nonce=nonce)
                 results.append((verdict.status, verdict.full_name))
-            except checkin.CheckinError as exc:
+            except CheckinError as exc:
                 results.append((exc.reason, None))
             except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
                 results.append((repr(exc), None))
@@ -201,7 +202,7 @@ def test_door_page_nonces_belong_to_the_signed_in_user(app, db):
     ana, ben = register(event, name="Ana Alpha"), register(event, name="Ben Beta")
     first, second = DoorLaptop(app, "door-one@example.org", event), DoorLaptop(app, "door-two@example.org", event)
     first_client, first_user, second_client, second_user = first, first.user.id, second, second.user.id
-    url = f"/staff/events/{event.id}/door/main/scan"
+    url = f"/console/e/{event.slug}/door/main/scan"
     assert first_client.post(url, json={"token": _token(ana), "nonce": NONCE}).json["full_name"] == "Ana Alpha"
     other = second_client.post(url, json={"token": _token(ben), "nonce": NONCE})
     assert other.status_code == 200 and other.json["status"] == "ok" and other.json["full_name"] == "Ben Beta"
@@ -227,7 +228,7 @@ def test_offline_queue_upload_with_nonces(app, db):
     event = live_event()
     ana, ben = register(event, name="Ana Alpha"), register(event, name="Ben Beta")
     laptop_1, laptop_2 = DoorLaptop(app, "door-one@example.org", event), DoorLaptop(app, "door-two@example.org", event)
-    url = f"/staff/events/{event.id}/door/main/scan"
+    url = f"/console/e/{event.slug}/door/main/scan"
     at = (event.starts_at + timedelta(minutes=50)).isoformat()
     queue_1 = [{"token": _token(ana), "nonce": "0" * 32, "station": "Door 1", "scanned_at": at,
                 "offline_status": "ok"},

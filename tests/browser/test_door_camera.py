@@ -55,13 +55,13 @@ def door_day(live_app):
         door = db.session.scalars(select(User).where(User.email == "door@welcomeday.local")).one()
         db.session.add(EventRole(user_id=door.id, event_id=event.id, role=EventRoleKind.DOOR))
         db.session.commit()
-        event_id = event.id
+        slug = event.slug
         db.session.remove()
-    return event_id, token
+    return slug, token
 
 
 def test_door_camera_reads_a_badge_and_checks_in(browser, live_server, door_day, tmp_path):
-    event_id, token = door_day
+    slug, token = door_day
     video = tmp_path / "badge.y4m"
     write_y4m(video, token)
     camera = browser.browser_type.launch(
@@ -73,7 +73,7 @@ def test_door_camera_reads_a_badge_and_checks_in(browser, live_server, door_day,
         page = context.new_page()
         page.set_default_timeout(30_000)
         log_in(page, "door@welcomeday.local", "welcome-door-2026")
-        page.goto(f"/staff/events/{event_id}/door/main")
+        page.goto(f"/console/e/{slug}/door/main")
         page.click("#camera-toggle")
         first = page.locator("#history li").first
         first.wait_for()  # the polyfill loads, the fake camera films the badge, the scan goes out

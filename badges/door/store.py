@@ -1,0 +1,152 @@
+"""Where a scan is read and written: SQLAlchemy Core statements on the request's database session (the engine's
+own pool), the same on SQLite and PostgreSQL.
+
+A scan is one SELECT (the badge, its holder's standing and seats, their earlier admission at this door, an
+earlier use of the scan's nonce), then, for an admission, one INSERT of the check-in (``ON CONFLICT DO NOTHING``:
+two doors scanning the same badge at once admit it once), then one INSERT of the scan log (``ON CONFLICT DO
+NOTHING`` on the device's nonce: of the same nonce twice at once, the second inserts nothing, and its check-in,
+if it made one, is deleted again). Each statement is correct on its own, so on PostgreSQL a scan runs them in
+autocommit (no BEGIN and COMMIT round trips: a busy door sends hundreds of scans a minute, and round trips cost
+more than the rest of a scan); on SQLite the session's transaction holds the write lock around them (BEGIN
+IMMEDIATE), so the races above cannot happen there. Every probe is a look into a unique index ((event, holder,
+door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import String, bindparam, case, cast, delete, literal, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
+
+from app.accounts.models import User
+from app.extensions import db
+from badges.models import Badge, CheckIn, CheckinDevice, ScanLog
+from events.employers.models import Organisation
+from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration
+
+SEPARATOR = ","
+
+
+class joined_ids(GenericFunction):  # noqa: N801 - a SQL function's name
+    """The ids of a group as one text "3,7,12" (PostgreSQL's string_agg, SQLite's group_concat)."""
+    type = String()
+    inherit_cache = True
+
+
+@compiles(joined_ids, "postgresql")
+def _joined_ids_postgresql(element, compiler, **kw):
+    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS TEXT), '{SEPARATOR}')"
+
+
+@compiles(joined_ids, "sqlite")
+def _joined_ids_sqlite(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)}, '{SEPARATOR}')"
+
+
+# "r<registration id>" or "u<user id>": one person is one holder, whichever of their badges they bring.
+HOLDER_KEY = case((Badge.registration_id.is_not(None), literal("r") + cast(Badge.registration_id, String)),
+                  else_=literal("u") + cast(Badge.user_id, String))
+
+_SEATS = (select(joined_ids(Enrolment.session_id))
+          .where(Enrolment.registration_id == Badge.registration_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+          .scalar_subquery())
+_ADMITTED = (select(CheckIn.id).where(CheckIn.event_id == bindparam("event_id"), CheckIn.door == bindparam("door"),
+                                      CheckIn.holder == HOLDER_KEY).limit(1).scalar_subquery())
+_NONCE_USED = (select(ScanLog.id).where(ScanLog.event_id == bindparam("event_id"),
+                                        ScanLog.scope == bindparam("scope"), ScanLog.nonce == bindparam("nonce"))
+               .scalar_subquery())
+
+# One round trip for the badge, everything the verdict shows about its holder, and what came before.
+HOLDER = (
+    select(Badge.id, Badge.event_id, Badge.status, Badge.registration_id, Badge.user_id, Badge.role,
+           Registration.status.label("registration_status"), Attendee.badge_name, Attendee.full_name,
+           Attendee.university, User.name.label("user_name"), User.email.label("user_email"),
+           Organisation.name.label("organisation"), _SEATS.label("seats"), _ADMITTED.label("admitted_id"),
+           _NONCE_USED.label("nonce_log_id"), HOLDER_KEY.label("holder"))
+    .select_from(Badge)
+    .outerjoin(Registration, Registration.id == Badge.registration_id)
+    .outerjoin(Attendee, Attendee.id == Registration.attendee_id)
+    .outerjoin(User, User.id == Badge.user_id)
+    .outerjoin(Organisation, Organisation.id == User.organisation_id))
+HOLDER_BY_HASH = HOLDER.where(Badge.token_hash == bindparam("token_hash"))
+HOLDER_BY_ID = HOLDER.where(Badge.id == bindparam("badge_id"))
+
+FIRST_CHECK_IN = select(CheckIn.id, CheckIn.checked_in_at, CheckIn.station).where(
+    CheckIn.event_id == bindparam("event_id"), CheckIn.holder == bindparam("holder"),
+    CheckIn.door == bindparam("door"))
+NONCE_USE = select(ScanLog.id, ScanLog.badge_id, ScanLog.door).where(
+    ScanLog.event_id == bindparam("event_id"), ScanLog.scope == bindparam("scope"), ScanLog.nonce == bindparam("nonce"))
+
+
+def seats(text: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(SEPARATOR)) if text else frozenset()
+
+
+def _insert(connection, table):
+    """INSERT … ON CONFLICT DO NOTHING in the connection's dialect (both take the same arguments)."""
+    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def begin_scan():
+    """The connection a scan's statements run on: the session's, in autocommit on PostgreSQL when nothing else
+    of this request is in a transaction yet (see above).
+
+    With CHECKIN_SYNCHRONOUS_COMMIT off, the scan is one transaction on PostgreSQL whose commit does not wait for
+    the WAL flush: a crash of the database server may forget the last fraction of a second of scans (never
+    corrupt them), and a door that got no answer retries with the same nonce."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.connection()
+    if not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True):
+        connection = db.session.connection()
+        connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        return connection
+    if db.session().in_transaction():  # the request read something first (a door page's event): join it
+        return db.session.connection()
+    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def holder(connection, token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):
+    """The badge with this token hash (None if there is none), with ``admitted_id`` and ``nonce_log_id``."""
+    return connection.execute(HOLDER_BY_HASH, {"token_hash": token_hash, "event_id": event_id, "door": door,
+                                               "scope": scope, "nonce": nonce}).first()
+
+
+def holder_of_badge(connection, badge_id: int, event_id: int, door: str):
+    return connection.execute(HOLDER_BY_ID, {"badge_id": badge_id, "event_id": event_id, "door": door,
+                                             "scope": "", "nonce": None}).first()
+
+
+def nonce_use(connection, event_id: int, scope: str, nonce: str):
+    """The scan that holds this nonce: (id, badge_id, door), or None."""
+    return connection.execute(NONCE_USE, {"event_id": event_id, "scope": scope, "nonce": nonce}).first()
+
+
+def first_check_in(connection, event_id: int, holder_key: str, door: str):
+    """(id, checked_in_at, station) of the holder's admission at this door, or None."""
+    return connection.execute(FIRST_CHECK_IN, {"event_id": event_id, "holder": holder_key, "door": door}).first()
+
+
+def admit(connection, **values) -> int | None:
+    """The new check-in's id, or None when this holder was admitted at this door first (perhaps this instant)."""
+    row = connection.execute(_insert(connection, CheckIn.__table__).values(**values).on_conflict_do_nothing(
+        index_elements=["event_id", "holder", "door"]).returning(CheckIn.id)).first()
+    return row[0] if row is not None else None
+
+
+def log_scan(connection, **values) -> int | None:
+    """The scan log's id, or None when the device's nonce is taken (by a scan committed meanwhile)."""
+    row = connection.execute(_insert(connection, ScanLog.__table__).values(undone_at=None, **values).on_conflict_do_nothing(
+        index_elements=["event_id", "scope", "nonce"]).returning(ScanLog.id)).first()
+    return row[0] if row is not None else None
+
+
+def touch_device(connection, device_id: int, now: datetime) -> None:
+    connection.execute(update(CheckinDevice).where(CheckinDevice.id == device_id).values(last_seen_at=now))
+
+
+def forget_check_in(connection, check_in_id: int) -> None:
+    """Take back an admission whose scan lost its nonce to another scan at the same instant."""
+    connection.execute(delete(CheckIn).where(CheckIn.id == check_in_id))

@@ -1,0 +1,233 @@
+"""The door's staff pages, under the console's one URL root: check-in numbers and scanner devices, the door page
+(scan, undo, search, its service worker and its offline roster), and redirects from the old /staff/… URLs.
+
+Every page: ``/console/e/<slug>/door…`` with ``@requires("door", event_from="slug")`` (devices: ``staff``).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, \
+    url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.permissions import requires, staff_events
+from app.extensions import db
+from badges import services
+from badges.door import checkin, devices, roster
+from badges.door.api import error_response, parse_scan, read_json
+from badges.door.inputs import MAX_ID, CheckinError, clean_text, invalid_fields, strip_control
+from events.programme.models import Event
+
+bp = Blueprint("door", __name__, url_prefix="/console")
+
+REASONS = {  # the fixed list, as door staff read it
+    "invalid": _l("Invalid code"), "revoked": _l("Badge revoked (re-issued)"),
+    "cancelled": _l("Registration cancelled"), "waitlisted": _l("On the waiting list"),
+    "another_event": _l("Badge for another event"), "not_enrolled": _l("Not enrolled in this session"),
+    "outside_window": _l("Outside the check-in window"),
+    # not a verdict: the scan log's mark for a nonce reused for another scan (and the door page's 409)
+    "nonce_reused": _l("Scan ID already used"),
+}
+
+
+def reasons() -> dict:
+    return {key: str(label) for key, label in REASONS.items()}
+
+
+@bp.get("/door")
+@requires("door")
+def events():
+    """The welcome days this person may check people in at (every one for administrators)."""
+    return render_template("badges/events.html", events=staff_events(current_user))
+
+
+def _overview(event: Event, new_device=None):
+    is_staff = current_user.is_staff_for(event.id)
+    return render_template(
+        "badges/checkin_overview.html", event=event, numbers=roster.live_numbers(event), is_staff=is_staff,
+        conflicts=roster.conflicts(event), recent=roster.recent_scans(event), reasons=reasons(),
+        devices=devices.devices(event) if is_staff else [], new_device=new_device)
+
+
+@bp.get("/e/<slug>/door")
+@requires("door", event_from="slug")
+def overview(event: Event):
+    return _overview(event)
+
+
+@bp.post("/e/<slug>/door/devices")
+@requires("staff", event_from="slug")
+def create_device(event: Event):
+    try:
+        device, secret = devices.create_device(event, request.form.get("name", ""), user_id=current_user.id)
+    except CheckinError:
+        flash(_("Give the device a name of at most 60 characters."), "error")
+        return redirect(url_for(".overview", slug=event.slug), 303)
+    return _overview(event, new_device=(device, secret))  # the token is shown once, on this response only
+
+
+@bp.post("/e/<slug>/door/devices/<int:device_id>/revoke")
+@requires("staff", event_from="slug")
+def revoke_device(event: Event, device_id: int):
+    if not devices.revoke_device(event, device_id):
+        abort(404)
+    flash(_("Device revoked: its token no longer works."), "success")
+    return redirect(url_for(".overview", slug=event.slug), 303)
+
+
+def _door_label(event: Event, door: str) -> str:
+    session = checkin.parse_door(event.id, door)
+    if session is None:
+        return _("Main entrance")
+    return f"{session.title}" + (f" · {session.room.name}" if session.room else "")
+
+
+@bp.get("/e/<slug>/door/<door>")
+@requires("door", event_from="slug")
+def page(event: Event, door: str):
+    try:
+        label = _door_label(event, door)
+    except CheckinError:
+        abort(404)
+    # sent back with every scan, where control characters are refused: drop them here
+    station = strip_control(request.args.get("station") or "").strip()[:60] or label
+    services.issue_event_badges(event)  # everyone with a place has a badge before the door opens (idempotent)
+    return render_template("badges/door.html", event=event, door=door, door_label=label, station=station,
+                           reasons=reasons())
+
+
+@bp.get("/e/<slug>/door/sw.js")
+@requires("door", event_from="slug")
+def service_worker(event: Event):
+    response = send_file(current_app.static_folder + "/js/checkin-sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.post("/e/<slug>/door/<door>/scan")
+@requires("door", event_from="slug")
+def scan(event: Event, door: str):
+    try:
+        verdict = checkin.check_in(event, door, user_id=current_user.id, **parse_scan(read_json(request)))
+    except CheckinError as exc:
+        return error_response(exc)
+    return jsonify(verdict.to_json())
+
+
+def _check_in_id(payload) -> int:
+    if not isinstance(payload, dict):
+        raise CheckinError("validation_failed", _("The body must be a JSON object."), 400)
+    check_in_id = payload.get("check_in_id")
+    if type(check_in_id) is not int:  # not isinstance: True is an int too, and would undo check-in 1
+        raise invalid_fields({"check_in_id": [_("Required: the check-in's id, a whole number.")]})
+    return check_in_id
+
+
+@bp.post("/e/<slug>/door/<door>/undo")
+@requires("door", event_from="slug")
+def undo(event: Event, door: str):
+    try:
+        check_in_id = _check_in_id(read_json(request))
+        if not (1 <= check_in_id <= MAX_ID and checkin.undo_check_in(event, check_in_id, user_id=current_user.id)):
+            raise CheckinError("not_found", _("No such check-in."), 404)
+    except CheckinError as exc:
+        return error_response(exc)
+    return jsonify({"status": "undone"})
+
+
+@bp.get("/e/<slug>/door/<door>/search")
+@requires("door", event_from="slug")
+def search(event: Event, door: str):
+    query = request.args.get("q", "")
+    if not clean_text(query):
+        exc = invalid_fields({"q": [_("Contains characters that are not allowed (NUL, control characters, lone "
+                                      "surrogates).")]})
+        exc.status = 400
+        return error_response(exc)
+    return jsonify({"results": devices.search_holders(event, query)})
+
+
+@bp.get("/e/<slug>/door/roster.json")
+@requires("door", event_from="slug")
+def roster_json(event: Event):
+    services.issue_event_badges(event)
+    response = jsonify(roster.roster(event))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------------------------------------ old URLs
+
+legacy = Blueprint("door_legacy", __name__, url_prefix="/staff")
+
+
+def _moved(endpoint: str, **values):
+    """308 (the method and body go along) to the page's new address, with the query string."""
+    target = url_for(endpoint, **values)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return redirect(target, 308)
+
+
+def _slug(event_id: int) -> str:
+    slug = db.session.scalar(select(Event.slug).where(Event.id == event_id))
+    if slug is None:
+        abort(404)
+    return slug
+
+
+@legacy.route("/checkin", methods=["GET"])
+def old_events():
+    return _moved("door.events")
+
+
+@legacy.route("/checkin/<slug>", methods=["GET"])
+def old_scan(slug: str):
+    return _moved("door.overview", slug=slug)
+
+
+@legacy.route("/events/<int:event_id>/checkin", methods=["GET"])
+def old_overview(event_id: int):
+    return _moved("door.overview", slug=_slug(event_id))
+
+
+@legacy.route("/events/<int:event_id>/roster.json", methods=["GET"])
+def old_roster(event_id: int):
+    return _moved("door.roster_json", slug=_slug(event_id))
+
+
+@legacy.route("/events/<int:event_id>/devices", methods=["POST"])
+def old_create_device(event_id: int):
+    return _moved("door.create_device", slug=_slug(event_id))
+
+
+@legacy.route("/events/<int:event_id>/devices/<int:device_id>/revoke", methods=["POST"])
+def old_revoke_device(event_id: int, device_id: int):
+    return _moved("door.revoke_device", slug=_slug(event_id), device_id=device_id)
+
+
+@legacy.route("/events/<int:event_id>/door/sw.js", methods=["GET"])
+def old_service_worker(event_id: int):
+    return _moved("door.service_worker", slug=_slug(event_id))
+
+
+@legacy.route("/events/<int:event_id>/door/<door>", methods=["GET"])
+def old_page(event_id: int, door: str):
+    return _moved("door.page", slug=_slug(event_id), door=door)
+
+
+@legacy.route("/events/<int:event_id>/door/<door>/scan", methods=["POST"])
+def old_scan_call(event_id: int, door: str):
+    return _moved("door.scan", slug=_slug(event_id), door=door)
+
+
+@legacy.route("/events/<int:event_id>/door/<door>/undo", methods=["POST"])
+def old_undo(event_id: int, door: str):
+    return _moved("door.undo", slug=_slug(event_id), door=door)
+
+
+@legacy.route("/events/<int:event_id>/door/<door>/search", methods=["GET"])
+def old_search(event_id: int, door: str):
+    return _moved("door.search", slug=_slug(event_id), door=door)
