@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.urls import external_url
-from events.registration import services
+from events.registration import queries, services
 from events.agendas.items import AgendaItem, registration_provider, user_provider
 from events.agendas.calendar import uid_domain
 from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
@@ -81,7 +81,7 @@ def organisation_sessions(user, event) -> list[AgendaItem]:
     sessions = list(db.session.scalars(
         select(Session).where(Session.event_id == event.id, Session.host_organisation_id == user.organisation_id)
         .options(selectinload(Session.room), selectinload(Session.host)).order_by(Session.starts_at, Session.id)))
-    taken, waiting = services._seat_counts([s.id for s in sessions])
+    taken, waiting = queries.seat_counts([s.id for s in sessions])
     domain = uid_domain()
     items = []
     for session in sessions:

@@ -22,6 +22,8 @@ from app.extensions import db, utcnow
 from app.mail import queue_mail
 from events.employers.models import (HOLDS_SLOT, BookingStatus, EmployerInvitation, EmployerProfile,
                                      PartnerCandidacy, WorkshopBooking, WorkshopSlot)
+from events.registration import store
+from events.registration.locking import lock_event
 from events.registration.models import Enrolment, EnrolmentStatus
 from events.programme.models import Event, Room, Session, SessionKind, SessionStatus
 from events.employers.models import EventPartner, Organisation, OrganisationKind, PartnerRole, PartnerStatus
@@ -379,8 +381,7 @@ def _booking_of(event: Event, booking_id: int) -> WorkshopBooking:
 
 def decide_booking(event: Event, booking_id: int, approve: bool, message: str, staff: User) -> WorkshopBooking:
     """Approve (the workshop enters the public programme and takes registrations) or decline (slot free)."""
-    from events.registration.services import _lock_event
-    _lock_event(event.id)
+    lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.status != BookingStatus.REQUESTED:
         _fail("already_decided", _("This booking has been decided already."))
@@ -409,8 +410,7 @@ def decide_booking(event: Event, booking_id: int, approve: bool, message: str, s
 
 def withdraw_booking(user: User, event: Event, booking_id: int, now: datetime | None = None) -> WorkshopBooking:
     """The employer withdraws before the slot's deadline; enrolled attendees are told, their seats dropped."""
-    from events.registration.services import _lock_event
-    _lock_event(event.id)
+    lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.organisation_id != user.organisation_id:
         _fail("not_found", _("No such booking."), status=404)
@@ -423,11 +423,13 @@ def withdraw_booking(user: User, event: Event, booking_id: int, now: datetime | 
     session = booking.session
     if session is not None and session.status != SessionStatus.CANCELLED:
         session.status = SessionStatus.CANCELLED
-        for enrolment in db.session.scalars(select(Enrolment).where(
-                Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)):
-            enrolment.status, enrolment.updated_at = EnrolmentStatus.DROPPED, now
-            attendee = enrolment.registration.attendee
+        enrolments = db.session.scalars(select(Enrolment).where(
+            Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)).all()
+        registrations = [enrolment.registration for enrolment in enrolments]
+        store.drop_enrolments([enrolment.id for enrolment in enrolments], now)
+        for registration in registrations:
+            attendee = registration.attendee
             queue_mail(attendee.email, "workshop_cancelled", locale=attendee.locale, event=event, session=session,
-                       registration=enrolment.registration)
+                       registration=registration)
     db.session.commit()
     return booking

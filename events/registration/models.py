@@ -11,6 +11,7 @@ from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, str_enum, utcnow
+from events.registration import links
 
 if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by class name
     from events.programme.models import Event, Session
@@ -111,7 +112,6 @@ class Registration(db.Model):
     def token(self) -> str:
         """The secret link's token, built from the nonce; for a row from before, building it stores its new link
         in the current transaction (see events/registration/links.py)."""
-        from events.registration import links  # links uses this model
         return links.token_for(self)
 
     @property
