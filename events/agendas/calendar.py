@@ -44,7 +44,7 @@ def session_item(event: Event, session: Session) -> AgendaItem:
         starts_at=session.starts_at, ends_at=session.ends_at,
         location=session.room.name if session.room else "",
         status="cancelled" if session.is_cancelled else "confirmed", description=session_description(session),
-        url=external_url("public.session_page", slug=event.slug, session_id=session.id),
+        url=external_url("programme.session_page", slug=event.slug, session_id=session.id),
         sequence=session.sequence or 0, updated_at=session.updated_at)
 
 

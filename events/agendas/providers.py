@@ -59,7 +59,7 @@ def registration_sessions(registration: Registration) -> list[AgendaItem]:
             starts_at=session.starts_at, ends_at=session.ends_at,
             location=session.room.name if session.room else "", status=status,
             description=session_description(session),
-            url=external_url("public.session_page", slug=registration.event.slug, session_id=session.id),
+            url=external_url("programme.session_page", slug=registration.event.slug, session_id=session.id),
             sequence=(session.sequence or 0) + (enrolment.sequence or 0),
             updated_at=max(session.updated_at, enrolment.updated_at), extra=extra))
     return items
@@ -99,6 +99,6 @@ def organisation_sessions(user, event) -> list[AgendaItem]:
             location=session.room.name if session.room else "",
             status="cancelled" if session.is_cancelled else "confirmed",
             description=session_description(session),
-            url=external_url("public.session_page", slug=event.slug, session_id=session.id),
+            url=external_url("programme.session_page", slug=event.slug, session_id=session.id),
             sequence=session.sequence or 0, updated_at=session.updated_at, extra=extra))
     return items

@@ -43,7 +43,7 @@ def _event_json(event: Event) -> dict:
                                    if event.registration_closes_at else None),
         "registration_open": event.registration_open(), "capacity": event.capacity,
         "languages": list(event.languages or []),
-        "url": url_for("public.event_page", slug=event.slug, _external=True),
+        "url": url_for("programme.event_page", slug=event.slug, _external=True),
     }
 
 

@@ -132,8 +132,8 @@ def delete_account(token: str):
         slug = registration.event.slug
         erase_attendee(registration.attendee, "deleted")
         flash(_("Your data is deleted. Thank you for your interest, and all the best."), "info")
-        return redirect(url_for("public.event_page", slug=slug) if services.get_published_event(slug)
-                        else url_for("public.index"), 303)
+        return redirect(url_for("programme.event_page", slug=slug) if services.get_published_event(slug)
+                        else url_for("programme.index"), 303)
     return render_template("registration/privacy_delete.html", registration=registration, event=registration.event, form=form)
 
 
