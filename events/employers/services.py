@@ -22,8 +22,7 @@ from app.extensions import db, utcnow
 from app.mail import queue_mail
 from events.employers.models import (HOLDS_SLOT, BookingStatus, EmployerInvitation, EmployerProfile,
                                      PartnerCandidacy, WorkshopBooking, WorkshopSlot)
-from events.registration import store
-from events.registration.locking import lock_event
+from events.registration import locking, store
 from events.registration.models import Enrolment, EnrolmentStatus
 from events.programme.models import Event, Room, Session, SessionKind, SessionStatus
 from events.employers.models import EventPartner, Organisation, OrganisationKind, PartnerRole, PartnerStatus
@@ -381,7 +380,7 @@ def _booking_of(event: Event, booking_id: int) -> WorkshopBooking:
 
 def decide_booking(event: Event, booking_id: int, approve: bool, message: str, staff: User) -> WorkshopBooking:
     """Approve (the workshop enters the public programme and takes registrations) or decline (slot free)."""
-    lock_event(event.id)
+    locking.lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.status != BookingStatus.REQUESTED:
         _fail("already_decided", _("This booking has been decided already."))
@@ -410,7 +409,7 @@ def decide_booking(event: Event, booking_id: int, approve: bool, message: str, s
 
 def withdraw_booking(user: User, event: Event, booking_id: int, now: datetime | None = None) -> WorkshopBooking:
     """The employer withdraws before the slot's deadline; enrolled attendees are told, their seats dropped."""
-    lock_event(event.id)
+    locking.lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.organisation_id != user.organisation_id:
         _fail("not_found", _("No such booking."), status=404)

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.console.plugins import figure
 from app.extensions import db
 from app.forms import without_unstorable
 from events.registration.models import Enrolment, Registration
@@ -84,7 +85,6 @@ def enrolments(event: Event) -> Rows:
 
 @dataset("checkins", _l("Check-ins"))
 def checkins(event: Event) -> Rows:
-    from app.console.plugins import figure
     if figure("checkin_rows"):
         return figure("checkin_rows")(event)
     header = ["registration_id", "full_name", "email", "checked_in_at"]
@@ -99,7 +99,6 @@ def checkins(event: Event) -> Rows:
 
 @dataset("meetings", _l("Meetings"))
 def meetings(event: Event) -> Rows:
-    from app.console.plugins import figure
     provider = figure("meeting_rows")
     return provider(event) if provider else (["organisation", "full_name", "starts_at", "status"], [])
 

@@ -17,12 +17,15 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.audit import audit
 from app.extensions import db
 from app.forms import unstorable_character
 from app.security import isolated
 from events.programme.models import Event
+from events.registration.desk import HandRegistration, StaffError, register_by_hand
+from events.registration.models import Attendee, Registration, RegistrationStatus
 
 MAX_ROWS = 5000
 TARGETS = {
@@ -129,9 +132,6 @@ def _country_codes() -> dict[str, str]:
 
 def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tuple[list[dict], list[RowProblem]]:
     """Every row checked; returns the people to import and the problems (import only when there are none)."""
-    from sqlalchemy import select
-
-    from events.registration.models import Attendee, Registration, RegistrationStatus
     for target in REQUIRED:
         if mapping.get(target) is None:
             raise ImportError_(_("Choose the column for “%(what)s”.", what=TARGETS[target]))
@@ -188,7 +188,6 @@ def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tu
 
 def run_import(event: Event, upload_id: str, mapping: dict[str, int | None]) -> tuple[int, list[RowProblem]]:
     """Import everyone or no one. Returns (count imported, problems)."""
-    from events.registration.desk import HandRegistration, StaffError, register_by_hand
     parsed = parse(upload_id)
     people, problems = validate(parsed, mapping, event)
     if problems:
