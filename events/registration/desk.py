@@ -241,7 +241,7 @@ def cancel(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CANCELLED:
         raise StaffError(_("This registration is already cancelled."))
     before = _state(registration)
-    services.cancel_registration(registration, reason="staff")
+    services.cancel_in_transaction(registration, reason="staff")  # one transaction with its audit entry
     db.session.refresh(registration)
     audit("registration.cancel", registration, before, _state(registration))
     db.session.commit()

@@ -214,16 +214,24 @@ def drop(registration: Registration, session_id: int) -> None:
 
 
 def cancel_registration(registration: Registration, reason: str = "attendee") -> None:
+    if cancel_in_transaction(registration, reason):
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+def cancel_in_transaction(registration: Registration, reason: str) -> bool:
+    """Cancel under the event's lock, refill what it held and tell the person, without committing (the caller
+    commits, with its own record of the action); False when it was cancelled already."""
     locking.lock_event(registration.event_id)
     registration = queries.reload_registration(registration.id)
     if registration.status == RegistrationStatus.CANCELLED:
-        db.session.rollback()
-        return
+        return False
     attendee, event = registration.attendee, registration.event
     locking.release(registration, utcnow(), reason)
     queue_mail(attendee.email, "registration_cancelled", locale=attendee.locale, registration=registration,
                event=event)
-    db.session.commit()
+    return True
 
 
 def update_profile(registration: Registration, profile: Profile, consent_sharing: bool) -> None:
