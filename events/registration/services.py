@@ -19,7 +19,8 @@ from app.mail import ModelRef, queue_mail
 from app.security import isolated
 from events.programme.models import Event
 from events.registration import locking, queries, rules, store
-from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.registration.models import (HOLDS_PLACE, Attendee, Enrolment, EnrolmentStatus, Registration,
+                                        RegistrationStatus)
 from events.registration.profile import Profile
 from events.registration.queries import (  # noqa: F401  (the pages and the API read through this module)
     SessionSeats, event_waitlist_position, get_published_event, get_session, places_taken, registration_by_token,
@@ -134,7 +135,7 @@ def write_registration(conn, event, attendee_id: int, previous_id: int | None, s
     registration that holds a place, else a place on its waiting list."""
     status = columns["status"]
     queue_seq = locking.next_event_number(event.id) if status == RegistrationStatus.WAITLISTED else None
-    holds_place = status in (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+    holds_place = status in HOLDS_PLACE
     places = {s.id: (EnrolmentStatus.CONFIRMED if rules.gets_seat(holds_place, s, s.taken)
                      else EnrolmentStatus.WAITLISTED, numbers[s.id]) for s in sessions}
     return store.write_registration(conn, event.id, attendee_id, previous_id, sessions, places, now=now,
