@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRole, EventRoleKind, User
 from app.extensions import db, utcnow
-from events.registration import links, services
+from events.registration import locking, services, store
 from events.registration.models import Attendee, DegreeLevel, Registration, RegistrationStatus
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind
 from events.employers.models import (EmployerProfile, EventPartner, Organisation, OrganisationKind, PartnerRole,
@@ -230,27 +230,25 @@ def _attendees(event: Event, count: int, rng: random.Random, offset: int) -> int
             continue
         script = scripts[i % len(scripts)] if i % 3 else "latin"
         full_name, badge = _name(rng, script)
-        attendee = Attendee(email=email, full_name=full_name, badge_name=badge[:80],
-                            country=rng.choice(COUNTRIES[script]), university=rng.choice(UNIVERSITIES),
-                            degree_level=rng.choice([DegreeLevel.BACHELOR, DegreeLevel.MASTER, DegreeLevel.MASTER,
-                                                     DegreeLevel.PHD]),
-                            field_of_study=rng.choice(FIELDS), graduation_date=date(2027, rng.randint(1, 9), 28),
-                            languages=dict(rng.choice(LANGS)), seeking=list(rng.choice(SEEKING)),
-                            locale=rng.choice(["en", "en", "de", "nl"]))
-        db.session.add(attendee)
-        registration = Registration(event=event, attendee=attendee, status=RegistrationStatus.CONFIRMED,
-                                    **links.new_link(), created_at=now - timedelta(days=rng.randint(0, 40)),
-                                    email_confirmed_at=now, consent_processing_at=now,
-                                    consent_processing_version=services.CONSENT_VERSION,
-                                    consent_sharing_at=now if rng.random() < 0.8 else None,
-                                    consent_sharing_version=services.CONSENT_VERSION)
-        db.session.add(registration)
-        db.session.flush()
+        conn = db.session.connection()
+        attendee_id = store.add_attendee(conn, email, dict(
+            full_name=full_name, badge_name=badge[:80], country=rng.choice(COUNTRIES[script]),
+            university=rng.choice(UNIVERSITIES),
+            degree_level=rng.choice([DegreeLevel.BACHELOR, DegreeLevel.MASTER, DegreeLevel.MASTER, DegreeLevel.PHD]),
+            field_of_study=rng.choice(FIELDS), graduation_date=date(2027, rng.randint(1, 9), 28),
+            languages=dict(rng.choice(LANGS)), seeking=list(rng.choice(SEEKING)),
+            locale=rng.choice(["en", "en", "de", "nl"])), now)
+        registration_id = store.write_registration(
+            conn, event.id, attendee_id, None, [], {}, now=now, status=RegistrationStatus.CONFIRMED,
+            created_at=now - timedelta(days=rng.randint(0, 40)), email_confirmed_at=now, consent_processing_at=now,
+            consent_processing_version=services.CONSENT_VERSION,
+            consent_sharing_at=now if rng.random() < 0.8 else None, consent_sharing_version=services.CONSENT_VERSION)
+        registration = db.session.get(Registration, registration_id)
         chosen: list[Session] = []
         for session in rng.sample(sessions, k=min(len(sessions), rng.randint(1, 3))):
             if all(not session.overlaps(other) for other in chosen):
                 chosen.append(session)
-                services._place_in_session(registration, session, now)
+                locking.place_in_session(registration, session, now)
         made += 1
     return made
 

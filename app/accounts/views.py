@@ -98,7 +98,7 @@ def _failures_message(attempt: throttle.Attempt) -> str:
 def _home(user: User) -> str:
     if user.is_admin or user.event_roles:
         return url_for("console.index")
-    return url_for("public.index")
+    return url_for("programme.index")
 
 
 def _pending_totp_user() -> User | None:
@@ -164,7 +164,7 @@ def logout():
     services.end_session(current_user.current_session_id)  # this session only, on the server too
     logout_user()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("public.index"))
+    return redirect(url_for("programme.index"))
 
 
 # ------------------------------------------------------------------------------------------- password reset

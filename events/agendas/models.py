@@ -2,8 +2,9 @@
 
 Calendar apps only replace an item they already hold when its SEQUENCE grows, so every change to what a feed
 shows bumps a counter: Session.sequence when its title, times, room, status or text change (and when its room is
-renamed or the venue moves), Enrolment.sequence when its status changes. A personal item's SEQUENCE is the sum of
-the two, so it grows whenever either grows.
+renamed or the venue moves), Enrolment.sequence when its status changes (written by events/registration/store.py,
+the one write path of enrolments). A personal item's SEQUENCE is the sum of the two, so it grows whenever either
+grows.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as SASession
 
 from app.extensions import UTCDateTime, db, utcnow
-from events.registration.models import Enrolment
 from events.programme.models import Event, Room, Session
 
 
@@ -55,8 +55,6 @@ def _bump_sequences(session, flush_context, instances) -> None:
         if isinstance(obj, Session) and obj.id not in bumped and _changed(obj, SESSION_FIELDS):
             obj.sequence = (obj.sequence or 0) + 1
             bumped.add(obj.id)
-        elif isinstance(obj, Enrolment) and _changed(obj, ("status",)):
-            obj.sequence = (obj.sequence or 0) + 1
         elif isinstance(obj, (Room, Event)) and obj.id is not None:
             fields = ("name",) if isinstance(obj, Room) else EVENT_FIELDS
             if not _changed(obj, fields):

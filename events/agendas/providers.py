@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.urls import external_url
-from events.registration import services
+from events.registration import queries
 from events.agendas.calendar import uid_domain
 from events.agendas.items import AgendaItem
 from events.registration.models import Enrolment, EnrolmentStatus, Registration, RegistrationStatus
@@ -38,7 +38,7 @@ def session_item(event: Event, session: Session) -> AgendaItem:
         starts_at=session.starts_at, ends_at=session.ends_at,
         location=session.room.name if session.room else "",
         status="cancelled" if session.is_cancelled else "confirmed", description=session_description(session),
-        url=external_url("public.session_page", slug=event.slug, session_id=session.id),
+        url=external_url("programme.session_page", slug=event.slug, session_id=session.id),
         sequence=session.sequence or 0, updated_at=session.updated_at)
 
 
@@ -63,13 +63,13 @@ def registration_sessions(registration: Registration) -> list[AgendaItem]:
         status = _enrolment_status(registration, enrolment)
         extra = _session_extra(session)
         if status == "waitlisted":
-            extra["waitlist_position"] = services.waitlist_position(enrolment)
+            extra["waitlist_position"] = queries.waitlist_position(enrolment)
         items.append(AgendaItem(
             uid=f"session-{session.id}-reg-{registration.id}@{domain}", kind="session", title=session.title,
             starts_at=session.starts_at, ends_at=session.ends_at,
             location=session.room.name if session.room else "", status=status,
             description=session_description(session),
-            url=external_url("public.session_page", slug=registration.event.slug, session_id=session.id),
+            url=external_url("programme.session_page", slug=registration.event.slug, session_id=session.id),
             sequence=(session.sequence or 0) + (enrolment.sequence or 0),
             updated_at=max(session.updated_at, enrolment.updated_at), extra=extra))
     return items
@@ -87,7 +87,7 @@ def organisation_sessions(user, event) -> list[AgendaItem]:
     """An employer contact's day: the sessions their organisation hosts at the event."""
     if not getattr(user, "organisation_id", None):
         return []
-    hosted = [seats for seats in services.session_seats(event)
+    hosted = [seats for seats in queries.session_seats(event)
               if seats.session.host_organisation_id == user.organisation_id]
     domain = uid_domain()
     items = []
@@ -107,6 +107,6 @@ def organisation_sessions(user, event) -> list[AgendaItem]:
             location=session.room.name if session.room else "",
             status="cancelled" if session.is_cancelled else "confirmed",
             description=session_description(session),
-            url=external_url("public.session_page", slug=event.slug, session_id=session.id),
+            url=external_url("programme.session_page", slug=event.slug, session_id=session.id),
             sequence=session.sequence or 0, updated_at=session.updated_at, extra=extra))
     return items

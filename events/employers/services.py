@@ -20,6 +20,7 @@ from app.mail import queue_mail
 from events.employers.errors import refuse
 from events.employers.models import HOLDS_SLOT, BookingStatus, WorkshopBooking, WorkshopSlot
 from events.employers.partnerships import contacts_of, is_accepted_partner
+from events.registration import locking, store
 from events.registration.models import Enrolment, EnrolmentStatus
 from events.programme.models import Event, Room, Session, SessionKind, SessionStatus
 
@@ -144,8 +145,7 @@ def _booking_of(event: Event, booking_id: int) -> WorkshopBooking:
 
 def decide_booking(event: Event, booking_id: int, approve: bool, message: str, staff: User) -> WorkshopBooking:
     """Approve (the workshop enters the public programme and takes registrations) or decline (slot free)."""
-    from events.registration.services import _lock_event
-    _lock_event(event.id)
+    locking.lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.status != BookingStatus.REQUESTED:
         refuse("already_decided", _("This booking has been decided already."))
@@ -174,8 +174,7 @@ def decide_booking(event: Event, booking_id: int, approve: bool, message: str, s
 
 def withdraw_booking(user: User, event: Event, booking_id: int, now: datetime | None = None) -> WorkshopBooking:
     """The employer withdraws before the slot's deadline; enrolled attendees are told, their seats dropped."""
-    from events.registration.services import _lock_event
-    _lock_event(event.id)
+    locking.lock_event(event.id)
     booking = _booking_of(event, booking_id)
     if booking.organisation_id != user.organisation_id:
         refuse("not_found", _("No such booking."), status=404)
@@ -188,11 +187,13 @@ def withdraw_booking(user: User, event: Event, booking_id: int, now: datetime | 
     session = booking.session
     if session is not None and session.status != SessionStatus.CANCELLED:
         session.status = SessionStatus.CANCELLED
-        for enrolment in db.session.scalars(select(Enrolment).where(
-                Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)):
-            enrolment.status, enrolment.updated_at = EnrolmentStatus.DROPPED, now
-            attendee = enrolment.registration.attendee
+        enrolments = db.session.scalars(select(Enrolment).where(
+            Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)).all()
+        registrations = [enrolment.registration for enrolment in enrolments]
+        store.drop_enrolments([enrolment.id for enrolment in enrolments], now)
+        for registration in registrations:
+            attendee = registration.attendee
             queue_mail(attendee.email, "workshop_cancelled", locale=attendee.locale, event=event, session=session,
-                       registration=enrolment.registration)
+                       registration=registration)
     db.session.commit()
     return booking

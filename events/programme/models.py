@@ -5,11 +5,11 @@ Times are timezone-aware and stored in UTC; each event keeps its IANA zone for d
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,7 +17,7 @@ from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by class name
     from events.employers.models import EventPartner, Organisation
-    from events.registration.models import Enrolment, Registration
+    from events.registration.models import Enrolment
 
 
 class EventStatus(str, enum.Enum):

@@ -14,7 +14,8 @@ from events.employers.models import EventPartner, PartnerStatus
 from events.registration.models import HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind, SessionStatus
 from events.programme.times import at_local, local_to_utc, move_to_day, utc_to_local
-from events.registration.services import _fill_event, _fill_session, _lock_event
+from events.registration import store
+from events.registration.locking import fill_event, fill_session, lock_event
 
 EVENT_FIELDS = ("slug", "title", "description", "venue", "address", "timezone", "starts_at", "ends_at",
                 "registration_opens_at", "registration_closes_at", "capacity", "status", "languages",
@@ -85,7 +86,7 @@ def create_event(data: EventData) -> Event:
 def update_event(event: Event, data: EventData) -> Event:
     if _slug_taken(data.slug, event.id):
         raise ConsoleError(_("Another welcome day already uses this address."), field="slug")
-    event = _lock_event(event.id)  # a capacity change refills the waiting list, under the event's lock
+    event = lock_event(event.id)  # a capacity change refills the waiting list, under the event's lock
     before = snapshot(event, EVENT_FIELDS)
     old_day = event.starts_at.astimezone(event.tz).date()
     _apply(event, data)
@@ -97,7 +98,7 @@ def update_event(event: Event, data: EventData) -> Event:
                                                    event.timezone))
     db.session.flush()
     if before["capacity"] is not None and (event.capacity is None or event.capacity > before["capacity"]):
-        _fill_event(event, utcnow())  # more places (or no limit): the first in line get them now, and are told
+        fill_event(event, utcnow())  # more places (or no limit): the first in line get them now, and are told
     audit("event.edit", event, before, snapshot(event, EVENT_FIELDS))
     db.session.commit()
     return event
@@ -208,7 +209,7 @@ def save_session(event: Event, session: Session | None, data: SessionData) -> Se
         raise ConsoleError(_("Choose a room of this event."), field="room_id")
     day = event.starts_at.astimezone(event.tz).date()
     starts, ends = at_local(day, data.starts, event.timezone), at_local(day, data.ends, event.timezone)
-    _lock_event(event.id)  # capacity changes refill the waiting list under the event's lock
+    lock_event(event.id)  # capacity changes refill the waiting list under the event's lock
     before = snapshot(session, SESSION_FIELDS) if session else None
     if session is None:
         session = Session(event=event)
@@ -219,7 +220,7 @@ def save_session(event: Event, session: Session | None, data: SessionData) -> Se
     session.language, session.speakers = data.language, data.speakers
     db.session.flush()
     if before is not None:
-        _fill_session(session, utcnow())  # more seats: the first in line get them now
+        fill_session(session, utcnow())  # more seats: the first in line get them now
     audit("session.edit" if before else "session.create", session, before, snapshot(session, SESSION_FIELDS))
     db.session.commit()
     return session
@@ -235,7 +236,7 @@ def session_data_from(session: Session) -> SessionData:
 
 def cancel_session(session: Session, message: str = "") -> int:
     """Cancel a session: everyone down for it is told, their enrolments dropped (calendars show CANCELLED)."""
-    _lock_event(session.event_id)
+    lock_event(session.event_id)
     if session.is_cancelled:
         db.session.rollback()
         raise ConsoleError(_("This session is already cancelled."))
@@ -247,10 +248,9 @@ def cancel_session(session: Session, message: str = "") -> int:
         select(Enrolment).join(Registration, Registration.id == Enrolment.registration_id)
         .where(Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)
         .order_by(Enrolment.id)).all()
-    for enrolment in enrolments:
-        registration = enrolment.registration
-        enrolment.status = EnrolmentStatus.DROPPED
-        enrolment.updated_at = now
+    registrations = [enrolment.registration for enrolment in enrolments]
+    store.drop_enrolments([enrolment.id for enrolment in enrolments], now)
+    for registration in registrations:
         if registration.status in HOLDS_PLACE or registration.status.value == "waitlisted":
             queue_mail(registration.attendee.email, "session_cancelled", locale=registration.attendee.locale,
                        registration=registration, session=session, event=session.event, note=message)

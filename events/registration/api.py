@@ -14,7 +14,8 @@ from events.registration import services
 from events.registration.payloads import (Accepted, Attendee, Consents, Enrolment, Event, EventList,
                                           EventWithPlaces, Registration, RegistrationRequest, Session,
                                           SessionChoice, SessionFilter, SessionList)
-from events.registration.views import event_or_404, registration_or_404
+from events.programme.views import event_or_404
+from events.registration.views import registration_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Slugs and tokens longer than any stored one match no rule (404), and the document says how long they may be.
@@ -37,7 +38,7 @@ def event_payload(event: programme.Event, model: type[Event] = Event, **more) ->
         registration_closes_at=_iso(event.registration_closes_at),
         registration_open=event.registration_open(), capacity=event.capacity,
         languages=list(event.languages or []),
-        url=url_for("public.event_page", slug=event.slug, _external=True), **more)
+        url=url_for("programme.event_page", slug=event.slug, _external=True), **more)
 
 
 def session_payload(seats: services.SessionSeats) -> Session:

@@ -1,7 +1,7 @@
 """Staff actions on registrations: search, register by hand, seats and waiting lists, mails, cancelling.
 
-Staff decisions may go beyond a capacity (the person is standing at the desk); the rules of events.registration.services
-still hold for everything else, under the same per-event lock.
+Staff decisions may go beyond a capacity (the person is standing at the desk); the rules of events.registration
+still hold for everything else, under the same lock protocol (locking.py), and every write goes through store.py.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from app.audit import audit
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.security import isolated
-from events.registration import services as rules
-from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
 from events.programme.models import Event, Session
-from events.registration.services import (CONSENT_VERSION, _fill_session, _fresh_registration, _lock_sessions,
-                             _lock_event, _next_seq, _session_rows)
+from events.registration import locking, queries, services, store
+from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
+from events.registration.profile import Profile
+from events.registration.rules import RegistrationError
 
 SORTS = {
     "newest": (Registration.created_at.desc(), Registration.id.desc()),
@@ -106,29 +106,30 @@ def register_by_hand(event: Event, data: HandRegistration, *, mail: bool = True,
     email = data.email.strip().lower()
     # A new address gets what staff typed; a known one keeps the profile its owner wrote.
     conn = db.session.connection()
-    attendee_id = rules.add_attendee(conn, email, rules.Profile(
+    attendee_id = store.add_attendee(conn, email, Profile(
         full_name=data.full_name, badge_name=data.badge_name or data.full_name[:80], country=data.country,
-        university=data.university, locale=data.locale), utcnow())
+        university=data.university, locale=data.locale).columns(), utcnow())
     locale = data.locale
     if attendee_id is None:
         attendee_id, locale = db.session.execute(
             select(Attendee.id, Attendee.locale).where(Attendee.email == email)).one()
-    locked = _lock_event(event.id)
+    locked = locking.lock_event(event.id)
     try:
-        seqs = _lock_sessions(conn, event.id, list(data.session_ids))
-        sessions = _session_rows(conn, event.id, list(data.session_ids))
-    except rules.RegistrationError as exc:
+        numbers = locking.lock_sessions(conn, event.id, list(data.session_ids))
+        sessions = queries.chosen_session_rows(conn, event.id, list(data.session_ids))
+    except RegistrationError as exc:
         raise StaffError(exc.message, field="sessions") from exc
     now = utcnow()
     previous = db.session.execute(select(Registration.id, Registration.status).where(
         Registration.event_id == event.id, Registration.attendee_id == attendee_id)).first()
     if previous is not None and previous.status != RegistrationStatus.CANCELLED:
         raise StaffError(_("%(email)s is already registered for this day.", email=isolated(email)), field="email")
-    registration_id = rules.write_registration(
-        conn, locked, attendee_id, previous.id if previous else None, sessions, seqs, now=now,
+    registration_id = services.write_registration(
+        conn, locked, attendee_id, previous.id if previous else None, sessions, numbers, now=now,
         status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING,
-        email_confirmed_at=now if confirmed else None, expires_at=None if confirmed else now + rules._pending_ttl(),
-        pending_profile=None, consent_processing_at=now, consent_processing_version=f"{CONSENT_VERSION} (staff)",
+        email_confirmed_at=now if confirmed else None, expires_at=None if confirmed else locking.pending_until(now),
+        pending_profile=None, consent_processing_at=now,
+        consent_processing_version=f"{services.CONSENT_VERSION} (staff)",
         consent_sharing_at=None, consent_sharing_version="")
     registration = db.session.get(Registration, registration_id)
     if mail:
@@ -161,8 +162,8 @@ def _enrolment(registration: Registration, session_id: int) -> Enrolment:
 
 def give_seat(registration: Registration, session_id: int) -> Enrolment:
     """Move someone from a session's waiting list to a seat, even beyond its capacity (staff decide)."""
-    _lock_event(registration.event_id)
-    registration = _fresh_registration(registration.id)
+    locking.lock_event(registration.event_id)
+    registration = queries.reload_registration(registration.id)
     try:
         enrolment = _enrolment(registration, session_id)
         if enrolment.status == EnrolmentStatus.CONFIRMED:
@@ -173,7 +174,7 @@ def give_seat(registration: Registration, session_id: int) -> Enrolment:
         db.session.rollback()
         raise
     before = _state(registration)
-    enrolment.status, enrolment.updated_at = EnrolmentStatus.CONFIRMED, utcnow()
+    store.set_enrolment_status([enrolment.id], EnrolmentStatus.CONFIRMED, utcnow())
     queue_mail(registration.attendee.email, "seat_confirmed", locale=registration.attendee.locale,
                registration=registration, session=enrolment.session, event=registration.event)
     audit("enrolment.seat", registration, before, _state(registration))
@@ -183,8 +184,8 @@ def give_seat(registration: Registration, session_id: int) -> Enrolment:
 
 def move_to_waitlist(registration: Registration, session_id: int) -> Enrolment:
     """Take someone's seat and put them at the end of the session's waiting list; the first in line moves up."""
-    _lock_event(registration.event_id)
-    registration = _fresh_registration(registration.id)
+    locking.lock_event(registration.event_id)
+    registration = queries.reload_registration(registration.id)
     try:
         enrolment = _enrolment(registration, session_id)
         if enrolment.status == EnrolmentStatus.WAITLISTED:
@@ -195,11 +196,11 @@ def move_to_waitlist(registration: Registration, session_id: int) -> Enrolment:
     before = _state(registration)
     now = utcnow()
     # The seat is given away before the person joins the line, so it goes to whoever was first.
-    enrolment.status = EnrolmentStatus.DROPPED
-    db.session.flush()
-    _fill_session(enrolment.session, now)
-    enrolment.status, enrolment.updated_at = EnrolmentStatus.WAITLISTED, now
-    enrolment.queue_seq = _next_seq(enrolment.session_id)
+    session = enrolment.session
+    store.drop_enrolments([enrolment.id], now)
+    locking.fill_session(session, now)
+    store.set_enrolment_status([enrolment.id], EnrolmentStatus.WAITLISTED, now,
+                               queue_seq=locking.next_session_number(session.id))
     audit("enrolment.waitlist", registration, before, _state(registration))
     db.session.commit()
     return enrolment
@@ -207,13 +208,13 @@ def move_to_waitlist(registration: Registration, session_id: int) -> Enrolment:
 
 def give_place(registration: Registration) -> Registration:
     """Take someone off the event's waiting list and give them a place, even beyond the capacity."""
-    event = _lock_event(registration.event_id)
-    registration = _fresh_registration(registration.id)
+    event = locking.lock_event(registration.event_id)
+    registration = queries.reload_registration(registration.id)
     if registration.status != RegistrationStatus.WAITLISTED:
         db.session.rollback()
         raise StaffError(_("Only people on the waiting list can be given a place."))
     before = _state(registration)
-    rules.give_place(registration, event, utcnow())
+    locking.give_place(registration, event, utcnow())
     audit("registration.place", registration, before, _state(registration))
     db.session.commit()
     return registration
@@ -229,8 +230,7 @@ def resend(registration: Registration, template: str) -> None:
         raise StaffError(_("This registration is cancelled."))
     attachments = []
     if template == "registration_confirmed" and registration.status == RegistrationStatus.CONFIRMED:
-        attachments = [{"kind": k, "registration_id": registration.id}
-                       for k in ("badge", "agenda_pdf", "agenda_ics") if k in rules.mail_attachment_providers]
+        attachments = services.confirmation_attachments(registration.id)
     queue_mail(registration.attendee.email, template, locale=registration.attendee.locale,
                registration=registration, event=registration.event, attachments=attachments)
     audit("registration.resend", registration, None, {"template": template})
@@ -241,7 +241,7 @@ def cancel(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CANCELLED:
         raise StaffError(_("This registration is already cancelled."))
     before = _state(registration)
-    rules.cancel_registration(registration, reason="staff")
+    services.cancel_in_transaction(registration, reason="staff")  # one transaction with its audit entry
     db.session.refresh(registration)
     audit("registration.cancel", registration, before, _state(registration))
     db.session.commit()

@@ -14,9 +14,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.console.plugins import figure
 from app.extensions import db
 from app.forms import without_unstorable
 from events.registration.models import Enrolment, Registration
+from events.registration.profile import FIELDS, text_value
 from events.programme.models import Event
 
 Rows = tuple[list[str], list[list]]
@@ -44,20 +46,16 @@ def _local(moment: datetime | None, event: Event) -> str:
 
 @dataset("registrations", _l("Registrations"))
 def registrations(event: Event) -> Rows:
-    header = ["id", "status", "email", "full_name", "badge_name", "country", "university", "degree_level",
-              "field_of_study", "graduation_date", "languages", "seeking", "locale", "registered_at",
-              "email_confirmed_at", "waiting_list_number", "consent_processing_at", "consent_processing_version",
-              "consent_sharing_at", "consent_sharing_version", "cancelled_at", "cancel_reason"]
+    header = ["id", "status", "email", *(f.name for f in FIELDS), "registered_at", "email_confirmed_at",
+              "waiting_list_number", "consent_processing_at", "consent_processing_version", "consent_sharing_at",
+              "consent_sharing_version", "cancelled_at", "cancel_reason"]
     rows = []
     for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)
                                 .options(selectinload(Registration.attendee)).order_by(Registration.id)):
         a = r.attendee
-        rows.append([r.id, r.status.value, a.email, a.full_name, a.badge_name, a.country, a.university,
-                     a.degree_level.value if a.degree_level else "", a.field_of_study,
-                     a.graduation_date.isoformat() if a.graduation_date else "",
-                     " ".join(f"{k}:{v}" for k, v in (a.languages or {}).items()), " ".join(a.seeking or []),
-                     a.locale, _local(r.created_at, event), _local(r.email_confirmed_at, event),
-                     r.queue_seq or "", _local(r.consent_processing_at, event), r.consent_processing_version,
+        rows.append([r.id, r.status.value, a.email, *(text_value(f, a) for f in FIELDS),
+                     _local(r.created_at, event), _local(r.email_confirmed_at, event), r.queue_seq or "",
+                     _local(r.consent_processing_at, event), r.consent_processing_version,
                      _local(r.consent_sharing_at, event), r.consent_sharing_version, _local(r.cancelled_at, event),
                      r.cancel_reason])
     return header, rows
@@ -82,7 +80,6 @@ def enrolments(event: Event) -> Rows:
 
 @dataset("checkins", _l("Check-ins"))
 def checkins(event: Event) -> Rows:
-    from app.console.plugins import figure
     if figure("checkin_rows"):
         return figure("checkin_rows")(event)
     header = ["registration_id", "full_name", "email", "checked_in_at"]
@@ -97,7 +94,6 @@ def checkins(event: Event) -> Rows:
 
 @dataset("meetings", _l("Meetings"))
 def meetings(event: Event) -> Rows:
-    from app.console.plugins import figure
     provider = figure("meeting_rows")
     return provider(event) if provider else (["organisation", "full_name", "starts_at", "status"], [])
 

@@ -11,13 +11,9 @@ from wtforms import (BooleanField, DateField, EmailField, FieldList, FormField, 
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import Choices, Form, MultiCheckboxField, SelectField, SubForm, strip_filter
-from events.registration.models import DegreeLevel, Seeking
-from events.registration.services import Profile, RegistrationRequest
-
-LANGUAGE_CODES = ["en", "de", "nl", "fr", "es", "it", "pt", "pl", "tr", "ru", "uk", "ar", "fa", "he", "hi", "bn",
-                  "ur", "ta", "te", "mr", "zh", "ja", "ko", "vi", "th", "id", "ms", "tl", "sw", "am", "af", "el",
-                  "ro", "hu", "cs", "sv", "da", "fi", "no"]
-LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2", "native"]
+from events.registration.profile import (  # noqa: F401  (LANGUAGE_CODES, LEVELS and the labels: read from here)
+    BY_NAME, DEGREE_LABELS, FIELDS, LANGUAGE_CODES, LEVELS, LOCALE_LABELS, SEEKING_LABELS, Profile)
+from events.registration.services import RegistrationRequest
 
 
 def _locale() -> str:
@@ -67,17 +63,6 @@ def _language_choices(locale: str) -> Choices:
 LEVEL_CHOICES = Choices([("", "—")] + [(lv, lv) for lv in LEVELS])
 
 
-DEGREE_LABELS = {
-    DegreeLevel.BACHELOR: _l("Bachelor"), DegreeLevel.MASTER: _l("Master"), DegreeLevel.PHD: _l("PhD"),
-    DegreeLevel.POSTDOC: _l("Postdoc"), DegreeLevel.OTHER: _l("Other"),
-}
-SEEKING_LABELS = {
-    Seeking.JOB: _l("A job"), Seeking.INTERNSHIP: _l("An internship"), Seeking.PHD: _l("A PhD place"),
-    Seeking.MENTORING: _l("Mentoring"), Seeking.INNOVATION_PROJECT: _l("An innovation project"),
-}
-LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
-
-
 class LanguageSkillForm(SubForm):
     # default "": a row the body or the page left out is empty, not a choice to look up
     code = SelectField(_l("Language"), choices=[], default="", validate_choice=True, validators=[Optional()])
@@ -100,30 +85,37 @@ class LanguageSkillForm(SubForm):
         return valid
 
 
+def _text_field(name: str, **kwargs):
+    """A text field of the profile, from its declaration (events/registration/profile.py)."""
+    declared = BY_NAME[name]
+    required = [DataRequired(declared.required_message)] if declared.required else [Optional()]
+    return StringField(declared.label, filters=[strip_filter], description=declared.description,
+                       validators=[*required, Length(max=declared.max_length)], **kwargs)
+
+
+def _select_field(name: str, **kwargs):
+    declared = BY_NAME[name]
+    validators = [DataRequired(declared.required_message)] if declared.required else []
+    return SelectField(declared.label, validators=validators, **kwargs)
+
+
 class ProfileForm(Form):
-    full_name = StringField(_l("Full name"), filters=[strip_filter],
-                            validators=[DataRequired(_l("Please tell us your name.")), Length(max=200)],
-                            description=_l("As in your passport, in any script."))
-    badge_name = StringField(_l("Name on your badge"), filters=[strip_filter],
-                             validators=[Optional(), Length(max=80)],
-                             description=_l("What people should call you. Leave empty to use your full name."))
-    country = SelectField(_l("Country you come from"), validators=[DataRequired(_l("Please choose a country."))])
-    university = StringField(_l("University"), filters=[strip_filter],
-                             validators=[DataRequired(_l("Please name your university.")), Length(max=200)])
-    degree_level = SelectField(_l("Degree"), choices=[],
-                               validators=[DataRequired(_l("Please choose your degree."))])
-    field_of_study = StringField(_l("Field of study"), filters=[strip_filter],
-                                 validators=[DataRequired(_l("Please name your field of study.")), Length(max=200)])
-    graduation_date = DateField(_l("Graduation (expected)"), validators=[Optional()],
-                                description=_l("The day you finish or finished, e.g. 2026-07-31."))
+    full_name = _text_field("full_name")
+    badge_name = _text_field("badge_name")
+    country = _select_field("country")
+    university = _text_field("university")
+    degree_level = _select_field("degree_level", choices=[])
+    field_of_study = _text_field("field_of_study")
+    graduation_date = DateField(BY_NAME["graduation_date"].label, validators=[Optional()],
+                                description=BY_NAME["graduation_date"].description)
     # Labels given, not derived from the field names: WTForms would translate a derived one, and that loads its
     # catalogue once per request.
     # One row unless the body or the page sends more: the page offers three (offer_language_rows), and an API body
     # with one language should not build and check two empty rows.
-    languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=_l("Languages you speak"),
-                          min_entries=1, max_entries=8)
-    seeking = MultiCheckboxField(_l("What are you looking for?"), choices=[])
-    locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
+    languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=BY_NAME["languages"].label,
+                          min_entries=1, max_entries=BY_NAME["languages"].max_length)
+    seeking = MultiCheckboxField(BY_NAME["seeking"].label, choices=[])
+    locale = _select_field("locale", choices=LOCALE_LABELS, default="en")
     consent_sharing = BooleanField(
         _l("Share my profile (name, university, degree, field, languages and what I look for) with the employers "
            "taking part, so that they can meet me."))
@@ -131,8 +123,8 @@ class ProfileForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
-        self.degree_level.choices = [("", _l("Choose"))] + [(d.value, DEGREE_LABELS[d]) for d in DegreeLevel]
-        self.seeking.choices = [(s.value, SEEKING_LABELS[s]) for s in Seeking]
+        self.degree_level.choices = [("", _l("Choose")), *BY_NAME["degree_level"].choices]
+        self.seeking.choices = list(BY_NAME["seeking"].choices)
 
     def validate_graduation_date(self, field):
         if field.data and not (1950 <= field.data.year <= 2100):
@@ -144,18 +136,13 @@ class ProfileForm(Form):
             raise ValidationError(_l("Each language only once, please."))
 
     def profile(self) -> Profile:
-        return Profile(
-            full_name=self.full_name.data,
-            badge_name=self.badge_name.data or self.full_name.data[:80],
-            country=self.country.data,
-            university=self.university.data,
-            degree_level=self.degree_level.data or None,
-            field_of_study=self.field_of_study.data,
-            graduation_date=self.graduation_date.data,
-            languages={e.form.code.data: e.form.level.data for e in self.languages.entries if e.form.code.data},
-            seeking=list(self.seeking.data or []),
-            locale=self.locale.data or "en",
-        )
+        values = {f.name: getattr(self, f.name).data for f in FIELDS}
+        values.update(badge_name=self.badge_name.data or self.full_name.data[:80],
+                      degree_level=self.degree_level.data or None, locale=self.locale.data or "en",
+                      languages={e.form.code.data: e.form.level.data for e in self.languages.entries
+                                 if e.form.code.data},
+                      seeking=list(self.seeking.data or []))
+        return Profile(**values)
 
     def offer_language_rows(self, rows: int = 3) -> None:
         """Empty rows up to ``rows`` on the page, for people who speak several languages."""
@@ -164,15 +151,11 @@ class ProfileForm(Form):
 
     def fill_from(self, attendee, registration) -> None:
         """Prefill from the stored profile (GET of the profile page)."""
-        self.full_name.data = attendee.full_name
-        self.badge_name.data = attendee.badge_name
-        self.country.data = attendee.country
-        self.university.data = attendee.university
+        for declared in FIELDS:
+            if declared.kind != "languages":
+                getattr(self, declared.name).data = getattr(attendee, declared.name)
         self.degree_level.data = attendee.degree_level.value if attendee.degree_level else ""
-        self.field_of_study.data = attendee.field_of_study
-        self.graduation_date.data = attendee.graduation_date
         self.seeking.data = list(attendee.seeking or [])
-        self.locale.data = attendee.locale
         self.consent_sharing.data = registration.consent_sharing_at is not None
         while len(self.languages.entries):
             self.languages.pop_entry()

@@ -17,19 +17,22 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.audit import audit
 from app.extensions import db
 from app.forms import unstorable_character
 from app.security import isolated
 from events.programme.models import Event
+from events.registration.desk import HandRegistration, StaffError, register_by_hand
+from events.registration.models import Attendee, Registration, RegistrationStatus
+from events.registration.profile import FIELDS
 
 MAX_ROWS = 5000
-TARGETS = {
-    "email": _l("E-mail"), "full_name": _l("Full name"), "badge_name": _l("Name on the badge"),
-    "country": _l("Country"), "university": _l("University"), "locale": _l("Language for e-mails"),
-}
+# The columns: the address, and the profile fields declared importable (events/registration/profile.py).
+TARGETS = {"email": _l("E-mail"), **{f.name: f.column_label for f in FIELDS if f.importable}}
 REQUIRED = ("email", "full_name")
+TEXT_COLUMNS = [f for f in FIELDS if f.importable and f.kind == "text"]
 # Header names we recognise, lower-case, in the three languages and the usual export spellings.
 GUESSES = {
     "email": ("email", "e-mail", "mail", "e-mail address", "email address", "e-mailadres", "e-mail-adresse"),
@@ -129,9 +132,6 @@ def _country_codes() -> dict[str, str]:
 
 def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tuple[list[dict], list[RowProblem]]:
     """Every row checked; returns the people to import and the problems (import only when there are none)."""
-    from sqlalchemy import select
-
-    from events.registration.models import Attendee, Registration, RegistrationStatus
     for target in REQUIRED:
         if mapping.get(target) is None:
             raise ImportError_(_("Choose the column for “%(what)s”.", what=TARGETS[target]))
@@ -155,10 +155,10 @@ def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tu
             problem.messages.append(_("“%(value)s” is not an e-mail address.", value=isolated(person["email"][:80])))
         if not person["full_name"]:
             problem.messages.append(_("The name is missing."))
-        for target, limit in (("full_name", 200), ("badge_name", 80), ("university", 200)):
-            if len(person[target]) > limit:
-                problem.messages.append(_("“%(what)s” is longer than %(n)d characters.", what=TARGETS[target],
-                                          n=limit))
+        for declared in TEXT_COLUMNS:
+            if len(person[declared.name]) > declared.max_length:
+                problem.messages.append(_("“%(what)s” is longer than %(n)d characters.",
+                                          what=TARGETS[declared.name], n=declared.max_length))
         for target in TARGETS:
             char = unstorable_character(person[target])
             if char is not None:
@@ -188,7 +188,6 @@ def validate(parsed: Parsed, mapping: dict[str, int | None], event: Event) -> tu
 
 def run_import(event: Event, upload_id: str, mapping: dict[str, int | None]) -> tuple[int, list[RowProblem]]:
     """Import everyone or no one. Returns (count imported, problems)."""
-    from events.registration.desk import HandRegistration, StaffError, register_by_hand
     parsed = parse(upload_id)
     people, problems = validate(parsed, mapping, event)
     if problems:

@@ -21,11 +21,15 @@ import hmac
 import secrets
 
 from flask import current_app
-from sqlalchemy import bindparam, inspect, update
+from typing import TYPE_CHECKING
+
+from sqlalchemy import bindparam, column, inspect, table, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from events.registration.models import Registration
+
+if TYPE_CHECKING:  # the model builds its link through this module
+    from events.registration.models import Registration
 
 
 def hash_token(token: str) -> str:
@@ -53,21 +57,18 @@ def new_link() -> dict:
     return {"link_nonce": nonce, "token_hash": hash_token(_token(nonce)), "legacy_token_hash": None}
 
 
-def renew(registration: Registration) -> None:
-    """Give the registration a new link (through the unit of work); every earlier one stops working."""
-    for column, value in new_link().items():
-        setattr(registration, column, value)
-
-
 def matches(registration: Registration, token: str) -> bool:
     """Whether ``token`` is the registration's current link under the current key (found by ``token_hash``)."""
     return registration.link_nonce is not None and hmac.compare_digest(_token(registration.link_nonce), token)
 
 
-_r = Registration.__table__.c
+# The link's columns of the registration table (named here, not through the model, which builds its link here).
+_registration = table("registration", column("id"), column("link_nonce"), column("token_hash"),
+                      column("updated_at"))
+_r = _registration.c
 # Only if the nonce is still the one the link was built from: a row erased or registered again meanwhile keeps
 # its new link. updated_at stays: a link being built is not a change of the registration.
-_STORE = (update(Registration.__table__)
+_STORE = (update(_registration)
           .where(_r.id == bindparam("row"), _r.link_nonce.is_not_distinct_from(bindparam("seen")))
           .values(link_nonce=bindparam("nonce"), token_hash=bindparam("digest"), updated_at=_r.updated_at))
 

@@ -23,6 +23,7 @@ from events.registration.models import (
     RegistrationStatus,
 )
 from events.programme.models import Event, Session
+from events.dashboard.figures import no_show_ids
 
 TEMPLATES = {
     "reminder": _l("Reminder: see you soon"),
@@ -57,7 +58,6 @@ def recipients(event: Event, segment: str) -> list[int]:
     if segment == "waitlisted":
         return list(db.session.scalars(base.where(Registration.status == RegistrationStatus.WAITLISTED)))
     if segment == "no_shows":
-        from events.dashboard.figures import no_show_ids
         ids = no_show_ids(event)
         if ids is None:
             raise SegmentError(_("There is no check-in data yet."))

@@ -4,13 +4,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, str_enum, utcnow
+from events.registration import links
 
 if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by class name
     from events.programme.models import Event, Session
@@ -111,7 +110,6 @@ class Registration(db.Model):
     def token(self) -> str:
         """The secret link's token, built from the nonce; for a row from before, building it stores its new link
         in the current transaction (see events/registration/links.py)."""
-        from events.registration import links  # links uses this model
         return links.token_for(self)
 
     @property

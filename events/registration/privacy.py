@@ -17,8 +17,9 @@ from sqlalchemy import delete, select
 from app.audit import audit
 from app.extensions import db, utcnow
 from app.mail import OutboxMessage
-from events.registration import links
-from events.registration import services as rules
+from events.registration import services
+from events.registration import store
+from events.registration.profile import FIELDS, stored_value
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.registration.models import Attendee, Registration, RegistrationStatus
@@ -39,14 +40,8 @@ def attendee_data(attendee: Attendee) -> dict:
                                .order_by(OutboxMessage.id)).all()
     return {
         "exported_at": utcnow().isoformat(),
-        "profile": {
-            "email": attendee.email, "full_name": attendee.full_name, "badge_name": attendee.badge_name,
-            "country": attendee.country, "university": attendee.university,
-            "degree_level": attendee.degree_level.value if attendee.degree_level else None,
-            "field_of_study": attendee.field_of_study, "graduation_date": iso(attendee.graduation_date),
-            "languages": dict(attendee.languages or {}), "seeking": list(attendee.seeking or []),
-            "locale": attendee.locale, "created_at": iso(attendee.created_at),
-        },
+        "profile": {"email": attendee.email, **{f.name: stored_value(f, attendee) for f in FIELDS},
+                    "created_at": iso(attendee.created_at)},
         "registrations": [{
             "event": r.event.title, "event_date": iso(r.event.starts_at), "status": r.status.value,
             "registered_at": iso(r.created_at), "email_confirmed_at": iso(r.email_confirmed_at),
@@ -69,24 +64,18 @@ def erase_attendee(attendee: Attendee, reason: str) -> None:
     """Cancel what is still open (places go to the waiting list), then erase the personal data."""
     for registration in list(attendee.registrations):
         if registration.status != RegistrationStatus.CANCELLED and registration.event.ends_at > utcnow():
-            rules.cancel_registration(registration, reason=reason)
+            services.cancel_registration(registration, reason=reason)
     attendee = db.session.get(Attendee, attendee.id)
-    old_email = attendee.email
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to == old_email))
-    attendee.email = f"attendee-{attendee.id}@{ERASED_DOMAIN}"
-    attendee.full_name = ""
-    attendee.badge_name = ""
-    attendee.field_of_study = ""
-    attendee.graduation_date = None
-    attendee.languages = {}
-    attendee.seeking = []
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to == attendee.email))
+    # Country, university, degree and language for e-mails stay, for the statistics; nothing else points to them.
+    store.update_attendee(attendee.id, email=f"attendee-{attendee.id}@{ERASED_DOMAIN}", full_name="",
+                          badge_name="", field_of_study="", graduation_date=None, languages={}, seeking=[])
+    now = utcnow()
     for registration in attendee.registrations:
-        links.renew(registration)  # a new link nobody is told: every old one (even from before hashing) is dead
-        registration.pending_profile = None
+        store.renew_link(registration.id)  # a new link nobody is told: every old one (even from before hashing) dies
+        store.update_registration(registration.id, pending_profile=None)
         if registration.status != RegistrationStatus.CANCELLED:
-            registration.status = RegistrationStatus.CANCELLED
-            registration.cancelled_at = utcnow()
-            registration.cancel_reason = reason
+            store.cancel_registration(registration.id, now, reason)
     db.session.commit()
 
 
@@ -119,10 +108,10 @@ bp = Blueprint("privacy", __name__)
 
 @bp.get("/e/<slug>/privacy")
 def notice(slug: str):
-    event = rules.get_published_event(slug)
+    event = services.get_published_event(slug)
     if event is None:
         abort(404)
-    return render_template("registration/privacy_notice.html", event=event, version=rules.CONSENT_VERSION,
+    return render_template("registration/privacy_notice.html", event=event, version=services.CONSENT_VERSION,
                            days=current_app.config["PURGE_AFTER_DAYS"])
 
 
@@ -143,8 +132,8 @@ def delete_account(token: str):
         slug = registration.event.slug
         erase_attendee(registration.attendee, "deleted")
         flash(_("Your data is deleted. Thank you for your interest, and all the best."), "info")
-        return redirect(url_for("public.event_page", slug=slug) if rules.get_published_event(slug)
-                        else url_for("public.index"), 303)
+        return redirect(url_for("programme.event_page", slug=slug) if services.get_published_event(slug)
+                        else url_for("programme.index"), 303)
     return render_template("registration/privacy_delete.html", registration=registration, event=registration.event, form=form)
 
 

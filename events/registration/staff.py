@@ -5,6 +5,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit import ACTION_LABELS, AuditEntry
 from app.forms import show_rule_error
 from app.accounts.permissions import requires
 from app.console import bp
@@ -45,7 +46,6 @@ def _registration_or_404(event, registration_id: int):
 def registration(event, registration_id):
     r = _registration_or_404(event, registration_id)
     positions = {e.id: waitlist_position(e) for e in r.active_enrolments}
-    from app.audit import ACTION_LABELS, AuditEntry
     history = db.session.scalars(db.select(AuditEntry).where(
         AuditEntry.target_type == "registration", AuditEntry.target_id == r.id).order_by(AuditEntry.id.desc())
         .limit(20)).all()

@@ -1,33 +1,18 @@
-"""Public pages: welcome days, their programme, registration and the attendee's own page (secret link)."""
+"""Public pages of registration: registering for a welcome day, and the attendee's own page (secret link)."""
 from __future__ import annotations
-
-from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from app.formatting import fmt_range
 from app.forms import show_rule_error
 from app.security import isolated
+from events.programme.views import event_or_404  # noqa: F401  (the API finds events through it, too)
 from events.registration import services
 from events.registration.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
 from events.registration.models import EnrolmentStatus, Registration, RegistrationStatus
-from events.programme.models import Event
 
 bp = Blueprint("public", __name__)
-
-KIND_LABELS = {
-    "workshop": _l("Workshop"), "talk": _l("Talk"), "panel": _l("Panel"), "networking": _l("Networking"),
-    "info_stand": _l("Info stand"), "break": _l("Break"),
-}
-
-
-def event_or_404(slug: str) -> Event:
-    """A published (or closed) welcome day by its slug, or 404: every public page and API call uses this."""
-    event = services.get_published_event(slug)
-    if event is None:
-        abort(404, description="No published welcome day with this slug.")
-    return event
 
 
 def registration_or_404(token: str) -> Registration:
@@ -39,37 +24,11 @@ def registration_or_404(token: str) -> Registration:
 
 
 def _session_label(seats: services.SessionSeats, tz) -> str:
-    from app.formatting import fmt_range
     s = seats.session
     label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(s.title)}"  # a title cannot reverse the rest
     if seats.seats_left is not None:
         label += " · " + (_("full – waiting list") if seats.full else _("%(n)d seats left", n=seats.seats_left))
     return label
-
-
-@bp.route("/")
-def index():
-    return render_template("programme/index.html", events=services.upcoming_events())
-
-
-@bp.route("/e/<slug>/")
-def event_page(slug: str):
-    event = event_or_404(slug)
-    kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else None
-    language = request.args.get("language") if request.args.get("language") in (event.languages or []) else None
-    programme = services.session_seats(event, kind=kind, language=language)
-    groups = [(start, list(items)) for start, items in groupby(programme, key=lambda s: s.session.starts_at)]
-    return render_template("programme/event.html", event=event, groups=groups, kind=kind, language=language,
-                           kinds=KIND_LABELS, places_taken=services.places_taken(event))
-
-
-@bp.route("/e/<slug>/s/<int:session_id>")
-def session_page(slug: str, session_id: int):
-    event = event_or_404(slug)
-    session = services.get_session(session_id)
-    if session is None or session.event_id != event.id:
-        abort(404)
-    return render_template("programme/session.html", event=event, seats=services.seats_for(session))
 
 
 @bp.route("/e/<slug>/register", methods=["GET", "POST"])

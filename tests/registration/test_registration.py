@@ -185,3 +185,22 @@ def test_mail_about_a_deleted_registration_is_not_sent(db):
     (mail,) = _mails(db, "confirm_registration")
     assert mail.failed and "Registration" in mail.last_error and mail.subject == ""
     assert send_pending() == (0, 0)  # not retried
+
+
+def test_every_status_change_of_an_enrolment_grows_its_calendar_sequence(db):
+    """The store bumps SEQUENCE (calendar apps replace an item only when it grows), on every path that writes."""
+    event = make_event()
+    session = make_session(event, capacity=1)
+    first = register(event, sessions=[session])
+    second = register(event, sessions=[session])
+
+    def sequence_of(registration):
+        return db.session.scalar(select(Enrolment.sequence).where(Enrolment.registration_id == registration.id))
+
+    assert (sequence_of(first), sequence_of(second)) == (0, 0)
+    services.drop(first, session.id)  # confirmed -> dropped; the second moves up: waitlisted -> confirmed
+    assert (sequence_of(first), sequence_of(second)) == (1, 1)
+    services.enrol(first, session.id)  # dropped -> waitlisted (the seat is taken)
+    assert sequence_of(first) == 2
+    services.cancel_registration(second)  # confirmed -> dropped; the first moves up
+    assert (sequence_of(first), sequence_of(second)) == (3, 2)
