@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+from app.console import NavEntry, navigation, redirect_old_urls
 from events.meetings import views
 from events.meetings.matching.cli import match
 
 
+def console_entries(app: Flask, event) -> list[NavEntry]:
+    return [NavEntry("meetings_staff.index", _l("1:1 meetings"), order=100)]
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.staff_bp)
+    redirect_old_urls(app, views.OLD_STAFF_URLS)
+    navigation.connect(console_entries, app)
     app.cli.add_command(match)
