@@ -94,11 +94,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(accounts_views.bp)
     if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
         app.register_blueprint(dev.bp)
+        console.redirect_old_urls(app, dev.OLD_URLS)
     app.register_blueprint(jobs.bp)
-    app.register_blueprint(audit.bp)
+    console.redirect_old_urls(app, jobs.OLD_URLS)
     for feature in FEATURES:
         feature.init_app(app)
-    app.register_blueprint(console.bp)  # after the features, which add their staff pages to it
+    console.init_app(app)  # the staff console's shell; the features connect their menu entries to it
     cli.register_commands(app)
     jobs.register_worker_command(app)
 

@@ -9,7 +9,6 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -103,37 +102,3 @@ def entries(event_id: int | None = None, action: str = "", page: int = 1) -> tup
         query = query.where(AuditEntry.action == action)
     rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
-
-
-bp = Blueprint("audit", __name__, url_prefix="/console")
-
-
-def _render(event=None):
-    action = request.args.get("action", "")
-    action = action if action in ACTION_LABELS else ""
-    page = _page()
-    rows, more = entries(event.id if event else None, action, page)
-    return render_template("console/audit.html", rows=rows, more=more, page=page, action=action, event=event,
-                           labels=ACTION_LABELS)
-
-
-def _register_views():
-    from app.accounts.permissions import requires
-
-    @bp.get("/audit")
-    @requires("admin")
-    def all_entries():
-        return _render()
-
-    @bp.get("/e/<slug>/audit")
-    @requires("staff", event_from="slug")
-    def event_entries(event):
-        return _render(event)
-
-
-_register_views()

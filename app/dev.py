@@ -1,4 +1,4 @@
-"""Development-only pages: the mail outbox at /dev/outbox, to read every e-mail the application wrote.
+"""Development-only pages: the mail outbox at /console/dev/outbox, to read every e-mail the application wrote.
 
 They are registered only when APP_ENV is "development" (``make run``); in production the URLs do not exist. Even
 then only staff see them: mails carry people's secret links.
@@ -12,7 +12,10 @@ from app.accounts.permissions import requires
 from app.extensions import db
 from app.mail import OutboxMessage
 
-bp = Blueprint("dev", __name__, url_prefix="/dev")
+bp = Blueprint("dev", __name__, url_prefix="/console/dev")
+# Where the outbox was before it joined the console: the old URLs answer a permanent redirect (development only).
+OLD_URLS = [("/dev/outbox", "/console/dev/outbox"),
+            ("/dev/outbox/<int:message_id>", "/console/dev/outbox/<message_id>")]
 
 
 @bp.get("/outbox")

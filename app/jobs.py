@@ -3,7 +3,7 @@
 A job is a row (``Job``) that a worker updates as it goes, so progress is visible from any process. With
 REDIS_URL set, jobs run on an RQ queue (start workers with ``flask --app wsgi worker``); without it (the embedded
 default, ``make run``) they run in a small pool of local threads. Either way a web request only creates the row
-and returns; the page polls ``/jobs/<id>`` for progress.
+and returns; the page polls ``/console/jobs/<id>`` for progress.
 
 Write a job:
 
@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.accounts.permissions import requires
 from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 log = logging.getLogger("welcomeday.jobs")
@@ -200,7 +201,10 @@ def wait_for(job_id: int, timeout: float = 120) -> Job:
 
 # ------------------------------------------------------------------------------------------------ views
 
-bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+bp = Blueprint("jobs", __name__, url_prefix="/console/jobs")
+# Where job progress was polled before it joined the console: the old URLs answer a permanent redirect.
+OLD_URLS = [("/jobs/<int:job_id>", "/console/jobs/<job_id>"),
+            ("/jobs/<int:job_id>/result", "/console/jobs/<job_id>/result")]
 
 
 def _visible_job(job_id: int) -> Job:
@@ -215,13 +219,13 @@ def _visible_job(job_id: int) -> Job:
 
 
 @bp.get("/<int:job_id>")
-@login_required
+@requires("user")  # and then the job's owner, its event's staff or an administrator (else 404)
 def status(job_id: int):
     return jsonify(_visible_job(job_id).to_json())
 
 
 @bp.get("/<int:job_id>/result")
-@login_required
+@requires("user")
 def result(job_id: int):
     job = _visible_job(job_id)
     path = (job.result or {}).get("path")

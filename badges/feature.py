@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from app.api import add_document_part
+from app.console import NavEntry, navigation, redirect_old_urls
 from badges import tokens, views
 from badges.cli import badges_command
 from badges.door import devices as door_devices
@@ -13,12 +15,19 @@ from badges.door.api import scanner_api
 from events.agendas.signals import holder_badge
 
 
+def console_entries(app: Flask, event) -> list[NavEntry]:
+    return [NavEntry("badges_console.badges_page", _l("Badges"), order=120),
+            NavEntry("door.overview", _l("Check-in"), role="door", order=130)]
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.public)
-    app.register_blueprint(views.staff)
+    app.register_blueprint(views.badge_pages)
+    redirect_old_urls(app, views.OLD_BADGE_URLS)
+    navigation.connect(console_entries, app)
     door_devices.init_app(app)  # the door's caches (devices, events), on the app
     app.register_blueprint(door_views.bp)
-    app.register_blueprint(door_views.legacy)  # the door's old /staff/… URLs: 308 to the new ones
+    redirect_old_urls(app, door_views.OLD_DOOR_URLS)
     app.register_blueprint(scanner_api)
     add_document_part(app, paths=openapi.checkin_paths(), schemas=openapi.checkin_schemas(),
                       security_schemes=openapi.SECURITY_SCHEMES)  # until its routes are declared with app.api.spec

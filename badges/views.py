@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.permissions import requires
 from app.extensions import db
 from app.inputs import id_arg
 from app.jobs import Job, enqueue
@@ -17,7 +18,11 @@ from events.programme.models import Event
 from events.registration.services import registration_by_token
 
 public = Blueprint("badges", __name__)
-staff = Blueprint("badges_staff", __name__, url_prefix="/staff")
+# Printing and re-issuing badges, in the staff console.
+badge_pages = Blueprint("badges_console", __name__, url_prefix="/console/e/<slug>/badges")
+OLD_BADGE_URLS = [("/staff/events/<int:event_id>/badges", lambda _adapter, event_id: console_url(event_id)),
+                  ("/staff/events/<int:event_id>/badges/<int:badge_id>/reissue",
+                   lambda _adapter, event_id, badge_id: f"{console_url(event_id)}/{badge_id}/reissue")]
 
 # ------------------------------------------------------------------------------------------------ attendee
 
@@ -56,19 +61,17 @@ def badge_png(token: str):
 
 # ------------------------------------------------------------------------------------------------ staff
 
-def _event_for(event_id: int, *, staff_only: bool = False) -> Event:
+def console_url(event_id: int) -> str:
+    """Where an event's badge pages live now, for the old URLs that named the event by id."""
     event = db.session.get(Event, event_id)
-    allowed = event is not None and (current_user.is_staff_for(event_id) if staff_only
-                                     else current_user.can_check_in(event_id))
-    if not allowed:
+    if event is None:
         abort(404)
-    return event
+    return url_for("badges_console.badges_page", slug=event.slug)
 
 
-@staff.route("/events/<int:event_id>/badges", methods=["GET", "POST"])
-@login_required
-def badges_page(event_id: int):
-    event = _event_for(event_id, staff_only=True)
+@badge_pages.route("", methods=["GET", "POST"])
+@requires("staff", event_from="slug")
+def badges_page(event):
     job_id = id_arg("job")
     if request.method == "POST":
         layout = request.form.get("layout", "2x5")
@@ -79,7 +82,7 @@ def badges_page(event_id: int):
         job = enqueue("badges.sheet", event_id=event.id, event=event.id, user_id=current_user.id, layout=layout,
                       role=role, not_printed=bool(request.form.get("not_printed")), attendee_email=email,
                       mark_printed=bool(request.form.get("mark_printed")))
-        return redirect(url_for(".badges_page", event_id=event.id, job=job.id), 303)
+        return redirect(url_for(".badges_page", slug=event.slug, job=job.id), 303)
     if job_id and (db.session.get(Job, job_id) is None or db.session.get(Job, job_id).event_id != event.id):
         job_id = None
     all_badges = services.select_badges(event)
@@ -93,10 +96,9 @@ def badges_page(event_id: int):
                            found=[(f, found_badges.get(f["h"])) for f in found])
 
 
-@staff.post("/events/<int:event_id>/badges/<int:badge_id>/reissue")
-@login_required
-def reissue(event_id: int, badge_id: int):
-    event = _event_for(event_id, staff_only=True)
+@badge_pages.post("/<int:badge_id>/reissue")
+@requires("staff", event_from="slug")
+def reissue(event, badge_id: int):
     role = request.form.get("role") or None
     if role is not None and role not in {r.value for r in BadgeRole}:
         abort(400)
@@ -104,4 +106,4 @@ def reissue(event_id: int, badge_id: int):
     if fresh is None:
         abort(404)
     flash(_("Badge re-issued: the old one no longer works. Print the new one."), "success")
-    return redirect(url_for(".badges_page", event_id=event.id, q=request.form.get("q", "")), 303)
+    return redirect(url_for(".badges_page", slug=event.slug, q=request.form.get("q", "")), 303)

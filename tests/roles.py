@@ -18,9 +18,11 @@ def make_user(email: str, *, admin: bool = False, organisation: Organisation | N
 
 
 def team_for(event) -> dict[str, User]:
-    """admin, staff (of this event), door (of this event), other_staff (of no event here), employer."""
+    """admin, staff (of this event), door (of this event), other_staff (of no event here), employer, other_employer
+    (of another organisation), user (an account with no role)."""
     org = Organisation(name=f"Employer of {event.slug}")
-    db.session.add(org)
+    other_org = Organisation(name=f"Another employer of {event.slug}")
+    db.session.add_all([org, other_org])
     db.session.commit()
     users = {
         "admin": make_user(f"admin-{event.id}@example.org", admin=True),
@@ -28,6 +30,8 @@ def team_for(event) -> dict[str, User]:
         "door": make_user(f"door-{event.id}@example.org"),
         "other_staff": make_user(f"other-{event.id}@example.org"),
         "employer": make_user(f"employer-{event.id}@example.org", organisation=org),
+        "other_employer": make_user(f"other-employer-{event.id}@example.org", organisation=other_org),
+        "user": make_user(f"user-{event.id}@example.org"),
     }
     db.session.add_all([EventRole(user=users["staff"], event_id=event.id, role=EventRoleKind.STAFF),
                         EventRole(user=users["door"], event_id=event.id, role=EventRoleKind.DOOR)])

@@ -38,14 +38,14 @@ def _run(code: str, **env) -> subprocess.CompletedProcess:
 
 
 def test_production_as_readme_configures_it_has_no_outbox(tmp_path):
-    """SECRET_KEY and MAIL_SERVER set, MAIL_BACKEND and APP_ENV unset: the review's set-up, where /dev/outbox
+    """SECRET_KEY and MAIL_SERVER set, MAIL_BACKEND and APP_ENV unset: the review's set-up, where /dev/outbox (now /console/dev/outbox)
     answered 200 to anyone with every attendee's secret link."""
     result = _run(
         "from app import create_app\n"
         "app = create_app()\n"
         "print(app.config['APP_ENV'], app.config['MAIL_BACKEND'])\n"
-        "print(sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith('/dev')))\n"
-        "print(app.test_client().get('/dev/outbox').status_code)\n",
+        "print(sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith(('/dev', '/console/dev'))))\n"
+        "print(app.test_client().get('/console/dev/outbox').status_code)\n",
         SECRET_KEY="a-production-secret", MAIL_SERVER="smtp.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}", CACHE_DIR=str(tmp_path / "cache"))
     assert result.returncode == 0, result.stderr
@@ -73,14 +73,14 @@ def test_the_demo_refuses_to_run_outside_development(tmp_path):
 @pytest.mark.parametrize("env", ["production", "test"])
 def test_outside_development_the_outbox_is_not_even_a_route(database_url, tmp_path, env, db):
     app = _app(database_url, tmp_path, APP_ENV=env, MAIL_BACKEND="log")
-    assert not [r for r in app.url_map.iter_rules() if r.rule.startswith("/dev")]
+    assert not [r for r in app.url_map.iter_rules() if r.rule.startswith(("/dev", "/console/dev"))]
     admin = team_for(make_event())["admin"].email
     db.session.close()  # SQLite: the other app's requests need the write lock
     client = app.test_client()
-    assert client.get("/dev/outbox").status_code == 404
+    assert client.get("/console/dev/outbox").status_code == 404
     _login(client, admin)
-    assert client.get("/dev/outbox").status_code == 404
-    assert client.get("/dev/outbox/1").status_code == 404
+    for url in ("/console/dev/outbox", "/console/dev/outbox/1", "/dev/outbox", "/dev/outbox/1"):
+        assert client.get(url).status_code == 404
 
 
 def test_in_development_only_staff_read_the_outbox(database_url, tmp_path, db):
@@ -96,12 +96,14 @@ def test_in_development_only_staff_read_the_outbox(database_url, tmp_path, db):
         client = app.test_client()
         if who is not None:
             _login(client, emails[who])
-        for url in ("/dev/outbox", f"/dev/outbox/{message_id}"):
+        for old in ("/dev/outbox", f"/dev/outbox/{message_id}"):
+            assert client.get(old).status_code == 308 and client.get(old).location.endswith("/console" + old)
+        for url in ("/console/dev/outbox", f"/console/dev/outbox/{message_id}"):
             response = client.get(url)
             assert response.status_code == expected, (who, url)
             if expected == 302:
                 assert "/account/login" in response.location
-            if expected == 200 and url != "/dev/outbox":
+            if expected == 200 and url != "/console/dev/outbox":
                 assert link in response.get_data(as_text=True)
             elif expected != 200:
                 assert link not in response.get_data(as_text=True)

@@ -83,7 +83,7 @@ def world(app, db):
     values = {"slug": event.slug, "session_id": session.id, "registration_id": registration.id,
               "token": registration.token, "event_id": event.id, "door": "main", "slot_id": slot.id,
               "job_id": job.id, "message_id": message_id, "upload": "x" * 24, "name": "registrations",
-              "fmt": "csv", "filename": "css/app.css",
+              "fmt": "csv", "filename": "css/app.css", "booking_id": 1, "badge_id": 1, "action": "refill",
               "feed_token": feeds.feed_token(registration_id=registration.id)}
     db.session.commit()
     return {"event": event, "team": team, "values": values, "device": device_token(event)}
@@ -122,7 +122,7 @@ def test_every_get_route_answers_with_the_security_headers(app, client, world):
     # Most routes really answered (not just a redirect to the login page or a 404): pages, files, feeds, JSON.
     ok = sorted(endpoint for endpoint, codes in answered.items() if 200 in codes)
     assert len(ok) >= 60, ok
-    for endpoint in ("public.my_registration", "console.dashboard_page", "agendas.personal_feed",
+    for endpoint in ("public.my_registration", "dashboard.dashboard_page", "agendas.personal_feed",
                      "agendas.programme_pdf", "api.list_events", "static", "jobs.status",
                      "door.service_worker", "employers.home"):
         assert endpoint in ok, answered.get(endpoint)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 
 from app.accounts import services, throttle
@@ -159,7 +159,7 @@ def security():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@requires("user")
 def logout():
     services.end_session(current_user.current_session_id)  # this session only, on the server too
     logout_user()

@@ -160,17 +160,6 @@ def roster_json(event: Event):
 
 # ------------------------------------------------------------------------------------------------ old URLs
 
-legacy = Blueprint("door_legacy", __name__, url_prefix="/staff")
-
-
-def _moved(endpoint: str, **values):
-    """308 (the method and body go along) to the page's new address, with the query string."""
-    target = url_for(endpoint, **values)
-    if request.query_string:
-        target += "?" + request.query_string.decode("latin-1")
-    return redirect(target, 308)
-
-
 def _slug(event_id: int) -> str:
     slug = db.session.scalar(select(Event.slug).where(Event.id == event_id))
     if slug is None:
@@ -178,56 +167,22 @@ def _slug(event_id: int) -> str:
     return slug
 
 
-@legacy.route("/checkin", methods=["GET"])
-def old_events():
-    return _moved("door.events")
+def _by_id(path: str):
+    """The new address of a door URL that named the event by id (/staff/events/<id>/…)."""
+    return lambda _adapter, event_id, **values: "/console/e/" + _slug(event_id) + path.format(**values)
 
 
-@legacy.route("/checkin/<slug>", methods=["GET"])
-def old_scan(slug: str):
-    return _moved("door.overview", slug=slug)
-
-
-@legacy.route("/events/<int:event_id>/checkin", methods=["GET"])
-def old_overview(event_id: int):
-    return _moved("door.overview", slug=_slug(event_id))
-
-
-@legacy.route("/events/<int:event_id>/roster.json", methods=["GET"])
-def old_roster(event_id: int):
-    return _moved("door.roster_json", slug=_slug(event_id))
-
-
-@legacy.route("/events/<int:event_id>/devices", methods=["POST"])
-def old_create_device(event_id: int):
-    return _moved("door.create_device", slug=_slug(event_id))
-
-
-@legacy.route("/events/<int:event_id>/devices/<int:device_id>/revoke", methods=["POST"])
-def old_revoke_device(event_id: int, device_id: int):
-    return _moved("door.revoke_device", slug=_slug(event_id), device_id=device_id)
-
-
-@legacy.route("/events/<int:event_id>/door/sw.js", methods=["GET"])
-def old_service_worker(event_id: int):
-    return _moved("door.service_worker", slug=_slug(event_id))
-
-
-@legacy.route("/events/<int:event_id>/door/<door>", methods=["GET"])
-def old_page(event_id: int, door: str):
-    return _moved("door.page", slug=_slug(event_id), door=door)
-
-
-@legacy.route("/events/<int:event_id>/door/<door>/scan", methods=["POST"])
-def old_scan_call(event_id: int, door: str):
-    return _moved("door.scan", slug=_slug(event_id), door=door)
-
-
-@legacy.route("/events/<int:event_id>/door/<door>/undo", methods=["POST"])
-def old_undo(event_id: int, door: str):
-    return _moved("door.undo", slug=_slug(event_id), door=door)
-
-
-@legacy.route("/events/<int:event_id>/door/<door>/search", methods=["GET"])
-def old_search(event_id: int, door: str):
-    return _moved("door.search", slug=_slug(event_id), door=door)
+# The door's old /staff/… URLs, for app.console.redirect_old_urls (308: method and body go along).
+OLD_DOOR_URLS = [
+    ("/staff/checkin", "/console/door"),
+    ("/staff/checkin/<slug>", "/console/e/<slug>/door"),
+    ("/staff/events/<int:event_id>/checkin", _by_id("/door")),
+    ("/staff/events/<int:event_id>/roster.json", _by_id("/door/roster.json")),
+    ("/staff/events/<int:event_id>/devices", _by_id("/door/devices")),
+    ("/staff/events/<int:event_id>/devices/<int:device_id>/revoke", _by_id("/door/devices/{device_id}/revoke")),
+    ("/staff/events/<int:event_id>/door/sw.js", _by_id("/door/sw.js")),
+    ("/staff/events/<int:event_id>/door/<door>", _by_id("/door/{door}")),
+    ("/staff/events/<int:event_id>/door/<door>/scan", _by_id("/door/{door}/scan")),
+    ("/staff/events/<int:event_id>/door/<door>/undo", _by_id("/door/{door}/undo")),
+    ("/staff/events/<int:event_id>/door/<door>/search", _by_id("/door/{door}/search")),
+]

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from app.accounts.permissions import acting_employer, requires
 from app.extensions import db
 from app.urls import external_url
 from events.agendas.items import items_for_registration, items_for_user
@@ -133,12 +133,6 @@ def personal_feed(feed_token: str):
 # ------------------------------------------------------------------------------------------- employer contacts
 
 
-def _employer_or_403():
-    if not current_user.is_employer:
-        abort(403)
-    return current_user
-
-
 def employer_events(user) -> list[Event]:
     """Published events where the user's organisation is an accepted partner or hosts a session."""
     partner = select(EventPartner.event_id).where(EventPartner.organisation_id == user.organisation_id,
@@ -150,7 +144,7 @@ def employer_events(user) -> list[Event]:
 
 
 def _employer_event(slug: str) -> tuple:
-    user = _employer_or_403()
+    user = acting_employer()
     event = next((e for e in employer_events(user) if e.slug == slug), None)
     if event is None:
         abort(404)
@@ -158,9 +152,9 @@ def _employer_event(slug: str) -> tuple:
 
 
 @bp.route("/employer/agenda")
-@login_required
+@requires("employer")
 def employer_agenda():
-    user = _employer_or_403()
+    user = acting_employer()
     days = []
     for event in employer_events(user):
         items = items_for_user(user, event)
@@ -170,7 +164,7 @@ def employer_agenda():
 
 
 @bp.route("/employer/agenda/<slug>.pdf")
-@login_required
+@requires("employer")
 def employer_agenda_pdf(slug: str):
     user, event = _employer_event(slug)
     path = documents.agenda_for_user(user, event)
@@ -179,7 +173,7 @@ def employer_agenda_pdf(slug: str):
 
 
 @bp.route("/employer/agenda/<slug>/calendar/renew", methods=["POST"])
-@login_required
+@requires("employer")
 def renew_employer_feed(slug: str):
     user, event = _employer_event(slug)
     feeds.renew(user_id=user.id, event_id=event.id)

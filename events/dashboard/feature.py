@@ -2,7 +2,16 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.console import NavEntry, navigation
+from events.dashboard import views
+
+
+def console_entries(app: Flask, event) -> list[NavEntry]:
+    return [NavEntry("dashboard.dashboard_page", _l("Dashboard"), order=10)]
 
 
 def init_app(app: Flask) -> None:
-    """The dashboard's pages are declared with the programme's console pages for now."""
+    app.register_blueprint(views.bp)
+    navigation.connect(console_entries, app)

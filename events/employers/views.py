@@ -1,16 +1,15 @@
-"""Pages: "become a partner" (public), the employer area (/employer) and staff pages (/staff/events/<slug>)."""
+"""Pages: "become a partner" (public), the employer area (/employer) and staff pages (/console/e/<slug>/…)."""
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from app.accounts.permissions import ACTING_ORGANISATION, acting_employer, acting_organisation_id, requires
 from app.forms import show_rule_error
 from app.extensions import db, limiter
-from app.inputs import id_arg
+from app.inputs import db_id, id_arg
 from app.security import isolated
 from events.registration import services as event_services
 from events.employers import invitations, partnerships, profiles, services
@@ -19,30 +18,25 @@ from events.employers.forms import (ROLE_LABELS, AcceptInvitationForm, Candidacy
                                     EmployerProfileForm, InviteForm, SlotForm, WorkshopForm)
 from events.employers.models import BookingStatus
 from events.registration.forms import ConfirmForm
-from events.programme.models import Event
 from events.employers.models import Organisation
 
 bp = Blueprint("employers", __name__)
-staff_bp = Blueprint("employers_staff", __name__, url_prefix="/staff/events/<slug>")
+staff_bp = Blueprint("employers_staff", __name__, url_prefix="/console/e/<slug>")
+# Where these pages were before they joined the console: the old URLs answer a permanent redirect.
+OLD_STAFF_URLS = [("/staff/events/<slug>/partners", "/console/e/<slug>/partners"),
+                  ("/staff/events/<slug>/slots", "/console/e/<slug>/slots"),
+                  ("/staff/events/<slug>/slots/<int:slot_id>/delete", "/console/e/<slug>/slots/<slot_id>/delete"),
+                  ("/staff/events/<slug>/bookings/<int:booking_id>", "/console/e/<slug>/bookings/<booking_id>")]
 
 
-
-def employer_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_employer:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
+def takes_part(organisation_id: int, event) -> bool:
+    """The employer check of ``@requires("employer", event_from=…)``: an accepted partner of the event."""
+    return services.is_accepted_partner(organisation_id, event.id)
 
 
-def partner_event_or_404(slug: str) -> Event:
-    """An event the current employer's organisation takes part in; 404 otherwise (no hint it exists)."""
-    event = db.session.scalars(select(Event).where(Event.slug == slug)).first()
-    if event is None or not partnerships.is_accepted_partner(current_user.organisation_id, event.id):
-        abort(404)
-    return event
+def choose_organisation_first():
+    """An administrator on an employer page who has not chosen whom to act for: the chooser, then back."""
+    return redirect(url_for("employers.choose_organisation", next=request.full_path.rstrip("?")), 303)
 
 
 # ------------------------------------------------------------------------------------------ public
@@ -91,10 +85,28 @@ def accept_invitation(token: str):
 # ------------------------------------------------------------------------------------------ employer area
 
 
+@bp.route("/employer/act-for", methods=["GET", "POST"])
+@requires("admin")
+def choose_organisation():
+    """Administrators may use the employer pages: they choose which organisation to act for."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, db_id(request.form.get("organisation", "")) or 0)
+        if organisation is None:
+            abort(400)
+        session[ACTING_ORGANISATION] = organisation.id
+        flash(_("You act for %(org)s now.", org=isolated(organisation.name)), "success")
+        back = request.args.get("next", "")
+        return redirect(back if back.startswith("/employer/") else url_for("employers.home"), 303)
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template("employers/choose_organisation.html", organisations=organisations, form=form,
+                           acting=acting_organisation_id())
+
+
 @bp.route("/employer/")
-@employer_required
+@requires("employer")
 def home():
-    organisation = db.session.get(Organisation, current_user.organisation_id)
+    organisation = db.session.get(Organisation, acting_organisation_id())
     return render_template("employers/home.html", organisation=organisation,
                            partnerships=partnerships.employer_events(organisation.id),
                            contacts=partnerships.contacts_of(organisation.id), invite_form=InviteForm(),
@@ -102,10 +114,10 @@ def home():
 
 
 @bp.route("/employer/contacts", methods=["POST"])
-@employer_required
+@requires("employer")
 def invite():
     form = InviteForm()
-    organisation = db.session.get(Organisation, current_user.organisation_id)
+    organisation = db.session.get(Organisation, acting_organisation_id())
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     else:
@@ -119,9 +131,9 @@ def invite():
 
 
 @bp.route("/employer/profile", methods=["GET", "POST"])
-@employer_required
+@requires("employer")
 def profile():
-    organisation = db.session.get(Organisation, current_user.organisation_id)
+    organisation = db.session.get(Organisation, acting_organisation_id())
     form = EmployerProfileForm()
     if request.method == "GET":
         form.fill_from(profiles.profile_for(organisation.id), organisation)
@@ -134,19 +146,17 @@ def profile():
 
 
 @bp.route("/employer/e/<slug>/")
-@employer_required
-def event_home(slug: str):
-    event = partner_event_or_404(slug)
+@requires("employer", event_from="slug")
+def event_home(event):
     slots = services.slots_of(event)
     return render_template("employers/event.html", event=event, slots=slots,
-                           bookings=services.bookings_of_organisation(current_user.organisation_id, event),
+                           bookings=services.bookings_of_organisation(acting_organisation_id(), event),
                            form=ConfirmForm(), statuses=BookingStatus)
 
 
 @bp.route("/employer/e/<slug>/slots/<int:slot_id>/book", methods=["GET", "POST"])
-@employer_required
-def book(slug: str, slot_id: int):
-    event = partner_event_or_404(slug)
+@requires("employer", event_from="slug")
+def book(event, slot_id: int):
     view = next((s for s in services.slots_of(event) if s.slot.id == slot_id), None)
     if view is None:
         abort(404)
@@ -156,49 +166,38 @@ def book(slug: str, slot_id: int):
         form.capacity.data = view.slot.room.capacity
     if form.validate_on_submit():
         try:
-            services.book_slot(current_user, event, slot_id, form.request())
+            services.book_slot(acting_employer(), event, slot_id, form.request())
         except EmployerError as exc:
             show_rule_error(form, exc)
         else:
             flash(_("Booked. The organisers will confirm your workshop."), "success")
-            return redirect(url_for("employers.event_home", slug=slug), 303)
+            return redirect(url_for("employers.event_home", slug=event.slug), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("employers/book.html", event=event, view=view, form=form), status
 
 
 @bp.route("/employer/e/<slug>/bookings/<int:booking_id>/withdraw", methods=["POST"])
-@employer_required
-def withdraw(slug: str, booking_id: int):
-    event = partner_event_or_404(slug)
+@requires("employer", event_from="slug")
+def withdraw(event, booking_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.withdraw_booking(current_user, event, booking_id)
+        services.withdraw_booking(acting_employer(), event, booking_id)
     except EmployerError as exc:
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
     else:
         flash(_("Your workshop is withdrawn; anyone enrolled has been told."), "info")
-    return redirect(url_for("employers.event_home", slug=slug), 303)
+    return redirect(url_for("employers.event_home", slug=event.slug), 303)
 
 
 # ------------------------------------------------------------------------------------------ staff
 
 
-def _staff_event(slug: str) -> Event:
-    event = db.session.scalars(select(Event).where(Event.slug == slug)).first()
-    if event is None:
-        abort(404)
-    if not current_user.is_staff_for(event.id):
-        abort(403)
-    return event
-
-
 @staff_bp.route("/partners", methods=["GET", "POST"])
-@login_required
-def partners(slug: str):
-    event = _staff_event(slug)
+@requires("staff", event_from="slug")
+def partners(event):
     form = DecisionForm()
     if request.method == "POST":
         partner_id = id_arg("partner")
@@ -214,15 +213,14 @@ def partners(slug: str):
         else:
             flash(_("%(org)s: %(status)s.", org=isolated(partner.organisation.name), status=partner.status.value),
                   "success")
-        return redirect(url_for("employers_staff.partners", slug=slug), 303)
-    return render_template("employers/staff_partners.html", event=event, partners=partnerships.partners_of(event),
+        return redirect(url_for("employers_staff.partners", slug=event.slug), 303)
+    return render_template("employers/staff_partners.html", event=event, partners=services.partners_of(event),
                            form=form, roles=ROLE_LABELS)
 
 
 @staff_bp.route("/slots", methods=["GET", "POST"])
-@login_required
-def slots(slug: str):
-    event = _staff_event(slug)
+@requires("staff", event_from="slug")
+def slots(event):
     form = SlotForm()
     form.room_id.choices = [(r.id, f"{r.name} ({r.capacity or '∞'})") for r in event.rooms]
     if form.validate_on_submit():
@@ -234,7 +232,7 @@ def slots(slug: str):
             show_rule_error(form, exc)
         else:
             flash(_("Slot published."), "success")
-            return redirect(url_for("employers_staff.slots", slug=slug), 303)
+            return redirect(url_for("employers_staff.slots", slug=event.slug), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("employers/staff_slots.html", event=event, form=form, slots=services.slots_of(event),
                            bookings=services.bookings_of_event(event), decision_form=DecisionForm(),
@@ -242,9 +240,8 @@ def slots(slug: str):
 
 
 @staff_bp.route("/slots/<int:slot_id>/delete", methods=["POST"])
-@login_required
-def delete_slot(slug: str, slot_id: int):
-    event = _staff_event(slug)
+@requires("staff", event_from="slug")
+def delete_slot(event, slot_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -253,13 +250,12 @@ def delete_slot(slug: str, slot_id: int):
         if exc.status == 404:
             abort(404)
         flash(exc.message, "error")
-    return redirect(url_for("employers_staff.slots", slug=slug), 303)
+    return redirect(url_for("employers_staff.slots", slug=event.slug), 303)
 
 
 @staff_bp.route("/bookings/<int:booking_id>", methods=["POST"])
-@login_required
-def decide_booking(slug: str, booking_id: int):
-    event = _staff_event(slug)
+@requires("staff", event_from="slug")
+def decide_booking(event, booking_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -272,4 +268,4 @@ def decide_booking(slug: str, booking_id: int):
         flash(exc.message, "error")
     else:
         flash(_("“%(title)s”: %(status)s.", title=isolated(booking.title), status=booking.status.value), "success")
-    return redirect(url_for("employers_staff.slots", slug=slug), 303)
+    return redirect(url_for("employers_staff.slots", slug=event.slug), 303)

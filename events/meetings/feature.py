@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+from app.console import NavEntry, navigation, redirect_old_urls
 from events.agendas.items import add_registration_provider, add_user_provider
 from events.meetings import agenda, views
 from events.meetings.matching.cli import match
 
 
+def console_entries(app: Flask, event) -> list[NavEntry]:
+    return [NavEntry("meetings_staff.index", _l("1:1 meetings"), order=100)]
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.register_blueprint(views.staff_bp)
+    redirect_old_urls(app, views.OLD_STAFF_URLS)
+    navigation.connect(console_entries, app)
     app.cli.add_command(match)
     add_registration_provider(app, agenda.attendee_meetings)  # 1:1 meetings in attendees' agendas
     add_user_provider(app, agenda.employer_meetings)  # and in the employer's table schedule

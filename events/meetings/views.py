@@ -1,29 +1,40 @@
-"""Meeting pages: staff setup/draft/publish/day, the attendee's wishes (secret link), the employer's choices."""
+"""Meeting pages: staff setup/draft/publish/day (/console/e/<slug>/meetings), the attendee's wishes (secret link),
+the employer's choices."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.accounts.permissions import acting_organisation_id, requires
 from app.extensions import db
 from app.inputs import db_id, id_arg
 from events.employers.partnerships import partners_of
-from events.employers.views import _staff_event, employer_required, partner_event_or_404
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.meetings.matching.json_format import instance_to_dict
 from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
-from events.meetings import day
+from events.meetings import day as meeting_day
 from events.meetings.forms import ConfigureForm, RegistrationPickForm, RuleForm, RunForm, TablesForm
 from events.meetings.models import AttendeeWish, MeetingStatus
 from events.employers.models import PartnerStatus
 from events.programme.models import Session
 
 bp = Blueprint("meetings", __name__)
-STAFF = "/staff/events/<slug>/meetings"
+staff_bp = Blueprint("meetings_staff", __name__, url_prefix="/console/e/<slug>/meetings")
+# Where the staff pages were before they joined the console: the old URLs answer a permanent redirect.
+OLD_STAFF_URLS = [("/staff/events/<slug>/meetings", "/console/e/<slug>/meetings"),
+                  ("/staff/events/<slug>/meetings/<int:session_id>", "/console/e/<slug>/meetings/<session_id>"),
+                  ("/staff/events/<slug>/meetings/<int:session_id>/instance.json",
+                   "/console/e/<slug>/meetings/<session_id>/instance.json"),
+                  *((f"/staff/events/<slug>/meetings/<int:session_id>/{action}",
+                     f"/console/e/<slug>/meetings/<session_id>/{action}")
+                    for action in ("configure", "employers", "run", "rules", "publish")),
+                  ("/staff/events/<slug>/meetings/<int:session_id>/day/<action>",
+                   "/console/e/<slug>/meetings/<session_id>/day/<action>")]
 
 
 def _flash_error(exc: services.MeetingError):
@@ -34,15 +45,14 @@ def _flash_error(exc: services.MeetingError):
     flash(exc.message, "error")
 
 
-def _staff_setup(slug: str, session_id: int, create: bool = False):
-    event = _staff_event(slug)
+def _staff_setup(event, session_id: int, create: bool = False):
     session = db.session.get(Session, session_id)
     if session is None or session.event_id != event.id:
         abort(404)
     setup = services.setup_for_session(session)
     if setup is None and not create:
         abort(404)
-    return event, session, setup
+    return session, setup
 
 
 @bp.app_template_global()
@@ -61,19 +71,18 @@ def meeting_summary(registration):
 # ------------------------------------------------------------------------------------------ staff
 
 
-@bp.get(STAFF)
-@login_required
-def staff_index(slug: str):
-    event = _staff_event(slug)
+@staff_bp.get("")
+@requires("staff", event_from="slug")
+def index(event):
     sessions = services.networking_sessions(event)
     return render_template("meetings/staff_index.html", event=event,
                            items=[(s, services.setup_for_session(s)) for s in sessions])
 
 
-@bp.get(STAFF + "/<int:session_id>")
-@login_required
-def staff_setup(slug: str, session_id: int):
-    event, session, setup = _staff_setup(slug, session_id, create=True)
+@staff_bp.get("/<int:session_id>")
+@requires("staff", event_from="slug")
+def setup_page(event, session_id: int):
+    session, setup = _staff_setup(event, session_id, create=True)
     configure = ConfigureForm(obj=None)
     if setup is not None and request.method == "GET":
         configure.slot_minutes.data, configure.changeover_minutes.data = setup.slot_minutes, setup.changeover_minutes
@@ -86,7 +95,7 @@ def staff_setup(slug: str, session_id: int):
     if setup is not None:
         meetings = services.meetings_of(setup, (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED,
                                                 MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED))
-        context.update(meetings=meetings, rules=services.rules_of(setup), standby=day.standby_of(setup),
+        context.update(meetings=meetings, rules=services.rules_of(setup), standby=meeting_day.standby_of(setup),
                        eligible=services.eligible_registrations(setup), stats=setup.draft_stats,
                        has_draft=any(m.status == MeetingStatus.DRAFT for m in meetings),
                        table_number=lambda m: services.table_number(setup, m.organisation_id, m.table),
@@ -94,18 +103,18 @@ def staff_setup(slug: str, session_id: int):
     return render_template("meetings/staff_setup.html", **context)
 
 
-def _back(slug, session_id, **args):
-    return redirect(url_for("meetings.staff_setup", slug=slug, session_id=session_id, **args), 303)
+def _back(event, session_id, **args):
+    return redirect(url_for("meetings_staff.setup_page", slug=event.slug, session_id=session_id, **args), 303)
 
 
-@bp.post(STAFF + "/<int:session_id>/configure")
-@login_required
-def staff_configure(slug: str, session_id: int):
-    _event, session, _setup = _staff_setup(slug, session_id, create=True)
+@staff_bp.post("/<int:session_id>/configure")
+@requires("staff", event_from="slug")
+def configure(event, session_id: int):
+    session, _setup = _staff_setup(event, session_id, create=True)
     form = ConfigureForm()
     if not form.validate_on_submit():
         flash(_("Please give whole numbers in the ranges shown."), "error")
-        return _back(slug, session_id)
+        return _back(event, session_id)
     try:
         services.configure(session, slot_minutes=form.slot_minutes.data,
                            changeover_minutes=form.changeover_minutes.data, max_meetings=form.max_meetings.data,
@@ -114,29 +123,29 @@ def staff_configure(slug: str, session_id: int):
         _flash_error(exc)
     else:
         flash(_("Saved."), "success")
-    return _back(slug, session_id)
+    return _back(event, session_id)
 
 
-@bp.post(STAFF + "/<int:session_id>/employers")
-@login_required
-def staff_tables(slug: str, session_id: int):
-    event, _session, setup = _staff_setup(slug, session_id)
+@staff_bp.post("/<int:session_id>/employers")
+@requires("staff", event_from="slug")
+def tables(event, session_id: int):
+    _session, setup = _staff_setup(event, session_id)
     form = TablesForm()
     form.organisation_id.choices = [(p.organisation_id, p.organisation.name) for p in partners_of(event)]
     if not form.validate_on_submit():
         flash(_("Choose an employer and 0–50 tables."), "error")
-        return _back(slug, session_id)
+        return _back(event, session_id)
     try:
         services.set_employer(setup, form.organisation_id.data, form.tables.data, form.max_meetings.data)
     except services.MeetingError as exc:
         _flash_error(exc)
-    return _back(slug, session_id)
+    return _back(event, session_id)
 
 
-@bp.post(STAFF + "/<int:session_id>/run")
-@login_required
-def staff_run(slug: str, session_id: int):
-    _event, _session, setup = _staff_setup(slug, session_id)
+@staff_bp.post("/<int:session_id>/run")
+@requires("staff", event_from="slug")
+def run(event, session_id: int):
+    _session, setup = _staff_setup(event, session_id)
     form = RunForm()
     if not form.validate_on_submit():
         abort(400)
@@ -144,14 +153,14 @@ def staff_run(slug: str, session_id: int):
         job = services.start_run(setup, form.mode.data, current_user)
     except services.MeetingError as exc:
         _flash_error(exc)
-        return _back(slug, session_id)
-    return _back(slug, session_id, job=job.id)
+        return _back(event, session_id)
+    return _back(event, session_id, job=job.id)
 
 
-@bp.post(STAFF + "/<int:session_id>/rules")
-@login_required
-def staff_rule(slug: str, session_id: int):
-    _event, _session, setup = _staff_setup(slug, session_id)
+@staff_bp.post("/<int:session_id>/rules")
+@requires("staff", event_from="slug")
+def rule(event, session_id: int):
+    _session, setup = _staff_setup(event, session_id)
     form = RuleForm()
     if not form.validate_on_submit():
         abort(400)
@@ -162,13 +171,13 @@ def staff_rule(slug: str, session_id: int):
         _flash_error(exc)
     else:
         flash(_("Saved. Run the matching again to apply it."), "info")
-    return _back(slug, session_id)
+    return _back(event, session_id)
 
 
-@bp.post(STAFF + "/<int:session_id>/publish")
-@login_required
-def staff_publish(slug: str, session_id: int):
-    _event, _session, setup = _staff_setup(slug, session_id)
+@staff_bp.post("/<int:session_id>/publish")
+@requires("staff", event_from="slug")
+def publish(event, session_id: int):
+    _session, setup = _staff_setup(event, session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -178,40 +187,40 @@ def staff_publish(slug: str, session_id: int):
     else:
         flash(_("Published %(n)d meetings (%(c)d cancelled); attendees and employers are told by e-mail.",
                 n=published, c=cancelled), "success")
-    return _back(slug, session_id)
+    return _back(event, session_id)
 
 
-@bp.post(STAFF + "/<int:session_id>/day/<action>")
-@login_required
-def staff_day(slug: str, session_id: int, action: str):
-    _event, _session, setup = _staff_setup(slug, session_id)
+@staff_bp.post("/<int:session_id>/day/<action>")
+@requires("staff", event_from="slug")
+def day(event, session_id: int, action: str):
+    _session, setup = _staff_setup(event, session_id)
     try:
         if action == "refill":
             if not ConfirmForm().validate_on_submit():
                 abort(400)
-            new = day.refill_from_standby(setup)
+            new = meeting_day.refill_from_standby(setup)
             flash(_("%(n)d meetings offered to attendees on standby.", n=len(new)), "success")
         elif action in ("no-show", "standby"):
             form = RegistrationPickForm()
             if not form.validate_on_submit():
                 abort(400)
             if action == "no-show":
-                n = day.mark_no_show(setup, form.registration_id.data)
+                n = meeting_day.mark_no_show(setup, form.registration_id.data)
                 flash(_("%(n)d meetings freed.", n=n), "info")
             else:
-                day.add_standby(setup, form.registration_id.data)
+                meeting_day.add_standby(setup, form.registration_id.data)
         else:
             abort(404)
     except services.MeetingError as exc:
         _flash_error(exc)
-    return _back(slug, session_id)
+    return _back(event, session_id)
 
 
-@bp.get(STAFF + "/<int:session_id>/instance.json")
-@login_required
-def staff_instance(slug: str, session_id: int):
+@staff_bp.get("/<int:session_id>/instance.json")
+@requires("staff", event_from="slug")
+def instance(event, session_id: int):
     """The matcher instance as it would run now, for `flask --app wsgi match run` offline."""
-    _event, _session, setup = _staff_setup(slug, session_id)
+    _session, setup = _staff_setup(event, session_id)
     body = json.dumps(instance_to_dict(build_instance(setup, setup.mode).instance), ensure_ascii=False, indent=1)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename=meetings-{session_id}.json"})
@@ -271,26 +280,25 @@ def attendee_wishes(token: str, session_id: int):
 
 
 @bp.get("/employer/e/<slug>/meetings")
-@employer_required
-def employer_schedule(slug: str):
-    event = partner_event_or_404(slug)
-    meetings = [m for m in services.meetings_for_organisation(current_user.organisation_id, event)]
-    setups = [s for s in services.setups_of(event)
-              if current_user.organisation_id in {e.organisation_id for e in s.employers}]
+@requires("employer", event_from="slug")
+def employer_schedule(event):
+    organisation_id = acting_organisation_id()
+    meetings = [m for m in services.meetings_for_organisation(organisation_id, event)]
+    setups = [s for s in services.setups_of(event) if organisation_id in {e.organisation_id for e in s.employers}]
     return render_template("meetings/employer_schedule.html", event=event, meetings=meetings, setups=setups,
                            table_number=lambda m: services.table_number(m.setup, m.organisation_id, m.table),
                            profile_lines=agenda.profile_lines, reason=agenda.reason_text)
 
 
 @bp.route("/employer/e/<slug>/meetings/<int:session_id>/choose", methods=["GET", "POST"])
-@employer_required
-def employer_choose(slug: str, session_id: int):
-    event = partner_event_or_404(slug)
+@requires("employer", event_from="slug")
+def employer_choose(event, session_id: int):
+    organisation_id = acting_organisation_id()
     session = db.session.get(Session, session_id)
     setup = services.setup_for_session(session) if session and session.event_id == event.id else None
-    if setup is None or current_user.organisation_id not in {e.organisation_id for e in setup.employers}:
+    if setup is None or organisation_id not in {e.organisation_id for e in setup.employers}:
         abort(404)
-    pool, choices = services.employer_pool(setup, current_user.organisation_id)
+    pool, choices = services.employer_pool(setup, organisation_id)
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
@@ -299,11 +307,11 @@ def employer_choose(slug: str, session_id: int):
             if key.startswith("choice-") and db_id(key[7:]):
                 (wishes if value == "wish" else exclusions if value == "exclude" else []).append(db_id(key[7:]))
         try:
-            services.save_employer_choices(setup, current_user.organisation_id, wishes, exclusions)
+            services.save_employer_choices(setup, organisation_id, wishes, exclusions)
         except services.MeetingError as exc:
             _flash_error(exc)
         else:
             flash(_("Your choices are saved."), "success")
-        return redirect(url_for("meetings.employer_choose", slug=slug, session_id=session_id), 303)
+        return redirect(url_for("meetings.employer_choose", slug=event.slug, session_id=session_id), 303)
     return render_template("meetings/employer_choose.html", event=event, setup=setup, pool=pool, choices=choices,
                            profile_lines=agenda.profile_lines, form=ConfirmForm())

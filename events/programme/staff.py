@@ -1,32 +1,22 @@
-"""Console pages for events, rooms, sessions, roles and the dashboard. Each view states its role."""
+"""Staff pages of the programme, under /console: events, rooms, sessions and roles. Each view states its role."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app.forms import show_rule_error
 from app.accounts import services as accounts
 from app.accounts.models import EventRole, EventRoleKind
-from app.accounts.permissions import requires, staff_events
-from app.console import bp
-from events.dashboard import charts, figures as dashboard
+from app.accounts.permissions import requires
 from events.programme import services as console
 from events.programme.forms import CancelSessionForm, CloneForm, EventForm, RoleForm, RoomForm, SessionForm
 from app.extensions import db
 from app.inputs import unreadable
 from events.registration.forms import ConfirmForm
+from events.registration.services import seats_for, session_seats
 from events.programme.models import EventStatus, Room, Session
 
-
-
-@bp.get("/")
-@requires("user")
-def index():
-    events = staff_events(current_user)
-    if not events and not current_user.is_admin:
-        abort(403)  # employer contacts and accounts without a role have no console
-    return render_template("console/index.html", events=events, statuses=EventStatus)
+bp = Blueprint("programme_staff", __name__, url_prefix="/console")
 
 
 def _event_data(form: EventForm) -> console.EventData:
@@ -54,7 +44,7 @@ def new_event():
         else:
             flash(_("The welcome day is created as a draft. Add its rooms and sessions, then publish it."),
                   "success")
-            return redirect(url_for("console.sessions", slug=event.slug), 303)
+            return redirect(url_for("programme_staff.sessions", slug=event.slug), 303)
     return render_template("programme/event_form.html", form=form, event=None), 422 if form.errors else 200
 
 
@@ -70,7 +60,7 @@ def edit_event(event):
             show_rule_error(form, exc)
         else:
             flash(_("Saved."), "success")
-            return redirect(url_for("console.dashboard_page", slug=event.slug), 303)
+            return redirect(url_for("dashboard.dashboard_page", slug=event.slug), 303)
     return render_template("programme/event_form.html", form=form, event=event), 422 if form.errors else 200
 
 
@@ -88,7 +78,7 @@ def clone_event(event):
             show_rule_error(form, exc)
         else:
             flash(_("Cloned. The new day is a draft; check its programme and publish it."), "success")
-            return redirect(url_for("console.edit_event", slug=copy.slug), 303)
+            return redirect(url_for("programme_staff.edit_event", slug=copy.slug), 303)
     return render_template("programme/clone.html", form=form, event=event), 422 if form.errors else 200
 
 
@@ -108,26 +98,7 @@ def set_status(event):
                "closed": _("Closed: the day stays visible, registration is closed.")}[wanted], "success")
     back = request.form.get("back", "")
     return redirect(back if back.startswith("/console/") and not unreadable(back)
-                    else url_for("console.dashboard_page", slug=event.slug), 303)
-
-
-@bp.get("/e/<slug>/")
-@requires("staff", event_from="slug")
-def dashboard_page(event):
-    return render_template("dashboard/dashboard.html", event=event, **_dashboard_context(event))
-
-
-@bp.get("/e/<slug>/dashboard/panels")
-@requires("staff", event_from="slug")
-def dashboard_panels(event):
-    """The charts alone: the dashboard page swaps them in every 30 seconds."""
-    return render_template("dashboard/_panels.html", event=event, **_dashboard_context(event))
-
-
-def _dashboard_context(event) -> dict:
-    from events.dashboard.panels import render_charts
-    figures = dashboard.build(event)
-    return {"d": figures, "charts": render_charts(event, figures, charts)}
+                    else url_for("dashboard.dashboard_page", slug=event.slug), 303)
 
 
 # ----------------------------------------------------------------------------------------------- programme
@@ -140,7 +111,6 @@ def _room_choices(event):
 @bp.route("/e/<slug>/sessions", methods=["GET"])
 @requires("staff", event_from="slug")
 def sessions(event):
-    from events.registration.services import session_seats
     return render_template("programme/sessions.html", event=event, programme=session_seats(event),
                            room_form=RoomForm(), confirm=ConfirmForm())
 
@@ -172,7 +142,7 @@ def edit_session(event, session_id):
             show_rule_error(form, exc)
         else:
             flash(_("Saved."), "success")
-            return redirect(url_for("console.sessions", slug=event.slug), 303)
+            return redirect(url_for("programme_staff.sessions", slug=event.slug), 303)
     return render_template("programme/session_form.html", form=form, event=event, session=session), \
         422 if form.errors else 200
 
@@ -183,7 +153,6 @@ def cancel_session(event, session_id):
     session = db.session.get(Session, session_id)
     if session is None or session.event_id != event.id:
         abort(404)
-    from events.registration.services import seats_for
     form = CancelSessionForm()
     if form.validate_on_submit():
         try:
@@ -192,7 +161,7 @@ def cancel_session(event, session_id):
             flash(exc.message, "error")
         else:
             flash(_("The session is cancelled; %(n)d people are told by e-mail.", n=told), "success")
-        return redirect(url_for("console.sessions", slug=event.slug), 303)
+        return redirect(url_for("programme_staff.sessions", slug=event.slug), 303)
     return render_template("programme/cancel_session.html", form=form, event=event, seats=seats_for(session))
 
 
@@ -219,7 +188,7 @@ def save_room(event, room_id):
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "error")
-    return redirect(url_for("console.sessions", slug=event.slug) + "#rooms", 303)
+    return redirect(url_for("programme_staff.sessions", slug=event.slug) + "#rooms", 303)
 
 
 # ----------------------------------------------------------------------------------------------- roles
@@ -236,7 +205,7 @@ def roles(event):
             show_rule_error(form, exc)
         else:
             flash(_("Role given."), "success")
-            return redirect(url_for("console.roles", slug=event.slug), 303)
+            return redirect(url_for("programme_staff.roles", slug=event.slug), 303)
     holders = db.session.scalars(db.select(EventRole).where(EventRole.event_id == event.id)
                                  .order_by(EventRole.role, EventRole.id)).all()
     return render_template("programme/roles.html", event=event, form=form, holders=holders, confirm=ConfirmForm()), \
@@ -251,4 +220,4 @@ def revoke_role(event, role_id):
         abort(404)
     accounts.revoke_role(role)
     flash(_("Role taken away."), "success")
-    return redirect(url_for("console.roles", slug=event.slug), 303)
+    return redirect(url_for("programme_staff.roles", slug=event.slug), 303)

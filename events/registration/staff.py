@@ -1,14 +1,14 @@
-"""Console pages for registrations, imports, exports and e-mail to a group."""
+"""Staff pages of registration, under /console/e/<slug>/: registrations, imports, exports and e-mail to a group."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit import ACTION_LABELS, AuditEntry
 from app.forms import show_rule_error
 from app.accounts.permissions import requires
-from app.console import bp
+from app.audit import ACTION_LABELS, AuditEntry
 from events.registration import exports, imports, mailing
 from events.registration import desk as regs
 from events.dashboard.figures import no_show_ids
@@ -19,8 +19,10 @@ from events.registration.forms import ConfirmForm
 from events.registration.models import RegistrationStatus
 from events.registration.services import event_waitlist_position, waitlist_position
 
+bp = Blueprint("registration_staff", __name__, url_prefix="/console/e/<slug>")
 
-@bp.get("/e/<slug>/registrations")
+
+@bp.get("/registrations")
 @requires("staff", event_from="slug")
 def registrations(event):
     q = request.args.get("q", "").strip()[:100]
@@ -41,7 +43,7 @@ def _registration_or_404(event, registration_id: int):
     return registration
 
 
-@bp.get("/e/<slug>/registrations/<int:registration_id>")
+@bp.get("/registrations/<int:registration_id>")
 @requires("staff", event_from="slug")
 def registration(event, registration_id):
     r = _registration_or_404(event, registration_id)
@@ -54,7 +56,7 @@ def registration(event, registration_id):
                            resendable=regs.RESENDABLE, history=history, labels=ACTION_LABELS)
 
 
-@bp.post("/e/<slug>/registrations/<int:registration_id>/<action>")
+@bp.post("/registrations/<int:registration_id>/<action>")
 @requires("staff", event_from="slug")
 def registration_action(event, registration_id, action):
     r = _registration_or_404(event, registration_id)
@@ -81,10 +83,10 @@ def registration_action(event, registration_id, action):
             abort(404)
     except regs.StaffError as exc:
         flash(exc.message, "error")
-    return redirect(url_for("console.registration", slug=event.slug, registration_id=r.id), 303)
+    return redirect(url_for("registration_staff.registration", slug=event.slug, registration_id=r.id), 303)
 
 
-@bp.route("/e/<slug>/registrations/new", methods=["GET", "POST"])
+@bp.route("/registrations/new", methods=["GET", "POST"])
 @requires("staff", event_from="slug")
 def new_registration(event):
     form = HandRegistrationForm()
@@ -99,14 +101,14 @@ def new_registration(event):
             show_rule_error(form, exc)
         else:
             flash(_("Registered; the confirmation is on its way by e-mail."), "success")
-            return redirect(url_for("console.registration", slug=event.slug, registration_id=r.id), 303)
+            return redirect(url_for("registration_staff.registration", slug=event.slug, registration_id=r.id), 303)
     return render_template("registration/staff_registration_form.html", event=event, form=form), 422 if form.errors else 200
 
 
 # ----------------------------------------------------------------------------------------------- import
 
 
-@bp.route("/e/<slug>/import", methods=["GET", "POST"])
+@bp.route("/import", methods=["GET", "POST"])
 @requires("staff", event_from="slug")
 def import_upload(event):
     form = ConfirmForm()
@@ -120,7 +122,7 @@ def import_upload(event):
             except imports.ImportError_ as exc:
                 flash(exc.message, "error")
             else:
-                return redirect(url_for("console.import_map", slug=event.slug, upload=upload_id), 303)
+                return redirect(url_for("registration_staff.import_map", slug=event.slug, upload=upload_id), 303)
     return render_template("registration/import_upload.html", event=event, form=form, max_rows=imports.MAX_ROWS)
 
 
@@ -132,7 +134,7 @@ def _mapping_from_form(parsed) -> dict[str, int | None]:
     return mapping
 
 
-@bp.route("/e/<slug>/import/<upload>", methods=["GET", "POST"], endpoint="import_map")
+@bp.route("/import/<upload>", methods=["GET", "POST"], endpoint="import_map")
 @requires("staff", event_from="slug")
 def import_map(event, upload):
     form = ConfirmForm()
@@ -140,7 +142,7 @@ def import_map(event, upload):
         parsed = imports.parse(upload)
     except imports.ImportError_ as exc:
         flash(exc.message, "error")
-        return redirect(url_for("console.import_upload", slug=event.slug), 303)
+        return redirect(url_for("registration_staff.import_upload", slug=event.slug), 303)
     mapping = imports.guess_mapping(parsed.header)
     problems, people, status = [], None, 200
     if request.method == "POST" and form.validate_on_submit():
@@ -151,7 +153,7 @@ def import_map(event, upload):
                 if not problems:
                     flash(_("%(n)d people imported. Each gets an e-mail to confirm the address.", n=count),
                           "success")
-                    return redirect(url_for("console.registrations", slug=event.slug), 303)
+                    return redirect(url_for("registration_staff.registrations", slug=event.slug), 303)
             else:
                 people, problems = imports.validate(parsed, mapping, event)
         except imports.ImportError_ as exc:
@@ -167,13 +169,13 @@ def import_map(event, upload):
 # ----------------------------------------------------------------------------------------------- export
 
 
-@bp.get("/e/<slug>/export")
+@bp.get("/export")
 @requires("staff", event_from="slug")
 def exports_page(event):
     return render_template("registration/exports.html", event=event, datasets=exports.datasets())
 
 
-@bp.get("/e/<slug>/export/<name>.<fmt>")
+@bp.get("/export/<name>.<fmt>")
 @requires("staff", event_from="slug")
 def export(event, name, fmt):
     if name not in exports.datasets() or fmt not in ("csv", "xlsx"):
@@ -192,7 +194,7 @@ def export(event, name, fmt):
 # ----------------------------------------------------------------------------------------------- mail
 
 
-@bp.route("/e/<slug>/mail", methods=["GET", "POST"])
+@bp.route("/mail", methods=["GET", "POST"])
 @requires("staff", event_from="slug")
 def segment_mail(event):
     form = SegmentMailForm()

@@ -1,4 +1,4 @@
-/* Staff dashboard (templates/console/dashboard.html): fetches the panels again every 30 seconds while the tab is
+/* Staff dashboard (templates/dashboard/dashboard.html): fetches the panels again every 30 seconds while the tab is
    visible, so the figures and charts stay current on a screen at the venue. */
 (function () {
   "use strict";

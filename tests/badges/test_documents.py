@@ -76,23 +76,23 @@ def test_batch_printing_job_and_filters(client, db, eager_jobs):
         register(event, name=name)
     staff_user(event, "boss@example.org", EventRoleKind.STAFF, password="boss-password-123")
     client.post("/account/login", data={"email": "boss@example.org", "password": "boss-password-123"})
-    response = client.post(f"/staff/events/{event.id}/badges",
+    response = client.post(f"/console/e/{event.slug}/badges",
                            data={"layout": "2x4", "role": "attendee", "mark_printed": "1"})
     assert response.status_code == 303
     job_id = int(response.headers["Location"].split("job=")[1])
-    status = client.get(f"/jobs/{job_id}").json
+    status = client.get(f"/console/jobs/{job_id}").json
     assert status["status"] == "done" and status["result"]["count"] == 3
     pdf = client.get(status["result_url"]).data
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
     names = [services.card_for(b).full_name for b in services.select_badges(event, role="attendee")]
     assert sorted(names) == ["Adam Alpha", "Mia Middle", "Zara Zed"]
     assert services.select_badges(event, not_printed=True, role="attendee") == []  # marked printed
-    page = client.get(f"/staff/events/{event.id}/badges?job={job_id}&q=mia")
+    page = client.get(f"/console/e/{event.slug}/badges?job={job_id}&q=mia")
     assert page.status_code == 200 and "Mia Middle" in page.text
-    assert client.post(f"/staff/events/{event.id}/badges", data={"layout": "9x9"}).status_code == 400
+    assert client.post(f"/console/e/{event.slug}/badges", data={"layout": "9x9"}).status_code == 400
     # re-issue from the staff page: a new badge, the old one revoked
     badge = services.select_badges(event, attendee_email=None, role="attendee")[0]
-    client.post(f"/staff/events/{event.id}/badges/{badge.id}/reissue", data={"role": "speaker"})
+    client.post(f"/console/e/{event.slug}/badges/{badge.id}/reissue", data={"role": "speaker"})
     db.session.expire_all()
     assert db.session.get(Badge, badge.id).status.value == "revoked"
 

@@ -279,10 +279,10 @@ def test_staff_badge_search_with_unreadable_text_finds_nobody(client, db):
     services.issue_event_badges(event)
     staff_user(event, "staff-input@example.org", EventRoleKind.STAFF)
     client.post("/account/login", data={"email": "staff-input@example.org", "password": "door-password-123"})
-    assert "Rosa Roster" in client.get(f"/staff/events/{event.id}/badges", query_string={"q": "rosa"}).text
-    page = client.get(f"/staff/events/{event.id}/badges", query_string={"q": "ro\x00sa"})
+    assert "Rosa Roster" in client.get(f"/console/e/{event.slug}/badges", query_string={"q": "rosa"}).text
+    page = client.get(f"/console/e/{event.slug}/badges", query_string={"q": "ro\x00sa"})
     assert page.status_code == 400 and "Rosa Roster" not in page.text  # NUL: refused before the view
-    page = client.get(f"/staff/events/{event.id}/badges", query_string={"q": "ro\x1bsa"})
+    page = client.get(f"/console/e/{event.slug}/badges", query_string={"q": "ro\x1bsa"})
     assert page.status_code == 200 and "Rosa Roster" not in page.text
 
 

@@ -132,7 +132,7 @@ def test_dashboard_refreshes_itself_under_the_policy(watched, live_app, csp_day)
 def test_job_progress_reaches_100_percent_under_the_policy(watched, live_app, csp_day, tmp_path):
     w = watched()
     log_in(w.page, *ADMIN)
-    w.open(f"/staff/events/{csp_day['event_id']}/badges?job={csp_day['job']}")
+    w.open(f"/console/e/{csp_day['slug']}/badges?job={csp_day['job']}")
     bar = w.page.locator(".job progress")
     expect()(bar).to_have_js_property("value", 25)
     expect()(w.page.locator(".job-message")).to_have_text("Drawing badges (1/4)")
@@ -149,7 +149,7 @@ def test_job_progress_reaches_100_percent_under_the_policy(watched, live_app, cs
     expect()(bar).to_have_js_property("value", 100)
     link = w.page.locator(".job-result a")
     expect()(link).to_be_visible()
-    assert link.get_attribute("href").endswith(f"/jobs/{csp_day['job']}/result")
+    assert link.get_attribute("href").endswith(f"/console/jobs/{csp_day['job']}/result")
     screenshot(w.page, "csp-job-done")
     assert w.violations() == []
 
@@ -174,15 +174,15 @@ def test_calendar_link_copies_under_the_policy(watched, live_server, csp_day):
 def test_meeting_setup_reloads_when_its_run_is_done_under_the_policy(watched, csp_day):
     w = watched()
     log_in(w.page, *ADMIN)
-    setup = f"/staff/events/{csp_day['slug']}/meetings/{csp_day['networking']}"
+    setup = f"/console/e/{csp_day['slug']}/meetings/{csp_day['networking']}"
     w.open(setup)
     polled = []
-    w.page.on("request", lambda r: polled.append(r.url) if "/jobs/" in r.url else None)
+    w.page.on("request", lambda r: polled.append(r.url) if "/console/jobs/" in r.url else None)
     w.page.click("form[action$='/run'] button[type=submit]")
     # The run redirects to ?job=<id>; jobs.js polls the job and, done, reloads the page without its ?job=.
     w.page.wait_for_url(lambda url: url.endswith(setup) and polled != [])
     expect()(w.page.get_by_role("heading", name="Draft")).to_be_visible()
-    assert any("/jobs/" in url for url in polled)
+    assert any("/console/jobs/" in url for url in polled)
     assert w.violations() == []
 
 
@@ -195,8 +195,8 @@ STAFF = ["/console/", f"/console/e/{DEMO}/", f"/console/e/{DEMO}/registrations",
          f"/console/e/{DEMO}/edit", f"/console/e/{DEMO}/registrations/new", f"/console/e/{DEMO}/import",
          f"/console/e/{DEMO}/export", f"/console/e/{DEMO}/mail", f"/console/e/{DEMO}/roles",
          f"/console/e/{DEMO}/audit", "/console/audit", "/staff/checkin", "/staff/events/{event_id}/checkin",
-         "/staff/events/{event_id}/badges", f"/staff/events/{DEMO}/meetings", f"/staff/events/{DEMO}/partners",
-         f"/staff/events/{DEMO}/slots", "/account/security", "/dev/outbox"]
+         "/console/e/{slug}/badges", f"/console/e/{DEMO}/meetings", f"/console/e/{DEMO}/partners",
+         f"/console/e/{DEMO}/slots", "/account/security", "/console/dev/outbox"]
 EMPLOYER_PAGES = ["/employer/", "/employer/agenda", f"/employer/e/{DEMO}/", "/employer/profile",
                   f"/employer/e/{DEMO}/meetings"]
 

@@ -71,7 +71,7 @@ def open_mail(page, to: str, subject_part: str) -> None:
     try:
         reader = staff.new_page()
         log_in(reader, "admin@welcomeday.local", "welcome-admin-2026")
-        reader.goto("/dev/outbox")
+        reader.goto("/console/dev/outbox")
         row = reader.locator("tr", has_text=to).filter(has_text=subject_part).first
         row.locator("a").click()
         reader.wait_for_load_state()
@@ -275,14 +275,14 @@ def test_flow_2_employer_becomes_partner_books_a_slot_and_sees_meetings(contexts
 
     staff = contexts()
     log_in(staff, "staff@welcomeday.local", "welcome-staff-2026")
-    staff.goto(f"/staff/events/{LIMBURG}/partners")
+    staff.goto(f"/console/e/{LIMBURG}/partners")
     assert_accessible(staff, "flow-2-staff-partners")
     staff.locator("tr", has_text=org).get_by_role("button", name="Accept").click()
     expect_(staff.locator("tr", has_text=org)).to_contain_text("Accepted")
     screenshot(staff, "flow-2-02-staff-accepted")
 
     # staff publish a workshop slot on the slots page
-    staff.goto(f"/staff/events/{LIMBURG}/slots")
+    staff.goto(f"/console/e/{LIMBURG}/slots")
     local = _local_start(live_app, LIMBURG)
     start = (local + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M")
     end = (local + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
@@ -318,7 +318,7 @@ def test_flow_2_employer_becomes_partner_books_a_slot_and_sees_meetings(contexts
     employer.get_by_role("button", name="Book this slot").click()
     expect_(employer.locator("tr", has_text=workshop)).to_be_visible()
 
-    staff.goto(f"/staff/events/{LIMBURG}/slots")
+    staff.goto(f"/console/e/{LIMBURG}/slots")
     staff.locator(".card", has_text=workshop).get_by_role("button", name="Approve and publish").click()
     expect_(staff.locator("tr", has_text=workshop)).to_be_visible()
     screenshot(staff, "flow-2-04-staff-approved")
@@ -396,7 +396,7 @@ def test_flow_3_staff_publish_match_print_and_door_scans(contexts, live_app):
     event_id, token = _registered(live_app, slug, "王芳")
 
     # matching for the demo day's networking session, through the meetings page and its background job
-    admin.goto(f"/staff/events/{DEMO}/meetings")
+    admin.goto(f"/console/e/{DEMO}/meetings")
     assert_accessible(admin, "flow-3-meetings")
     admin.locator("main a[href*='/meetings/']").first.click()
     if admin.locator("form[action*='/employers']").count() == 0:
@@ -416,7 +416,7 @@ def test_flow_3_staff_publish_match_print_and_door_scans(contexts, live_app):
     expect_(admin.locator(".flash.success").first).to_be_visible()
 
     # print the badge sheet of the new day: a job with a progress bar, then the PDF
-    admin.goto(f"/staff/events/{event_id}/badges")
+    admin.goto(f"/console/e/{slug}/badges")
     assert_accessible(admin, "flow-3-badges")
     admin.get_by_role("button", name="Prepare the PDF").click()
     download_link = admin.locator(".job-result a")

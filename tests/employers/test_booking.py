@@ -132,8 +132,8 @@ def test_employer_cannot_see_or_touch_another_organisations_bookings(client, db)
     assert client.post(f"/employer/e/{event.slug}/bookings/{booking.id}/withdraw").status_code == 404
     db.session.expire_all()
     assert booking.status == BookingStatus.REQUESTED
-    assert client.get(f"/staff/events/{event.slug}/slots").status_code == 403
-    assert client.get(f"/staff/events/{event.slug}/partners").status_code == 403
+    assert client.get(f"/console/e/{event.slug}/slots").status_code == 403
+    assert client.get(f"/console/e/{event.slug}/partners").status_code == 403
 
     login(client, carol.email)
     assert client.get(f"/employer/e/{event.slug}/").status_code == 404  # not a partner of this event
@@ -147,11 +147,11 @@ def test_staff_slot_form_validates(client, db):
     room_id = event.rooms[0].id
     local = event.local(event.starts_at + timedelta(minutes=90)).replace(tzinfo=None)
     fmt = "%Y-%m-%dT%H:%M"
-    response = client.post(f"/staff/events/{event.slug}/slots", data={
+    response = client.post(f"/console/e/{event.slug}/slots", data={
         "room_id": room_id, "starts_at": local.strftime(fmt), "ends_at": (local - timedelta(hours=1)).strftime(fmt),
         "withdraw_deadline": (local - timedelta(days=1)).strftime(fmt)})
     assert response.status_code == 422 and "end must be after" in response.get_data(as_text=True)
-    response = client.post(f"/staff/events/{event.slug}/slots", data={
+    response = client.post(f"/console/e/{event.slug}/slots", data={
         "room_id": room_id, "starts_at": local.strftime(fmt), "ends_at": (local + timedelta(hours=1)).strftime(fmt),
         "withdraw_deadline": (local - timedelta(days=1)).strftime(fmt)})
     assert response.status_code == 422 and "has a slot at that time" in response.get_data(as_text=True)

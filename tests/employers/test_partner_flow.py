@@ -32,7 +32,7 @@ def test_apply_accept_invite_book_approve_withdraw(client, db):
     assert again.status_code == 422 and "already applied" in again.get_data(as_text=True)
 
     login(client, staff.email)
-    response = client.post(f"/staff/events/{event.slug}/partners?partner={partner.id}",
+    response = client.post(f"/console/e/{event.slug}/partners?partner={partner.id}",
                            data={"decision": "accept", "message": "Welcome aboard!"})
     assert response.status_code == 303
     db.session.expire_all()
@@ -69,7 +69,7 @@ def test_apply_accept_invite_book_approve_withdraw(client, db):
     assert booking.status == BookingStatus.REQUESTED
 
     login(client, staff.email)
-    response = client.post(f"/staff/events/{event.slug}/bookings/{booking.id}",
+    response = client.post(f"/console/e/{event.slug}/bookings/{booking.id}",
                            data={"decision": "accept", "message": "See you there"})
     assert response.status_code == 303
     db.session.expire_all()
@@ -98,7 +98,7 @@ def test_decline_sends_message_and_creates_no_account(client, db):
     client.post(f"/e/{event.slug}/partner", data=APPLICATION)
     partner = db.session.scalars(select(EventPartner)).one()
     login(client, staff.email)
-    client.post(f"/staff/events/{event.slug}/partners?partner={partner.id}",
+    client.post(f"/console/e/{event.slug}/partners?partner={partner.id}",
                 data={"decision": "decline", "message": "Full this year."})
     db.session.expire_all()
     assert partner.status == PartnerStatus.DECLINED

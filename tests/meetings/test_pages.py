@@ -28,11 +28,11 @@ def _publish(setup):
 def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
     event, setup, orgs, users, regs, _ = networking_day()
     staff = make_staff(event)
-    base = f"/staff/events/{event.slug}/meetings/{setup.session_id}"
+    base = f"/console/e/{event.slug}/meetings/{setup.session_id}"
     login(client, users[0].email)
     assert client.get(base).status_code == 403
     login(client, staff.email)
-    assert client.get(f"/staff/events/{event.slug}/meetings").status_code == 200
+    assert client.get(f"/console/e/{event.slug}/meetings").status_code == 200
     response = client.post(base + "/run", data={"mode": "best_total"})
     assert response.status_code == 303 and "job=" in response.headers["Location"]
     job_id = int(response.headers["Location"].split("job=")[1])
@@ -49,7 +49,7 @@ def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
 def test_staff_save_the_slot_settings(client, db):
     event, setup, orgs, users, regs, _ = networking_day()
     login(client, make_staff(event).email)
-    base = f"/staff/events/{event.slug}/meetings/{setup.session_id}"
+    base = f"/console/e/{event.slug}/meetings/{setup.session_id}"
     response = client.post(base + "/configure", data={"slot_minutes": 15, "changeover_minutes": 5,
                                                       "max_meetings": 2, "max_wishes": 4}, follow_redirects=True)
     assert response.status_code == 200 and "Saved." in response.get_data(as_text=True)
