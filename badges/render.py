@@ -170,7 +170,7 @@ def cut_marks(layout: Layout) -> list[dict]:
 
 def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
     layout = LAYOUTS[layout_key]
-    template = _environment().get_template("badges/pdf/sheet.html")
+    template = _environment().get_template("pdf/badges.html")
     return template.render(layout=layout, pages=_positioned(cards, layout), marks=cut_marks(layout),
                            labels=labels)
 

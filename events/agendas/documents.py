@@ -103,7 +103,7 @@ def programme_pdf(event: Event, size: str = "a4") -> Path:
         [(p.organisation.name, p.role.value) for p in partners])
 
     def build() -> bytes:
-        html = render_template("agendas/pdf/programme.html", event=event, days=programme_days(event, sessions),
+        html = render_template("pdf/programme.html", event=event, days=programme_days(event, sessions),
                                sessions=sessions, partners=partners, locale=locale, page_size=PAGE_SIZES[size])
         return render_pdf(html)
 
@@ -173,7 +173,7 @@ def _agenda(kind: str, event: Event, items: list[AgendaItem], *, name: str, subt
 
     def build() -> bytes:
         with force_locale(locale):
-            html = render_template("agendas/pdf/agenda.html", event=event, days=agenda_days(event, items), name=name,
+            html = render_template("pdf/agenda.html", event=event, days=agenda_days(event, items), name=name,
                                    subtitle=subtitle, locale=locale, badge=badge, kind=kind)
         return render_pdf(html)
 

@@ -1,5 +1,4 @@
-"""1:1 meetings in a person's day (events.agendas.items, added in feature.py): the attendee's meetings, an employer's
-table schedule."""
+"""1:1 meetings in a person's day (events.agendas.items): the attendee's meetings, an employer's table schedule."""
 from __future__ import annotations
 
 from flask_babel import gettext as _

@@ -21,7 +21,7 @@ from tests.factories import make_event, register
 pytestmark = pytest.mark.slow  # every test here renders PDFs with WeasyPrint
 
 MM = 72 / 25.4
-# @page margins of templates/agendas/pdf/agenda_styles.html (top, right, bottom, left), in mm.
+# @page margins of templates/pdf/agenda_styles.html (top, right, bottom, left), in mm.
 MARGINS = (18, 15, 16, 15)
 LETTERS = "Interkulturellekompetenzentwicklungsworkshopfuerinternationaleabsolventinnenundabsolventen" * 3
 LONG_WORD = LETTERS[:200]
