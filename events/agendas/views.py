@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.urls import external_url
 from events.agendas.items import items_for_registration, items_for_user
-from events.agendas import attachments  # noqa: F401  (registers the e-mail attachment providers)
 from events.agendas import documents, feeds
 from events.agendas import providers  # noqa: F401  (registers the agenda item providers)
 from events.agendas.calendar import build_calendar, etag_for, last_modified, session_item

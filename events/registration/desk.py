@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import audit
 from app.extensions import db, utcnow
-from app.mail import queue_mail
+from app.mail import attachment_kinds, queue_mail
 from app.security import isolated
 from events.registration import services as rules
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
@@ -230,7 +230,7 @@ def resend(registration: Registration, template: str) -> None:
     attachments = []
     if template == "registration_confirmed" and registration.status == RegistrationStatus.CONFIRMED:
         attachments = [{"kind": k, "registration_id": registration.id}
-                       for k in ("badge", "agenda_pdf", "agenda_ics") if k in rules.mail_attachment_providers]
+                       for k in ("badge", "agenda_pdf", "agenda_ics") if k in attachment_kinds()]
     queue_mail(registration.attendee.email, template, locale=registration.attendee.locale,
                registration=registration, event=registration.event, attachments=attachments)
     audit("registration.resend", registration, None, {"template": template})

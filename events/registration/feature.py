@@ -5,6 +5,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app import jobs
+
 from events.registration import api, mailing, privacy, services, staff, views  # noqa: F401
 
 
@@ -21,3 +23,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(privacy.bp)
     app.cli.add_command(expire)
     app.cli.add_command(privacy.purge_command)
+    jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail)

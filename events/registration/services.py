@@ -27,8 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db, utcnow
-from app.mail import _providers as mail_attachment_providers
-from app.mail import ModelRef, queue_mail
+from app.mail import ModelRef, attachment_kinds, queue_mail
 from app.security import isolated
 from events.registration import links
 from events.registration.models import (
@@ -651,7 +650,7 @@ def confirm_email(registration: Registration) -> Registration:
             registration.pending_profile = None
         if registration.status == RegistrationStatus.PENDING:
             registration.status = RegistrationStatus.CONFIRMED
-        kinds = [k for k in ("badge", "agenda_pdf", "agenda_ics") if k in mail_attachment_providers]
+        kinds = [k for k in ("badge", "agenda_pdf", "agenda_ics") if k in attachment_kinds()]
         attachments = ([{"kind": k, "registration_id": registration.id} for k in kinds]
                        if registration.status == RegistrationStatus.CONFIRMED else [])
         queue_mail(registration.attendee.email, "registration_confirmed", locale=registration.attendee.locale,
