@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import event
 
 from app import mail
-from events.agendas import attachments, views
+from app.extensions import db
+from events.agendas import attachments, models, views
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    # On the session of the application's database, once (several applications share db.session's class).
+    if not event.contains(db.session, "before_flush", models.bump_sequences):
+        event.listen(db.session, "before_flush", models.bump_sequences)
     mail.add_attachment_provider(app, "agenda_pdf", attachments.agenda_pdf_attachment)
     mail.add_attachment_provider(app, "agenda_ics", attachments.agenda_ics_attachment)
