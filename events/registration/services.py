@@ -291,8 +291,10 @@ _RESERVE_SESSION = (update(Session.__table__).where(_s.id == bindparam("session"
 _RESERVE_EVENT = (update(Event.__table__).where(_ev.id == bindparam("event"))
                   .values(queue_counter=_ev.queue_counter + 1, updated_at=_ev.updated_at)
                   .returning(_ev.queue_counter))
-# Events known (in this process) to have an overall capacity: their registrations take the event's lock alone.
-_counted_events: set[str] = set()
+def _counted_events() -> set[str]:
+    """Events known (to this application) to have an overall capacity: their registrations take the event's lock
+    alone."""
+    return current_app.extensions.setdefault("welcomeday.counted_events", set())
 
 
 def _lock_for_registration(conn, slug: str):
@@ -301,15 +303,15 @@ def _lock_for_registration(conn, slug: str):
     so an event found to have a capacity under a share lock is retried (``_Exclusive``), and remembered."""
     if not _storable_key(slug, 80):
         raise _no_such_event()
-    alone = slug in _counted_events
+    alone = slug in _counted_events()
     row = conn.execute(_LOCK_EVENT if alone else _SHARE_EVENT, {"slug": slug}).first()
     if row is None:
         raise _no_such_event()
     if row.capacity is not None and not alone:
-        _counted_events.add(slug)
+        _counted_events().add(slug)
         raise _Exclusive()
     if row.capacity is None and alone:
-        _counted_events.discard(slug)  # the capacity was lifted: from the next registration on, shared again
+        _counted_events().discard(slug)  # the capacity was lifted: from the next registration on, shared again
     return row
 
 
@@ -734,7 +736,9 @@ def update_profile(registration: Registration, profile: Profile, consent_sharing
     db.session.commit()
 
 
-_last_expiry_check: dict[str, float] = {}
+def _last_expiry_checks() -> dict[str, float]:
+    """When this application last expired unconfirmed registrations, by event (a monotonic clock)."""
+    return current_app.extensions.setdefault("welcomeday.expiry_checks", {})
 
 
 def _expire_unconfirmed_now_and_then(slug: str) -> None:
@@ -742,9 +746,10 @@ def _expire_unconfirmed_now_and_then(slug: str) -> None:
     EXPIRY_CHECK_SECONDS per event and process; `flask --app wsgi expire` (cron) does the rest."""
     interval = current_app.config["EXPIRY_CHECK_SECONDS"]
     clock = time.monotonic()
-    if interval and clock - _last_expiry_check.get(slug, -interval) < interval:
+    last_checks = _last_expiry_checks()
+    if interval and clock - last_checks.get(slug, -interval) < interval:
         return
-    _last_expiry_check[slug] = clock
+    last_checks[slug] = clock
     event = get_published_event(slug)
     if event is not None:
         _expire_unconfirmed(_lock_event(event.id), utcnow())
