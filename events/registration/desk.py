@@ -241,10 +241,10 @@ def cancel(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CANCELLED:
         raise StaffError(_("This registration is already cancelled."))
     before = _state(registration)
-    rules.cancel_registration(registration, reason="staff")
-    db.session.refresh(registration)
+    if not rules.release_registration(registration, reason="staff"):
+        return  # cancelled meanwhile, by someone else: nothing done, nothing to record
     audit("registration.cancel", registration, before, _state(registration))
-    db.session.commit()
+    db.session.commit()  # the cancel and its audit entry, in one transaction
 
 
 def session_choices(event: Event) -> list[Session]:

@@ -81,7 +81,7 @@ def start_segment_mail(event: Event, user, *, segment: str, template: str, subje
         raise SegmentError(_("Nobody is in this group."))
     audit("mail.segment", event, None, {"segment": segment, "template": template, "subject": subject,
                                         "recipients": len(ids)}, user=user)
-    db.session.commit()
+    # enqueue commits the job with the audit entry: one transaction, no entry for mail that was never queued.
     return enqueue("console.segment_mail", event_id=event.id, user_id=user.id, segment=segment,
                    template=template, subject=subject, body=body, registration_ids=ids)
 

@@ -711,16 +711,24 @@ def drop(registration: Registration, session_id: int) -> None:
 
 
 def cancel_registration(registration: Registration, reason: str = "attendee") -> None:
+    if release_registration(registration, reason):
+        db.session.commit()
+
+
+def release_registration(registration: Registration, reason: str) -> bool:
+    """Cancel under the event's lock: the place and seats go to the waiting lists, the person is told. No commit:
+    the caller's transaction carries it (with its audit entry, for staff). False, rolled back, when it was
+    cancelled already."""
     _lock_event(registration.event_id)
     registration = _fresh_registration(registration.id)
     if registration.status == RegistrationStatus.CANCELLED:
         db.session.rollback()
-        return
+        return False
     now = utcnow()
     _release(registration, now, reason)
     queue_mail(registration.attendee.email, "registration_cancelled", locale=registration.attendee.locale,
                registration=registration, event=registration.event)
-    db.session.commit()
+    return True
 
 
 def update_profile(registration: Registration, profile: Profile, consent_sharing: bool) -> None:
