@@ -92,7 +92,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     mail.init_app(app)
 
     # The floor's own pages, then every feature: the one list of what the application is made of.
-    app.register_blueprint(accounts_views.bp)
+    accounts_views.init_app(app)
     if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
         app.register_blueprint(dev.bp)
     app.register_blueprint(jobs.bp)

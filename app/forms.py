@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Form as WTForm
 from wtforms import SelectField as _SelectField
 from wtforms import PasswordField, SelectMultipleField, TextAreaField, widgets
+from wtforms.fields import BooleanField, FieldList, FormField, IntegerField
+from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 
 # What no text of ours may hold: control characters (tab and line breaks only where a field has several lines),
@@ -154,8 +157,6 @@ _TYPE_MESSAGES = {"bool": "true or false.", "int": "An integer.", "text": "A str
 
 
 def _kind(unbound) -> str | dict:
-    from wtforms.fields import BooleanField, FieldList, FormField, IntegerField
-    from wtforms.fields.core import UnboundField
     cls = unbound.field_class
     if issubclass(cls, FieldList) and unbound.args and isinstance(unbound.args[0], UnboundField) \
             and issubclass(unbound.args[0].field_class, FormField):
@@ -172,7 +173,6 @@ def _kind(unbound) -> str | dict:
 def form_field_names(form_class) -> dict[str, str | dict]:
     """What a form reads, by name: "text", "bool", "int", "texts"/"ints" (lists), or the fields of the
     sub-form that a list of objects fills (FieldList of FormField)."""
-    from wtforms.fields.core import UnboundField
     return {name: _kind(unbound) for name in dir(form_class)
             if isinstance(unbound := getattr(form_class, name, None), UnboundField)}
 
@@ -256,7 +256,6 @@ def form_errors(form) -> dict[str, list[str]]:
 def show_rule_error(form, exc) -> None:
     """Show a service's refusal (anything with ``message`` and an optional ``field``) next to the form field it
     names, or as a flash message when it names none."""
-    from flask import flash
     target = getattr(form, exc.field, None) if getattr(exc, "field", None) else None
     if target is not None:
         target.errors = list(target.errors) + [exc.message]
