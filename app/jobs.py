@@ -167,6 +167,8 @@ class AppWorker(Worker):
 
     def perform_job(self, *args, **kwargs):
         with self.app.app_context():
+            for engine in db.engines.values():  # a forked work horse opens connections of its own
+                engine.dispose(close=False)
             return super().perform_job(*args, **kwargs)
 
 

@@ -20,15 +20,14 @@ from app.pdf import qr_svg
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-login_manager.login_view = "accounts.login"
-login_manager.user_loader(services.user_for_session)
-
 # How long the code step of two-step login waits after the right password.
 TOTP_STEP_SECONDS = 10 * 60
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    login_manager.login_view = "accounts.login"
+    login_manager.user_loader(services.user_for_session)
     user_logged_in.connect(keep_server_side_session, app)
 
 
