@@ -99,7 +99,9 @@ class JobRunner:
 
 
 def runner(app: Flask) -> JobRunner:
-    return app.extensions.setdefault("welcomeday.jobs", JobRunner())
+    if "welcomeday.jobs" not in app.extensions:
+        app.extensions["welcomeday.jobs"] = JobRunner()
+    return app.extensions["welcomeday.jobs"]
 
 
 def add_handler(app: Flask, kind: str, func: Callable) -> None:

@@ -126,7 +126,9 @@ class MailState:
 
 
 def mail_state(app: Flask) -> MailState:
-    return app.extensions.setdefault("welcomeday.mail", MailState())
+    if "welcomeday.mail" not in app.extensions:
+        app.extensions["welcomeday.mail"] = MailState()
+    return app.extensions["welcomeday.mail"]
 
 
 def add_attachment_provider(app: Flask, kind: str, func: Callable[..., Attachment | None]) -> None:

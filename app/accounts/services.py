@@ -200,7 +200,7 @@ def grant_role_by_email(email: str, event, role: EventRoleKind) -> EventRole:
     user = user_by_email(email)
     if user is None:
         raise AccountError(gettext("There is no account with this e-mail address; create it first "
-                             "(flask --app wsgi user create)."), field="email")
+                                   "(flask --app wsgi user create)."), field="email")
     if user.is_employer:
         raise AccountError(gettext("Employer contacts cannot be event staff."), field="email")
     if role in user.roles_for(event.id):
