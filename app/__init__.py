@@ -5,13 +5,15 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import get_locale
+from flask_login import current_user
 
 from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, security  # noqa: F401
 from app.accounts import views as accounts_views
 from app.config import BASE_DIR, Config
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
 from app.urls import external_url
 # The features, each with init_app(app): the only place where app/ names them (the composition root).
 from badges import feature as badges
@@ -29,9 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
-    from flask_login import current_user
-
-    from flask import current_app, has_request_context
     if not has_request_context():  # background jobs and the CLI: force_locale() decides, else the default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
@@ -79,6 +78,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     db.init_app(app)
+    init_engines(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -89,9 +89,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     security.init_app(app)
     formatting.init_app(app)
     inputs.init_app(app)
+    mail.init_app(app)
 
     # The floor's own pages, then every feature: the one list of what the application is made of.
-    app.register_blueprint(accounts_views.bp)
+    accounts_views.init_app(app)
     if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
         app.register_blueprint(dev.bp)
         console.redirect_old_urls(app, dev.OLD_URLS)
@@ -108,7 +109,6 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     @app.context_processor
     def inject_globals():
-        from flask_babel import get_locale
         return {"current_locale": str(get_locale() or "en"), "languages": app.config["LANGUAGES"]}
 
     return app

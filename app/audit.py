@@ -1,7 +1,9 @@
 """Audit log of staff actions: who did what, when, to what, with the values before and after.
 
-Services call ``audit(action, target, before, after)`` inside their transaction, so an entry exists exactly when
-the change does. ``snapshot(obj, fields)`` turns a row into JSON-safe values for ``before``/``after``.
+Services call ``audit(action, target, before, after)`` inside their transaction and commit once, after it: the
+entry only joins the session and never commits on its own, so an entry exists exactly when the change does (an
+action that fails and rolls back leaves none). ``snapshot(obj, fields)`` turns a row into JSON-safe values for
+``before``/``after``.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,13 +59,14 @@ def snapshot(obj, fields) -> dict:
 
 def audit(action: str, target=None, before: dict | None = None, after: dict | None = None, *,
           event_id: int | None = None, user=None) -> AuditEntry:
-    """Record a staff action (no commit: the caller's transaction carries it)."""
+    """Record a staff action (no commit: the caller's transaction carries it). The entry's event is the target's
+    (``target.event_id``), or the target itself when it is a row of the event table."""
     if user is None:
-        from flask_login import current_user
         user = current_user if getattr(current_user, "is_authenticated", False) else None
     if event_id is None and target is not None:
-        from events.programme.models import Event
-        event_id = target.id if isinstance(target, Event) else getattr(target, "event_id", None)
+        event_id = getattr(target, "event_id", None)
+        if event_id is None and getattr(target, "__tablename__", "") == "event":
+            event_id = target.id
     entry = AuditEntry(
         at=utcnow(), user_id=user.id if user is not None else None,
         actor=user.email if user is not None else "system", action=action,

@@ -6,6 +6,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app.accounts.services import AccountError, create_user, set_new_password, user_by_email
+from app.mail import send_pending
+
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(user)
@@ -25,7 +28,6 @@ def user() -> None:
 @with_appcontext
 def user_create(email: str, name: str, admin: bool, password: str) -> None:
     """Create a user (the first administrator: --admin)."""
-    from app.accounts.services import AccountError, create_user
     try:
         created = create_user(email, password, name=name, is_admin=admin)
     except AccountError as exc:
@@ -39,7 +41,6 @@ def user_create(email: str, name: str, admin: bool, password: str) -> None:
 @with_appcontext
 def user_reset_password(email: str, password: str | None) -> None:
     """Set a new password for an account; every signed-in session of it ends."""
-    from app.accounts.services import AccountError, set_new_password, user_by_email
     account = user_by_email(email)
     if account is None:  # before asking for a password that would go nowhere
         raise click.ClickException(f"There is no account with the e-mail address {email.strip()}.")
@@ -61,7 +62,6 @@ def outbox() -> None:
 @with_appcontext
 def outbox_send() -> None:
     """Send the e-mails that are due (retries included)."""
-    from app.mail import send_pending
     total_sent = total_failed = 0
     while True:
         sent, failed = send_pending()

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or (
@@ -31,7 +33,6 @@ def init_app(app) -> None:
         # The route, not the path: a path can hold a secret link's token, which must never reach a log.
         route = request.url_rule.rule if request.url_rule else request.path
         app.logger.exception("unhandled error on %s %s", request.method, route)
-        from app.extensions import db
         db.session.rollback()
         if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")

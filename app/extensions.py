@@ -11,7 +11,6 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, Enum, MetaData, event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -68,21 +67,28 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_connect(dbapi_connection, connection_record):
-    """SQLite: WAL, a busy timeout, foreign keys, and transactions we begin ourselves (see _sqlite_begin)."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+def init_engines(app) -> None:
+    """Attach what SQLite needs to this application's engines (after ``db.init_app``); other engines in the
+    process (a test's own, another application's) are left as they are."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", sqlite_connect):
+            event.listen(engine, "connect", sqlite_connect)
+            event.listen(engine, "begin", sqlite_begin)
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
+def sqlite_connect(dbapi_connection, connection_record):
+    """SQLite: WAL, a busy timeout, foreign keys, and transactions we begin ourselves (see sqlite_begin)."""
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def sqlite_begin(conn):
     """SQLite has no SELECT … FOR UPDATE: BEGIN IMMEDIATE takes the write lock up front, so that
     "is there a seat?" and "take it" happen under one lock, as FOR UPDATE does on PostgreSQL."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

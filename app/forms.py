@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form as WTForm
@@ -141,7 +142,6 @@ class MultiCheckboxField(SelectMultipleField):
 def show_rule_error(form, exc) -> None:
     """Show a service's refusal (anything with ``message`` and an optional ``field``) next to the form field it
     names, or as a flash message when it names none."""
-    from flask import flash
     target = getattr(form, exc.field, None) if getattr(exc, "field", None) else None
     if target is not None:
         target.errors = list(target.errors) + [exc.message]

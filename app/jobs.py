@@ -7,14 +7,16 @@ and returns; the page polls ``/console/jobs/<id>`` for progress.
 
 Write a job:
 
-    @job_handler("badges.sheet")
     def build_sheet(ctx: JobContext, event_id: int, layout: str):
         for i, item in enumerate(items):
             ...
             ctx.progress(i + 1, len(items), "rendering badges")
         ctx.finish_with_file(path, filename="badges.pdf", mimetype="application/pdf")
 
-and start it with ``enqueue("badges.sheet", event_id=…, user_id=current_user.id, layout="2x4")``.
+name it in the feature's ``init_app`` with ``jobs.add_handler(app, "badges.sheet", build_sheet)``, and start it
+with ``enqueue("badges.sheet", event_id=…, user_id=current_user.id, layout="2x4")``. The handlers and the thread
+pool belong to the application (``app.extensions["welcomeday.jobs"]``), not to the process: nothing is
+registered by importing a module.
 """
 from __future__ import annotations
 
@@ -23,12 +25,16 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+import click
 from flask import Blueprint, Flask, abort, current_app, jsonify, send_file, url_for
 from flask_login import current_user
+from redis import Redis
+from rq import Queue, Worker
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,14 +85,29 @@ class Job(db.Model):
         }
 
 
-_handlers: dict[str, Callable] = {}
+@dataclass
+class JobRunner:
+    """One application's job handlers (kind -> function) and the threads that run its jobs without Redis."""
+    handlers: dict[str, Callable] = field(default_factory=dict)
+    pool: ThreadPoolExecutor | None = None
+    pool_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def thread_pool(self) -> ThreadPoolExecutor:
+        with self.pool_lock:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+            return self.pool
 
 
-def job_handler(kind: str):
-    def decorator(func):
-        _handlers[kind] = func
-        return func
-    return decorator
+def runner(app: Flask) -> JobRunner:
+    if "welcomeday.jobs" not in app.extensions:
+        app.extensions["welcomeday.jobs"] = JobRunner()
+    return app.extensions["welcomeday.jobs"]
+
+
+def add_handler(app: Flask, kind: str, func: Callable) -> None:
+    """Name the function that runs jobs of ``kind`` (called by each feature's ``init_app``)."""
+    runner(app).handlers[kind] = func
 
 
 class JobContext:
@@ -124,7 +145,7 @@ def run_job(job_id: int, *, own_session: bool = True) -> None:
     db.session.commit()
     ctx = JobContext(job_id)
     try:
-        _handlers[kind](ctx, **params)
+        runner(current_app).handlers[kind](ctx, **params)
     except Exception as exc:  # noqa: BLE001 - a failed job is reported on its page, not lost
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, kind)
@@ -136,36 +157,26 @@ def run_job(job_id: int, *, own_session: bool = True) -> None:
             db.session.remove()
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-_rq_app: Flask | None = None
-
-
-def _thread_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
-        return _pool
-
-
 def _run_in_thread(app: Flask, job_id: int) -> None:
     with app.app_context():
         run_job(job_id)
 
 
-def rq_entry(job_id: int) -> None:
-    """What an RQ worker runs: one application per worker process."""
-    global _rq_app
-    if _rq_app is None:
-        from app import create_app
-        _rq_app = create_app()
-    with _rq_app.app_context():
-        run_job(job_id)
+class AppWorker(Worker):
+    """An RQ worker that runs every job inside the application it was started from (``flask --app wsgi
+    worker``), so a job sees that application's configuration and handlers."""
+
+    app: Flask
+
+    def perform_job(self, *args, **kwargs):
+        with self.app.app_context():
+            for engine in db.engines.values():  # a forked work horse opens connections of its own
+                engine.dispose(close=False)
+            return super().perform_job(*args, **kwargs)
 
 
 def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = None, **params) -> Job:
-    if kind not in _handlers:
+    if kind not in runner(current_app).handlers:
         raise KeyError(f"no job handler for {kind!r}")
     job = Job(kind=kind, params=params, event_id=event_id, user_id=user_id)
     db.session.add(job)
@@ -175,12 +186,10 @@ def enqueue(kind: str, *, event_id: int | None = None, user_id: int | None = Non
         run_job(job.id, own_session=False)
         job = db.session.get(Job, job.id, populate_existing=True)
     elif app.config.get("REDIS_URL"):
-        from redis import Redis
-        from rq import Queue
         Queue("welcomeday", connection=Redis.from_url(app.config["REDIS_URL"])).enqueue(
-            rq_entry, job.id, job_timeout=3600)
+            run_job, job.id, job_timeout=3600)
     else:
-        _thread_pool().submit(_run_in_thread, app, job.id)
+        runner(app).thread_pool().submit(_run_in_thread, app, job.id)
     return job
 
 
@@ -236,14 +245,12 @@ def result(job_id: int):
 
 
 def register_worker_command(app: Flask) -> None:
-    import click
-
     @app.cli.command("worker")
     def worker() -> None:
         """Run an RQ worker for background jobs (needs REDIS_URL)."""
         if not app.config.get("REDIS_URL"):
             raise click.ClickException("Set REDIS_URL: without it jobs run in the web process's threads.")
-        from redis import Redis
-        from rq import Queue, Worker
         connection = Redis.from_url(app.config["REDIS_URL"])
-        Worker([Queue("welcomeday", connection=connection)], connection=connection).work()
+        worker = AppWorker([Queue("welcomeday", connection=connection)], connection=connection)
+        worker.app = app
+        worker.work()

@@ -16,14 +16,17 @@ Senders claim due messages (``claim_due``) before sending them, so two senders n
 none ignores a message's back-off.
 
 Attachments are not stored: a message names them (``{"kind": "badge", "registration_id": 3}``) and the provider
-registered for that kind builds the file when the message is sent (see ``attachment_provider``).
+a feature named for that kind in its ``init_app`` (``add_attachment_provider``) builds the file when the message
+is sent. The providers, the template cache and the background sender's lock belong to the application
+(``app.extensions["welcomeday.mail"]``), and ``init_app`` attaches the after-commit hook to the application's
+database session, not to every session in the process.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -33,7 +36,6 @@ from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import JSON, Integer, String, Text, event, inspect, select, update
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.orm import Session as SASession
 
 from app.extensions import UTCDateTime, db, utcnow
 
@@ -112,15 +114,31 @@ class Attachment:
     data: bytes
 
 
-_providers: dict[str, Callable[..., Attachment | None]] = {}
+@dataclass
+class MailState:
+    """What one application's mail keeps between messages."""
+    # kind -> the function that builds that attachment from a message's reference
+    attachment_providers: dict[str, Callable[..., Attachment | None]] = field(default_factory=dict)
+    # template -> whether it has an HTML part: looked up once, as Jinja does not cache a missing template
+    html_parts: dict[str, bool] = field(default_factory=dict)
+    # held by the one background sender that runs at a time
+    sender_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def attachment_provider(kind: str):
-    """Register the function that builds attachments of ``kind`` from the message's reference."""
-    def decorator(func):
-        _providers[kind] = func
-        return func
-    return decorator
+def mail_state(app: Flask) -> MailState:
+    if "welcomeday.mail" not in app.extensions:
+        app.extensions["welcomeday.mail"] = MailState()
+    return app.extensions["welcomeday.mail"]
+
+
+def add_attachment_provider(app: Flask, kind: str, func: Callable[..., Attachment | None]) -> None:
+    """Name the function that builds attachments of ``kind`` (called by each feature's ``init_app``)."""
+    mail_state(app).attachment_providers[kind] = func
+
+
+def attachment_kinds() -> set[str]:
+    """The kinds of attachment this application can build (a message names only those)."""
+    return set(mail_state(current_app).attachment_providers)
 
 
 def queue_mail(to: str, template: str, *, locale: str = "en", attachments: list[dict] | None = None,
@@ -188,13 +206,11 @@ def _render(template: str, locale: str, context: dict) -> tuple[str, str, str]:
 
 def _has_html_part(template: str) -> bool:
     # Looked up once per template: a missing template is not cached by Jinja, and this runs under locks.
-    if template not in _html_parts:
-        _html_parts[template] = f"email/{template}.html" in current_app.jinja_env.list_templates(
+    html_parts = mail_state(current_app).html_parts
+    if template not in html_parts:
+        html_parts[template] = f"email/{template}.html" in current_app.jinja_env.list_templates(
             filter_func=lambda name: name.startswith("email/"))
-    return _html_parts[template]
-
-
-_html_parts: dict[str, bool] = {}
+    return html_parts[template]
 
 
 def _pending_flag():
@@ -212,7 +228,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     if html:
         mail.add_alternative(html, subtype="html")
     for ref in message.attachments or []:
-        provider = _providers.get(ref.get("kind", ""))
+        provider = mail_state(current_app).attachment_providers.get(ref.get("kind", ""))
         if provider is None:
             log.warning("no attachment provider for %r (message %s)", ref, message.id)
             continue
@@ -306,11 +322,9 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
     return sent, failed
 
 
-_sender_lock = threading.Lock()
-
-
 def _send_in_background(app: Flask) -> None:
-    if not _sender_lock.acquire(blocking=False):
+    lock = mail_state(app).sender_lock
+    if not lock.acquire(blocking=False):
         return  # a sender is already running; it picks up the new message
 
     def run():
@@ -320,18 +334,25 @@ def _send_in_background(app: Flask) -> None:
         except Exception:  # noqa: BLE001
             log.exception("background mail sender failed")
         finally:
-            _sender_lock.release()
+            lock.release()
 
     threading.Thread(target=run, name="outbox-sender", daemon=True).start()
 
 
-@event.listens_for(SASession, "after_commit")
 def _after_commit(session):
     if session.info.pop("welcomeday_mail_queued", False) and has_app_context():
         if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
             _send_in_background(current_app._get_current_object())
 
 
-@event.listens_for(SASession, "after_rollback")
 def _after_rollback(session):
     session.info.pop("welcomeday_mail_queued", None)
+
+
+def init_app(app: Flask) -> None:
+    """The application's mail state, and the start of a sender after each commit that wrote a message; the
+    hooks go on the session of the application's database (``db.session``), once."""
+    mail_state(app)
+    if not event.contains(db.session, "after_commit", _after_commit):
+        event.listen(db.session, "after_commit", _after_commit)
+        event.listen(db.session, "after_rollback", _after_rollback)

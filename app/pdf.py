@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+import qrcode
+import qrcode.image.svg
 from flask import current_app
 
 # Noto for every script the welcome days meet; the CJK faces are named per language so that Han characters take
@@ -40,6 +42,7 @@ class BlockedURL(ValueError):
 
 def safe_url_fetcher(url: str, *args, **kwargs):
     """Only data: URIs and files under the app's static folder; everything else is refused."""
+    # WeasyPrint loads only where a PDF is made (jobs, the CLI): it costs the web process a second and much memory.
     from weasyprint.urls import default_url_fetcher
     if url.startswith("data:"):
         return default_url_fetcher(url, *args, **kwargs)
@@ -53,6 +56,7 @@ def safe_url_fetcher(url: str, *args, **kwargs):
 
 
 def render_pdf(html: str, *, stylesheets: list[str] | None = None) -> bytes:
+    # WeasyPrint loads only where a PDF is made (jobs, the CLI): it costs the web process a second and much memory.
     from weasyprint import CSS, HTML
     css = [CSS(string=FONT_CSS)] + [CSS(string=s) for s in (stylesheets or [])]
     return HTML(string=html, url_fetcher=safe_url_fetcher, base_url="static:/").write_pdf(stylesheets=css)
@@ -60,8 +64,6 @@ def render_pdf(html: str, *, stylesheets: list[str] | None = None) -> bytes:
 
 def qr_svg(data: str, *, error_correction: str = "Q", size_mm: float | None = None) -> str:
     """An inline <svg> QR code; alphanumeric data (uppercase base32) gives the smallest code."""
-    import qrcode
-    import qrcode.image.svg
     level = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
              "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}[error_correction]
     qr = qrcode.QRCode(error_correction=level, border=4, image_factory=qrcode.image.svg.SvgPathImage)

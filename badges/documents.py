@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs import Job, JobContext, JobStatus, enqueue, job_handler
-from app.mail import Attachment, attachment_provider
+from app.jobs import Job, JobContext, JobStatus, enqueue
+from app.mail import Attachment
 from app.pdf import cached, cached_path, fingerprint
 from badges import render, services
 from badges.models import Badge
@@ -82,8 +82,7 @@ def render_png(badge: Badge) -> Path:
     return cached("badges", single_key(badge, "a6"), build, suffix=".png")
 
 
-@job_handler("badges.single")
-def _single_job(ctx: JobContext, badge_id: int) -> None:
+def single_badge_job(ctx: JobContext, badge_id: int) -> None:
     badge = db.session.get(Badge, badge_id)
     if badge is None:
         return
@@ -106,7 +105,6 @@ def prepare_single(badge: Badge) -> Job | None:
     return enqueue("badges.single", event_id=badge.event_id, badge_id=badge.id)
 
 
-@attachment_provider("badge")
 def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
     """The confirmation e-mail's badge (built by the mail sender after the commit, then cached for the web)."""
     registration = db.session.get(Registration, registration_id)
@@ -123,8 +121,7 @@ def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
 
 # ------------------------------------------------------------------------------------------------ sheets
 
-@job_handler("badges.sheet")
-def _sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str | None = None,
+def badge_sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str | None = None,
                not_printed: bool = False, attendee_email: str | None = None, mark_printed: bool = False) -> None:
     event = db.session.get(Event, event)
     ctx.progress(0, 1, "issuing badges", force=True)

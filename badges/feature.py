@@ -4,11 +4,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app import jobs, mail
 from app.api import add_document_part
 from app.console import NavEntry, navigation, redirect_old_urls
-from badges import tokens, views
+from app.console.plugins import add_figure
+from badges import documents, tokens, views
 from badges.cli import badges_command
 from badges.door import devices as door_devices
+from badges.door import figures
 from badges.door import openapi
 from badges.door import views as door_views
 from badges.door.api import scanner_api
@@ -33,3 +36,8 @@ def init_app(app: Flask) -> None:
                       security_schemes=openapi.SECURITY_SCHEMES)  # until its routes are declared with app.api.spec
     app.cli.add_command(badges_command)
     holder_badge.connect(tokens.holder_badge_token, sender=app)  # the QR code on personal agendas
+    jobs.add_handler(app, "badges.single", documents.single_badge_job)
+    jobs.add_handler(app, "badges.sheet", documents.badge_sheet_job)
+    mail.add_attachment_provider(app, "badge", documents.badge_attachment)
+    add_figure(app, "checkins", figures.first_check_ins)
+    add_figure(app, "checkin_rows", figures.checkin_rows)

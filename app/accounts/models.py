@@ -57,12 +57,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def begin_session(self) -> str:
-        """What login_user() keeps in the session cookie (LoginManager.id_attribute): the token of a new
-        server-side session, so that logging out or a new password can end it (services.start_session)."""
-        from app.accounts.services import start_session
-        return start_session(self)
-
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's current default
 

@@ -4,11 +4,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import pyotp
 from flask_babel import gettext
 from sqlalchemy import delete, select, update
 
 from app.accounts.models import EventRole, EventRoleKind, PasswordReset, User, UserSession, check_against_dummy
+from app.audit import audit
 from app.extensions import db, utcnow
+from app.mail import queue_mail
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200  # what the login form accepts
@@ -72,7 +75,6 @@ def check_new_password(password: str) -> None:
 
 def set_new_password(user: User, password: str, *, how: str = "link") -> None:
     """A new password ends every signed-in session of the user (and every unused reset link); audited."""
-    from app.audit import audit
     check_new_password(password)
     user.set_password(password)
     audit("password.reset", user, None, {"user": user.email, "by": how}, user=user if how == "link" else None)
@@ -90,7 +92,8 @@ def _hash(token: str) -> str:
 
 
 def start_session(user: User) -> str:
-    """A new server-side session for ``user``; returns the token for the session cookie (committed)."""
+    """A new server-side session for ``user``; returns the token for the session cookie (committed). Every
+    login_user() starts one (views.keep_server_side_session)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     record = UserSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now)
@@ -151,7 +154,6 @@ def end_all_sessions(user_id: int) -> None:
 def request_password_reset(email: str) -> None:
     """E-mail a reset link when an active account has this address; nothing otherwise. The caller answers the
     same either way."""
-    from app.mail import queue_mail
     user = user_by_email(email)
     if user is None or not user.active:
         return
@@ -195,17 +197,14 @@ def reset_password(token: str, password: str) -> User:
 
 def grant_role_by_email(email: str, event, role: EventRoleKind) -> EventRole:
     """Give an existing account a role for one event (audited)."""
-    from flask_babel import gettext as _
-
-    from app.audit import audit
     user = user_by_email(email)
     if user is None:
-        raise AccountError(_("There is no account with this e-mail address; create it first "
-                             "(flask --app wsgi user create)."), field="email")
+        raise AccountError(gettext("There is no account with this e-mail address; create it first "
+                                   "(flask --app wsgi user create)."), field="email")
     if user.is_employer:
-        raise AccountError(_("Employer contacts cannot be event staff."), field="email")
+        raise AccountError(gettext("Employer contacts cannot be event staff."), field="email")
     if role in user.roles_for(event.id):
-        raise AccountError(_("This account already has this role."), field="role")
+        raise AccountError(gettext("This account already has this role."), field="role")
     granted = EventRole(user=user, event_id=event.id, role=role)
     db.session.add(granted)
     db.session.flush()
@@ -215,7 +214,6 @@ def grant_role_by_email(email: str, event, role: EventRoleKind) -> EventRole:
 
 
 def revoke_role(role: EventRole) -> None:
-    from app.audit import audit
     audit("role.revoke", role, {"user": role.user.email, "role": role.role.value}, None, event_id=role.event_id)
     db.session.delete(role)
     db.session.commit()
@@ -225,23 +223,19 @@ def revoke_role(role: EventRole) -> None:
 
 
 def new_totp_secret() -> str:
-    import pyotp
     return pyotp.random_base32()
 
 
 def totp_uri(user: User, secret: str) -> str:
-    import pyotp
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="welcomeday")
 
 
 def verify_totp(secret: str, code: str) -> bool:
-    import pyotp
     code = (code or "").replace(" ", "")
     return code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
 
 
 def enable_totp(user: User, secret: str, code: str) -> bool:
-    from app.audit import audit
     if not verify_totp(secret, code):
         return False
     user.totp_secret = secret
@@ -251,7 +245,6 @@ def enable_totp(user: User, secret: str, code: str) -> bool:
 
 
 def disable_totp(user: User) -> None:
-    from app.audit import audit
     user.totp_secret = None
     audit("totp.disable", user, None, {"user": user.email})
     db.session.commit()

@@ -21,8 +21,10 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import redis
 from flask import current_app
 from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import LoginThrottle
 from app.extensions import UTCDateTime, db, utcnow
@@ -168,11 +170,7 @@ class _DatabaseStore:
 
 
 def _insert_for(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 # INCR and its expiry in one step: a key never outlives its window, whatever happens between two commands.
@@ -195,7 +193,6 @@ class _RedisStore:
     def __init__(self, url: str, prefix: str):
         clients = current_app.extensions.setdefault("welcomeday_throttle_redis", {})
         if url not in clients:
-            import redis
             clients[url] = redis.Redis.from_url(url)
         self.redis = clients[url]
         self.prefix = prefix

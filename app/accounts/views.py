@@ -4,10 +4,10 @@ import math
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user, user_logged_in
 from markupsafe import Markup
 
 from app.accounts import services, throttle
@@ -16,17 +16,26 @@ from app.accounts.models import User
 from app.accounts.permissions import requires
 from app.accounts.services import authenticate
 from app.extensions import db, login_manager
+from app.pdf import qr_svg
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-login_manager.login_view = "accounts.login"
-# login_user() keeps User.begin_session() in the cookie: the token of a new server-side session, which the user
-# loader checks on every request and logging out ends (services.start_session).
-login_manager.id_attribute = "begin_session"
-login_manager.user_loader(services.user_for_session)
-
 # How long the code step of two-step login waits after the right password.
 TOTP_STEP_SECONDS = 10 * 60
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    login_manager.login_view = "accounts.login"
+    login_manager.user_loader(services.user_for_session)
+    user_logged_in.connect(keep_server_side_session, app)
+
+
+def keep_server_side_session(sender, user) -> None:
+    """Whoever calls login_user() (the login pages, an employer's invitation), the cookie keeps the token of a new
+    server-side session, which the user loader checks on every request and logging out ends; not the user's id,
+    which login_user() wrote a moment before."""
+    session["_user_id"] = services.start_session(user)
 
 
 @bp.before_app_request
@@ -86,7 +95,7 @@ def login():
 def _sign_in(user: User) -> None:
     if current_user.is_authenticated:  # logging in again in this browser: the session it had ends
         services.end_session(current_user.current_session_id)
-    login_user(user)  # starts a server-side session (User.begin_session)
+    login_user(user)  # starts a server-side session (keep_server_side_session)
 
 
 def _failures_message(attempt: throttle.Attempt) -> str:
@@ -134,7 +143,6 @@ def totp():
 @requires("admin")
 def security():
     """Administrators turn on two-step login: scan the QR code, type a code to prove it works."""
-    from app.pdf import qr_svg
     form = TotpForm()
     if request.method == "POST" and request.form.get("action") == "disable":
         if form.validate_on_submit() and services.verify_totp(current_user.totp_secret or "", form.code.data):

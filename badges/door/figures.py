@@ -1,17 +1,16 @@
-"""Check-in figures for the staff console (dashboard and exports), through app.console.plugins."""
+"""Check-in figures for the staff console (dashboard and exports); badges/feature.py names them to
+app.console.plugins."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import select
 
-from app.console.plugins import provides
 from app.extensions import db
 from badges.door.checkin import MAIN
 from badges.models import CheckIn
 
 
-@provides("checkins")
 def first_check_ins(event) -> dict[int, datetime]:
     """registration id -> when they came in through the main entrance."""
     rows = db.session.execute(select(CheckIn.holder, CheckIn.checked_in_at).where(
@@ -19,7 +18,6 @@ def first_check_ins(event) -> dict[int, datetime]:
     return {int(holder[1:]): at for holder, at in rows}
 
 
-@provides("checkin_rows")
 def checkin_rows(event):
     header = ["holder", "door", "station", "checked_in_at"]
     rows = db.session.execute(select(CheckIn.holder, CheckIn.door, CheckIn.station, CheckIn.checked_in_at)

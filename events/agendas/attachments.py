@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 
 from app.extensions import db
-from app.mail import Attachment, attachment_provider
+from app.mail import Attachment
 from events.agendas.calendar import build_calendar
 from events.agendas.documents import agenda_for_registration
 from events.agendas.items import items_for_registration
@@ -19,7 +19,6 @@ def agenda_filename(registration: Registration, suffix: str) -> str:
     return f"{registration.event.slug}-agenda.{suffix}"
 
 
-@attachment_provider("agenda_pdf")
 def agenda_pdf_attachment(registration_id=None, **_ignored) -> Attachment | None:
     registration = _registration(registration_id)
     if registration is None:
@@ -28,7 +27,6 @@ def agenda_pdf_attachment(registration_id=None, **_ignored) -> Attachment | None
     return Attachment(agenda_filename(registration, "pdf"), "application/pdf", path.read_bytes())
 
 
-@attachment_provider("agenda_ics")
 def agenda_ics_attachment(registration_id=None, **_ignored) -> Attachment | None:
     registration = _registration(registration_id)
     if registration is None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, UniqueConstraint, event, select
+from sqlalchemy import ForeignKey, Integer, UniqueConstraint, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.orm import Session as SASession
 
 from app.extensions import UTCDateTime, db, utcnow
 from events.programme.models import Event, Room, Session
@@ -48,8 +47,8 @@ def _changed(obj, fields) -> bool:
     return any(state.attrs[name].history.has_changes() for name in fields)
 
 
-@event.listens_for(SASession, "before_flush")
-def _bump_sequences(session, flush_context, instances) -> None:
+def bump_sequences(session, flush_context, instances) -> None:
+    """Before each flush of the application's session (attached by events/agendas/feature.py)."""
     bumped: set[int] = set()
     for obj in list(session.dirty):
         if isinstance(obj, Session) and obj.id not in bumped and _changed(obj, SESSION_FIELDS):

@@ -10,7 +10,6 @@ from app.accounts.permissions import acting_employer, requires
 from app.extensions import db
 from app.urls import external_url
 from events.agendas.items import items_for_registration, items_for_user
-from events.agendas import attachments  # noqa: F401  (registers the e-mail attachment providers)
 from events.agendas import documents, feeds
 from events.agendas.calendar import build_calendar, etag_for, last_modified
 from events.agendas.providers import session_item

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app import jobs
 from app.console import NavEntry, navigation, redirect_old_urls
+from app.console.plugins import add_figure
 from events.agendas.items import add_registration_provider, add_user_provider
-from events.meetings import agenda, views
+from events.meetings import agenda, figures, services, views
 from events.meetings.matching.cli import match
 
 
@@ -22,3 +24,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(match)
     add_registration_provider(app, agenda.attendee_meetings)  # 1:1 meetings in attendees' agendas
     add_user_provider(app, agenda.employer_meetings)  # and in the employer's table schedule
+    jobs.add_handler(app, "meetings.solve", services.run_matching)
+    add_figure(app, "meetings", figures.meeting_counts)
+    add_figure(app, "meeting_rows", figures.meeting_rows)

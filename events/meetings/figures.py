@@ -1,9 +1,9 @@
-"""Meeting figures for the staff console's dashboard and exports (app/console/plugins.py)."""
+"""Meeting figures for the staff console's dashboard and exports; events/meetings/feature.py names them to
+app.console.plugins."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.console.plugins import provides
 from app.extensions import db, utcnow
 from events.meetings.models import Meeting, MeetingSetup, MeetingSlot, MeetingStatus
 from events.programme.models import Session
@@ -20,7 +20,6 @@ def _published(event):
     ).all()
 
 
-@provides("meetings")
 def meeting_counts(event) -> dict[str, int]:
     """Planned: published meetings; held: those whose slot is over and whose attendee came."""
     now = utcnow()
@@ -30,7 +29,6 @@ def meeting_counts(event) -> dict[str, int]:
     return {"planned": len(planned), "held": len(held)}
 
 
-@provides("meeting_rows")
 def meeting_rows(event):
     header = ["starts_at", "ends_at", "organisation", "table", "full_name", "email", "status", "score", "reasons"]
     rows = []

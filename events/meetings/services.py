@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from app.accounts.models import User
 from app.extensions import db, utcnow
-from app.jobs import JobContext, enqueue, job_handler
+from app.jobs import JobContext, enqueue
 from app.mail import queue_mail
 from events.employers.partnerships import contacts_of, is_accepted_partner
 from events.meetings.matching.instance import MODES
@@ -222,7 +222,6 @@ def start_run(setup: MeetingSetup, mode: str, user: User | None):
     return job
 
 
-@job_handler("meetings.solve")
 def run_matching(ctx: JobContext, setup_id: int, mode: str = "fair") -> None:
     ctx.progress(0, 3, "reading wishes and profiles", force=True)
     setup = db.session.get(MeetingSetup, setup_id)

@@ -1,7 +1,8 @@
 """Exports as CSV or Excel: registrations and enrolments here; check-ins and meetings plug in.
 
-A dataset is a function ``(event) -> (header, rows)`` registered with ``@dataset(name, label)``. The badges and
-employers packages register "checkins" and "meetings"; until they do, those exports have a header only.
+A dataset is a function ``(event) -> (header, rows)`` listed in DATASETS. "checkins" and "meetings" take their
+rows from the console figures the door and the meetings feature give (app.console.plugins); without them those
+exports have a header only.
 """
 from __future__ import annotations
 
@@ -22,29 +23,20 @@ from events.registration.profile import FIELDS, text_value
 from events.programme.models import Event
 
 Rows = tuple[list[str], list[list]]
-_datasets: dict[str, tuple[object, Callable[[Event], Rows]]] = {}
-
-
-def dataset(name: str, label):
-    def decorator(func):
-        _datasets[name] = (label, func)
-        return func
-    return decorator
 
 
 def datasets() -> dict[str, object]:
-    return {name: label for name, (label, _f) in _datasets.items()}
+    return {name: label for name, (label, _f) in DATASETS.items()}
 
 
 def rows_for(name: str, event: Event) -> Rows:
-    return _datasets[name][1](event)
+    return DATASETS[name][1](event)
 
 
 def _local(moment: datetime | None, event: Event) -> str:
     return moment.astimezone(event.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-@dataset("registrations", _l("Registrations"))
 def registrations(event: Event) -> Rows:
     header = ["id", "status", "email", *(f.name for f in FIELDS), "registered_at", "email_confirmed_at",
               "waiting_list_number", "consent_processing_at", "consent_processing_version", "consent_sharing_at",
@@ -61,7 +53,6 @@ def registrations(event: Event) -> Rows:
     return header, rows
 
 
-@dataset("enrolments", _l("Enrolments"))
 def enrolments(event: Event) -> Rows:
     header = ["session_id", "session", "starts_at", "room", "registration_id", "full_name", "email",
               "registration_status", "enrolment_status", "queue_number"]
@@ -78,7 +69,6 @@ def enrolments(event: Event) -> Rows:
     return header, rows
 
 
-@dataset("checkins", _l("Check-ins"))
 def checkins(event: Event) -> Rows:
     if figure("checkin_rows"):
         return figure("checkin_rows")(event)
@@ -92,10 +82,18 @@ def checkins(event: Event) -> Rows:
     return header, sorted(rows, key=lambda row: row[3])
 
 
-@dataset("meetings", _l("Meetings"))
 def meetings(event: Event) -> Rows:
     provider = figure("meeting_rows")
     return provider(event) if provider else (["organisation", "full_name", "starts_at", "status"], [])
+
+
+# What staff can export, in the order the page lists them.
+DATASETS: dict[str, tuple[object, Callable[[Event], Rows]]] = {
+    "registrations": (_l("Registrations"), registrations),
+    "enrolments": (_l("Enrolments"), enrolments),
+    "checkins": (_l("Check-ins"), checkins),
+    "meetings": (_l("Meetings"), meetings),
+}
 
 
 def _safe(value):

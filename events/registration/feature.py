@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
+from app import jobs
 from app.console import NavEntry, navigation
 from events.registration import api, mailing, privacy, services, staff, views  # noqa: F401
 
@@ -32,3 +33,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(privacy.bp)
     app.cli.add_command(expire)
     app.cli.add_command(privacy.purge_command)
+    jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail)

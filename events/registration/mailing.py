@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.audit import audit
 from app.extensions import db
 from app.inputs import db_id
-from app.jobs import JobContext, enqueue, job_handler
+from app.jobs import JobContext, enqueue
 from app.mail import queue_mail
 from app.security import isolated
 from events.registration.models import (
@@ -81,12 +81,11 @@ def start_segment_mail(event: Event, user, *, segment: str, template: str, subje
         raise SegmentError(_("Nobody is in this group."))
     audit("mail.segment", event, None, {"segment": segment, "template": template, "subject": subject,
                                         "recipients": len(ids)}, user=user)
-    db.session.commit()
+    # enqueue commits the job with the audit entry: one transaction, no entry for mail that was never queued.
     return enqueue("console.segment_mail", event_id=event.id, user_id=user.id, segment=segment,
                    template=template, subject=subject, body=body, registration_ids=ids)
 
 
-@job_handler("console.segment_mail")
 def send_segment_mail(ctx: JobContext, segment: str, template: str, subject: str, body: str,
                       registration_ids: list[int]) -> None:
     total = len(registration_ids)

@@ -8,7 +8,6 @@ from flask_login import current_user
 from app.audit import ACTION_LABELS, AuditEntry
 from app.forms import show_rule_error
 from app.accounts.permissions import requires
-from app.audit import ACTION_LABELS, AuditEntry
 from events.registration import exports, imports, mailing
 from events.registration import desk as regs
 from events.dashboard.figures import no_show_ids

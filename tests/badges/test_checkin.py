@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
-from app.extensions import utcnow
 from badges.door import checkin, devices, store
 from badges.door.inputs import nonce_scope
 from badges import services, tokens

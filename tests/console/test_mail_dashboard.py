@@ -60,7 +60,7 @@ def test_dashboard_renders_charts_with_titles(staff_client, event):
     assert staff_client.get(f"/console/e/{event.slug}/dashboard/panels").status_code == 200
 
 
-def test_dashboard_compares_with_last_year_and_plugs_in_check_ins(event, db, monkeypatch):
+def test_dashboard_compares_with_last_year_and_plugs_in_check_ins(app, event, db, monkeypatch):
     from tests.factories import make_event
     last = make_event(starts_at=event.starts_at)
     for r in [register(last), register(last)]:
@@ -75,7 +75,7 @@ def test_dashboard_compares_with_last_year_and_plugs_in_check_ins(event, db, mon
     arrived = {people[0].id: base + timedelta(minutes=3),
                people[1].id: base + timedelta(minutes=7),
                people[2].id: base + timedelta(minutes=25)}
-    monkeypatch.setitem(plugins._figures, "checkins", lambda e: arrived)
+    monkeypatch.setitem(plugins.figures(app), "checkins", lambda e: arrived)
     d = build(event)
     assert d.last_year_event.id == last.id and d.last_year[-1][1] == 2
     assert d.checked_in == 3 and d.checkin_rate == pytest.approx(0.75)
