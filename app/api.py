@@ -142,6 +142,11 @@ class JsonApiPlugin(FlaskPlugin):
                 _refuse(422, "validation_failed", "Some fields are not valid.", fields=field_errors(exc))
         request.context = Context(checked_query, checked_body, None, None, None)
 
+    def find_routes(self):
+        """spectree's routes, without the redirect rules of old URLs (app.console.redirect_old_urls): they have
+        no view to describe."""
+        return (rule for rule in super().find_routes() if rule.redirect_to is None)
+
     def parse_path(self, route, path_parameter_descriptions):
         """spectree's path parameters, with the limits our URL rules set: ``<string(maxlength=64):token>``, and
         ids (``<int:…>``, app.inputs.IdConverter) from 0 to MAX_ID."""

@@ -83,7 +83,7 @@ def world(app, db):
     values = {"slug": event.slug, "session_id": session.id, "registration_id": registration.id,
               "token": registration.token, "event_id": event.id, "door": "main", "slot_id": slot.id,
               "job_id": job.id, "message_id": message_id, "upload": "x" * 24, "name": "registrations",
-              "fmt": "csv", "filename": "css/app.css", "booking_id": 1, "badge_id": 1, "action": "refill",
+              "fmt": "csv", "filename": "css/app.css", "booking_id": 1, "badge_id": 1, "device_id": 1, "action": "refill",
               "feed_token": feeds.feed_token(registration_id=registration.id)}
     db.session.commit()
     return {"event": event, "team": team, "values": values, "device": device_token(event)}

@@ -12,8 +12,10 @@ So the shell never imports a feature and lists exactly what the application is m
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import quote, urlencode
 
 from blinker import Namespace
 from flask import Blueprint, Flask, abort, current_app, render_template, url_for
@@ -71,7 +73,19 @@ def redirect_old_urls(app: Flask, table: list[tuple[str, str | Callable]]) -> No
     ("/staff/events/<slug>/partners", "/console/e/<slug>/partners"); the new side may be a callable
     (``(adapter, **values) -> url``) when the old URL named the event by id."""
     for old, new in table:
-        app.url_map.add(app.url_rule_class(old, endpoint=f"legacy:{old}", redirect_to=new, methods=["GET", "POST"]))
+        app.url_map.add(app.url_rule_class(old, endpoint=f"legacy:{old}", redirect_to=_keeping_query(new),
+                                           methods=["GET", "POST"]))
+
+
+def _keeping_query(new: str | Callable) -> Callable:
+    """The new address with the old one's query string (a door page's ?station=, a list's ?page=): Werkzeug's
+    redirect rules drop it."""
+    def target(adapter, **values) -> str:
+        url = new(adapter, **values) if callable(new) else re.sub(
+            r"<(?:[^>:]+:)?([^>]+)>", lambda m: quote(str(values[m.group(1)]), safe=""), new)
+        query = adapter.query_args if isinstance(adapter.query_args, str) else urlencode(adapter.query_args or {}, doseq=True)
+        return f"{url}?{query}" if query else url
+    return target
 
 
 def _audit_entries(app: Flask, event) -> list[NavEntry]:

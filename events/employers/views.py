@@ -214,7 +214,7 @@ def partners(event):
             flash(_("%(org)s: %(status)s.", org=isolated(partner.organisation.name), status=partner.status.value),
                   "success")
         return redirect(url_for("employers_staff.partners", slug=event.slug), 303)
-    return render_template("employers/staff_partners.html", event=event, partners=services.partners_of(event),
+    return render_template("employers/staff_partners.html", event=event, partners=partnerships.partners_of(event),
                            form=form, roles=ROLE_LABELS)
 
 

@@ -1,6 +1,8 @@
 """Check-in rules through the HTTP API and the door page's JSON endpoints."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import json
 import threading
 from datetime import timedelta
@@ -213,7 +215,7 @@ def test_console_gets_check_in_figures(client, db):
     assert header[0] == "holder" and rows[0][0] == f"r{registration.id}"
     _login(client, db, event=event)
     response = client.get(f"/staff/checkin/{event.slug}")
-    assert response.status_code == 308 and response.location == f"/console/e/{event.slug}/door"
+    assert response.status_code == 308 and _path(response.location) == f"/console/e/{event.slug}/door"
 
 
 def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postgres):
@@ -299,11 +301,11 @@ def test_old_door_urls_redirect_to_the_console(client, db):
                          (f"{old}/roster.json", f"{new}/roster.json"), ("/staff/checkin", "/console/door"),
                          (f"/staff/checkin/{event.slug}", new)):
         response = client.get(path)
-        assert response.status_code == 308 and response.location == target, path
+        assert response.status_code == 308 and _path(response.location) == target, path
     for path, target in ((f"{old}/door/main/scan", f"{new}/main/scan"), (f"{old}/door/main/undo", f"{new}/main/undo"),
                          (f"{old}/devices", f"{new}/devices"), (f"{old}/devices/3/revoke", f"{new}/devices/3/revoke")):
         response = client.post(path, json={})
-        assert response.status_code == 308 and response.location == target, path
+        assert response.status_code == 308 and _path(response.location) == target, path
     assert client.get("/staff/events/999999/checkin").status_code == 404
     _login(client, db, event=event)
     followed = client.post(f"{old}/door/main/scan", json={"token": "NOT-A-TOKEN", "nonce": "nonce-legacy-00001"},
@@ -323,3 +325,9 @@ def test_scans_without_waiting_for_the_commit_flush(client, db, app):
     finally:
         app.config["CHECKIN_SYNCHRONOUS_COMMIT"] = True
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def _path(location: str) -> str:
+    """A redirect's path and query (Werkzeug's redirect rules answer with an absolute URL)."""
+    parts = urlsplit(location)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
