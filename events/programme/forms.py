@@ -10,7 +10,6 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, In
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.forms import Form, MultiCheckboxField, SelectField, strip_filter
-from events.registration.forms import LOCALE_LABELS, country_choices
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
@@ -110,44 +109,7 @@ class CancelSessionForm(Form):
                             description=_l("Added to the e-mail that tells them the session is cancelled."))
 
 
-class HandRegistrationForm(Form):
-    email = EmailField(_l("E-mail"), filters=[strip_filter],
-                       validators=[DataRequired(_l("Please give an e-mail address.")), Email(), Length(max=254)])
-    full_name = StringField(_l("Full name"), filters=[strip_filter],
-                            validators=[DataRequired(_l("Please give the name.")), Length(max=200)])
-    badge_name = StringField(_l("Name on the badge"), filters=[strip_filter],
-                             validators=[Optional(), Length(max=80)])
-    country = SelectField(_l("Country"), validators=[Optional()])
-    university = StringField(_l("University"), filters=[strip_filter],
-                             validators=[Optional(), Length(max=200)])
-    locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
-    sessions = MultiCheckboxField(_l("Sessions"), choices=[], coerce=int)
-    consent = BooleanField(_l("The person has read the privacy notice and agrees to it."),
-                           validators=[DataRequired(_l("Registration needs the person's consent."))])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.country.choices = country_choices()
-
-
 class RoleForm(Form):
     email = EmailField(_l("E-mail of the account"), filters=[strip_filter],
                        validators=[DataRequired(_l("Please give an e-mail address.")), Length(max=254)])
     role = SelectField(_l("Role"), choices=[("staff", _l("Event staff")), ("door", _l("Door staff"))])
-
-
-class SegmentMailForm(Form):
-    segment = SelectField(_l("Send to"), choices=[])
-    template = SelectField(_l("Template"), choices=[])
-    subject = StringField(_l("Subject"), filters=[strip_filter],
-                          validators=[Optional(), Length(max=200)],
-                          description=_l("For your own text; the templates bring their own subject."))
-    body = TextAreaField(_l("Message"), filters=[strip_filter],
-                         validators=[Optional(), Length(max=10000)],
-                         description=_l("For your own text. Greeting, personal link and footer are added in "
-                                        "each person's language."))
-
-    def validate_body(self, field):
-        if self.template.data == "custom" and not (field.data and self.subject.data):
-            raise ValidationError(_l("Your own text needs a subject and a message."))
-

@@ -11,7 +11,7 @@ from app.accounts.permissions import requires
 from events.registration import exports, imports, mailing
 from events.registration import desk as regs
 from events.dashboard.figures import no_show_ids
-from events.programme.forms import HandRegistrationForm, SegmentMailForm
+from events.registration.staff_forms import HandRegistrationForm, SegmentMailForm
 from app.extensions import db
 from app.inputs import db_id, id_arg
 from events.registration.forms import ConfirmForm
