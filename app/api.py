@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask import abort, current_app, make_response, request
 from flask_babel import gettext
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
-from spectree import Response, SpecTree
+from spectree import Response, SecurityScheme, SpecTree
 from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.plugins.werkzeug_utils import werkzeug_parse_rule
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import parse_converter_args
 
 from app.errors import json_error
@@ -60,8 +61,11 @@ NOT_FOUND = "Not found (not_found)."
 class Body(BaseModel):
     """A request body: members it does not name are ignored, whatever they hold."""
     model_config = ConfigDict(extra="ignore")
-    unreadable_reason: ClassVar[str] = "bad_request"  # the scanner API says invalid_json
+    unreadable_reason: ClassVar[str] = "bad_request"  # the scanner's bodies say invalid_json
     not_an_object_reason: ClassVar[str] = "bad_request"  # and validation_failed
+
+
+BodyModel = TypeVar("BodyModel", bound=Body)
 
 
 class Query(BaseModel):
@@ -78,19 +82,29 @@ def _refuse(status: int, reason: str, message: str, **extra):
 
 def json_object_body(model: type[Body]) -> dict:
     """The request's body as a JSON object, or the refusal: 415 for another media type, 400 for what does not
-    parse (a body nested deeper than the parser goes too), or for JSON that is not an object; the reasons are
-    the model's (``unreadable_reason``, ``not_an_object_reason``)."""
+    parse (or is nested deeper than the parser goes), or for JSON that is not an object; the reasons are the
+    model's (``unreadable_reason``, ``not_an_object_reason``), the messages in the request's language."""
     if not request.is_json:
-        _refuse(415, "unsupported_media_type", "Send the body as application/json.")
+        _refuse(415, "unsupported_media_type", gettext("Send the body as application/json."))
     try:
-        payload = request.get_json(silent=True)
-    except RecursionError:  # "[[[[…" nested deeper than the parser goes; silent=True only catches ValueError
-        payload = None
-    if payload is None:
-        _refuse(400, model.unreadable_reason, "The body is not valid JSON.")
-    if not isinstance(payload, dict):
-        _refuse(400, model.not_an_object_reason, "The body must be a JSON object.")
+        payload = request.get_json()
+    except BadRequest:  # not JSON, not UTF-8, numbers with thousands of digits
+        _refuse(400, model.unreadable_reason, gettext("The body is not valid JSON."))
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes: Flask only catches ValueError
+        _refuse(400, model.unreadable_reason, gettext("The body is nested too deeply: send one flat JSON object."))
+    if not isinstance(payload, dict):  # null too
+        _refuse(400, model.not_an_object_reason, gettext("The body must be a JSON object."))
     return payload
+
+
+def checked_body(model: type[BodyModel]) -> BodyModel:
+    """The request's body read (json_object_body) and checked by ``model``, or the refusal: 422
+    ``validation_failed`` with ``fields``. What ``spec.validate(json=…)`` does, for a route outside the API
+    document (the door page's scan)."""
+    try:
+        return model.model_validate(json_object_body(model))
+    except ValidationError as exc:
+        _refuse(422, "validation_failed", gettext("Some fields are not valid."), fields=field_errors(exc))
 
 
 # What a refusal of pydantic's own says; our types raise their own messages (PydanticCustomError).
@@ -129,18 +143,15 @@ class JsonApiPlugin(FlaskPlugin):
     def request_validation(self, request, query, json, form, headers, cookies):
         if form or headers or cookies:  # not used by our API: spectree's own reading
             return super().request_validation(request, query, json, form, headers, cookies)
-        checked_query = checked_body = None
+        checked_query = body = None
         if query is not None:
             try:
                 checked_query = query.model_validate(request.args.to_dict())
             except ValidationError as exc:
                 _refuse_query(exc)
         if json is not None:
-            try:
-                checked_body = json.model_validate(json_object_body(json))
-            except ValidationError as exc:
-                _refuse(422, "validation_failed", "Some fields are not valid.", fields=field_errors(exc))
-        request.context = Context(checked_query, checked_body, None, None, None)
+            body = checked_body(json)
+        request.context = Context(checked_query, body, None, None, None)
 
     def find_routes(self):
         """spectree's routes, without the redirect rules of old URLs (app.console.redirect_old_urls): they have
@@ -173,6 +184,15 @@ spec = SpecTree(
     description="Welcome days for international talent: programme, seats and registration.")
 
 # --------------------------------------------------------------------------------------- the document
+
+
+def security(scheme: SecurityScheme) -> dict:
+    """An operation's ``security`` (``spec.validate(security=…)``), with ``scheme`` in the document's
+    components: collected once per process as the operations are declared, like their models."""
+    schemes = spec.config.security_schemes = spec.config.security_schemes or []
+    if all(known.name != scheme.name for known in schemes):
+        schemes.append(scheme)
+    return {scheme.name: []}
 
 
 def add_document_part(app, *, paths: dict, schemas: dict, security_schemes: dict | None = None) -> None:
