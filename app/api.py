@@ -195,26 +195,14 @@ def security(scheme: SecurityScheme) -> dict:
     return {scheme.name: []}
 
 
-def add_document_part(app, *, paths: dict, schemas: dict, security_schemes: dict | None = None) -> None:
-    """Add operations described by hand to the app's OpenAPI document (the scanner API's, until its routes are
-    declared with ``spec``)."""
-    app.extensions.setdefault("api_document_parts", []).append((paths, schemas, security_schemes or {}))
-
-
 def openapi_document() -> dict:
-    """The OpenAPI 3.1 document of the current app: spectree's, from the declared operations, plus the parts
-    added by hand; built once per app. (spectree keeps its part once per process: the operations are the
-    code's, the same in every app.)"""
+    """The OpenAPI 3.1 document, from the declared operations; built once per app. (spectree keeps its part
+    once per process: the operations are the code's, the same in every app.)"""
     document = current_app.extensions.get("api_document")
     if document is None:
         document = copy.deepcopy(spec.spec)
         document.pop("tags", None)
         document.pop("security", None)  # none but per operation
-        components = document.setdefault("components", {})
-        for paths, schemas, security_schemes in current_app.extensions.get("api_document_parts", []):
-            document["paths"].update(paths)
-            components.setdefault("schemas", {}).update(schemas)
-            components.setdefault("securitySchemes", {}).update(security_schemes)
         current_app.extensions["api_document"] = document
     return document
 

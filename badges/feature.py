@@ -5,14 +5,12 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app import jobs, mail
-from app.api import add_document_part
 from app.console import NavEntry, navigation, redirect_old_urls
 from app.console.plugins import add_figure
 from badges import documents, tokens, views
 from badges.cli import badges_command
 from badges.door import devices as door_devices
 from badges.door import figures
-from badges.door import openapi
 from badges.door import views as door_views
 from badges.door.api import scanner_api
 from events.agendas.signals import holder_badge
@@ -32,8 +30,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(door_views.bp)
     redirect_old_urls(app, door_views.OLD_DOOR_URLS)
     app.register_blueprint(scanner_api)
-    add_document_part(app, paths=openapi.checkin_paths(), schemas=openapi.checkin_schemas(),
-                      security_schemes=openapi.SECURITY_SCHEMES)  # until its routes are declared with app.api.spec
     app.cli.add_command(badges_command)
     holder_badge.connect(tokens.holder_badge_token, sender=app)  # the QR code on personal agendas
     jobs.add_handler(app, "badges.single", documents.single_badge_job)

@@ -16,8 +16,10 @@ from app.accounts.permissions import requires, staff_events
 from app.extensions import db
 from badges import services
 from badges.door import checkin, devices, roster
-from badges.door.api import error_response, parse_scan, read_json
+from app.api import checked_body
+from badges.door.api import error_response
 from badges.door.inputs import MAX_ID, CheckinError, clean_text, invalid_fields, strip_control
+from badges.door.payloads import DoorPageScan, UndoRequest, verdict_payload
 from events.programme.models import Event
 
 bp = Blueprint("door", __name__, url_prefix="/console")
@@ -109,27 +111,20 @@ def service_worker(event: Event):
 @bp.post("/e/<slug>/door/<door>/scan")
 @requires("door", event_from="slug")
 def scan(event: Event, door: str):
+    body = checked_body(DoorPageScan)  # the scanner API's checks (badges/door/payloads.py)
     try:
-        verdict = checkin.check_in(event, door, user_id=current_user.id, **parse_scan(read_json(request)))
+        verdict = checkin.check_in(event, door, user_id=current_user.id, token=body.token, token_hash=body.hash,
+                                   **body.scan())
     except CheckinError as exc:
         return error_response(exc)
-    return jsonify(verdict.to_json())
-
-
-def _check_in_id(payload) -> int:
-    if not isinstance(payload, dict):
-        raise CheckinError("validation_failed", _("The body must be a JSON object."), 400)
-    check_in_id = payload.get("check_in_id")
-    if type(check_in_id) is not int:  # not isinstance: True is an int too, and would undo check-in 1
-        raise invalid_fields({"check_in_id": [_("Required: the check-in's id, a whole number.")]})
-    return check_in_id
+    return jsonify(verdict_payload(verdict).model_dump())
 
 
 @bp.post("/e/<slug>/door/<door>/undo")
 @requires("door", event_from="slug")
 def undo(event: Event, door: str):
+    check_in_id = checked_body(UndoRequest).check_in_id
     try:
-        check_in_id = _check_in_id(read_json(request))
         if not (1 <= check_in_id <= MAX_ID and checkin.undo_check_in(event, check_in_id, user_id=current_user.id)):
             raise CheckinError("not_found", _("No such check-in."), 404)
     except CheckinError as exc:

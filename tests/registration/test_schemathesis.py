@@ -15,7 +15,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from tests.factories import make_event, make_session, register
 
-# The document is built by the app (events/registration/payloads.py, badges/door/openapi.py);
+# The document is built by the app (events/registration/payloads.py, badges/door/payloads.py);
 # test_every_operation_is_tried checks that these lists name each of its operations.
 WITHOUT_INPUT = ["getCheckinRoster", "listEvents"]
 # Negative cases need something to break: parameters or a body.
