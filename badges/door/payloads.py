@@ -99,7 +99,8 @@ Nonce = Annotated[str, BeforeValidator(_nonce), WithJsonSchema({
                    "and the attempt is logged."})]
 Station = scan_text(60, "Shown to staff; default: the device's name.")
 ScannedAt = Annotated[datetime | None, BeforeValidator(_scanned_at), WithJsonSchema({
-    "type": ["string", "null"], "format": "date-time", "description": "When the scan happened (uploads of offline scans)."})]
+    "type": ["string", "null"], "format": "date-time",
+    "description": "When the scan happened (uploads of offline scans)."})]
 OfflineStatus = Annotated[str | None, BeforeValidator(_offline_status), WithJsonSchema({
     "type": ["string", "null"], "enum": ["ok", "already", "rejected", None],
     "description": "What the device decided while offline."})]
