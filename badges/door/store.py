@@ -85,9 +85,19 @@ def seats(text: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(SEPARATOR)) if text else frozenset()
 
 
-def _insert(connection, table):
-    """INSERT … ON CONFLICT DO NOTHING in the connection's dialect (both take the same arguments)."""
-    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+def _inserts(table, *conflict_columns) -> dict:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, per dialect (both spell it alike), built once: executed with
+    the row as parameters, it compiles once per process (SQLAlchemy's statement cache) instead of building and
+    hashing a statement with the values in it on every scan."""
+    return {name: dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+            .returning(table.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
+
+ADMIT = _inserts(CheckIn.__table__, "event_id", "holder", "door")
+LOG_SCAN = _inserts(ScanLog.__table__, "event_id", "scope", "nonce")
+TOUCH_DEVICE = update(CheckinDevice).where(CheckinDevice.id == bindparam("device_id")).values(
+    last_seen_at=bindparam("now"))
+FORGET_CHECK_IN = delete(CheckIn).where(CheckIn.id == bindparam("check_in_id"))
 
 
 def begin_scan():
@@ -131,22 +141,20 @@ def first_check_in(connection, event_id: int, holder_key: str, door: str):
 
 def admit(connection, **values) -> int | None:
     """The new check-in's id, or None when this holder was admitted at this door first (perhaps this instant)."""
-    row = connection.execute(_insert(connection, CheckIn.__table__).values(**values).on_conflict_do_nothing(
-        index_elements=["event_id", "holder", "door"]).returning(CheckIn.id)).first()
+    row = connection.execute(ADMIT[connection.dialect.name], values).first()
     return row[0] if row is not None else None
 
 
 def log_scan(connection, **values) -> int | None:
     """The scan log's id, or None when the device's nonce is taken (by a scan committed meanwhile)."""
-    row = connection.execute(_insert(connection, ScanLog.__table__).values(undone_at=None, **values).on_conflict_do_nothing(
-        index_elements=["event_id", "scope", "nonce"]).returning(ScanLog.id)).first()
+    row = connection.execute(LOG_SCAN[connection.dialect.name], {"undone_at": None, **values}).first()
     return row[0] if row is not None else None
 
 
 def touch_device(connection, device_id: int, now: datetime) -> None:
-    connection.execute(update(CheckinDevice).where(CheckinDevice.id == device_id).values(last_seen_at=now))
+    connection.execute(TOUCH_DEVICE, {"device_id": device_id, "now": now})
 
 
 def forget_check_in(connection, check_in_id: int) -> None:
     """Take back an admission whose scan lost its nonce to another scan at the same instant."""
-    connection.execute(delete(CheckIn).where(CheckIn.id == check_in_id))
+    connection.execute(FORGET_CHECK_IN, {"check_in_id": check_in_id})
