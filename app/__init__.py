@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, security  # noqa: F401
+from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, pool, security  # noqa: F401
 from app.accounts import views as accounts_views
 from app.config import BASE_DIR, Config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -79,6 +79,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     db.init_app(app)
+    with app.app_context():
+        pool.ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
