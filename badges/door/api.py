@@ -28,6 +28,13 @@ scanner_api = Blueprint("scanner_api", __name__, url_prefix="/api/v1/checkin")
 csrf.exempt(scanner_api)
 limiter.exempt(scanner_api)
 
+
+@limiter.request_filter
+def _scanner_request() -> bool:
+    """The limiter's own before_request still resolves every limit of an exempt blueprint before it finds the
+    exemption (a tenth of a millisecond per scan); this filter answers first."""
+    return request.blueprint == "scanner_api"
+
 _HASH = re.compile(r"[0-9a-fA-F]{64}")
 
 
