@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
@@ -324,3 +325,26 @@ def test_scans_without_waiting_for_the_commit_flush(client, db, app):
     finally:
         app.config["CHECKIN_SYNCHRONOUS_COMMIT"] = True
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def test_a_scan_whose_pooled_connection_died_runs_once_more(client, db, monkeypatch):
+    """The pool pings only connections that rested (app/pool.py): a scan whose connection died a moment before
+    fails on its first statement with a disconnect, and runs again on a fresh connection; the door sees one
+    answer and the badge is admitted once."""
+    event = live_event()
+    secret = device_token(event)
+    token = _token(register(event))
+    holder, failures = store.holder, []
+
+    def dies_once(connection, *args):
+        if not failures:
+            failures.append(connection)
+            raise DBAPIError("SELECT …", {}, Exception("server closed the connection unexpectedly"),
+                             connection_invalidated=True)
+        return holder(connection, *args)
+
+    monkeypatch.setattr(store, "holder", dies_once)
+    response = api_scan(client, secret, token)
+    assert failures and response.status_code == 200 and response.json["status"] == "ok"
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+    assert db.session.scalar(select(func.count(ScanLog.id))) == 1
