@@ -119,7 +119,7 @@ def scan_transaction():
     the database server may forget the last fraction of a second of scans (never corrupt them), and a door that
     got no answer retries with the same nonce."""
     relaxed = not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True)
-    if db.session().in_transaction():
+    if db.session.registry.has() and db.session().in_transaction():  # has(): no session made just to ask
         connection = db.session.connection()
         if relaxed and connection.dialect.name == "postgresql":
             connection.execute(SYNCHRONOUS_COMMIT_OFF)
