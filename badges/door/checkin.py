@@ -166,6 +166,8 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
             raise
         # The pooled connection had died (app/pool.py pings only connections that rested): SQLAlchemy has
         # invalidated the pool, and the scan runs once more on a fresh connection (its nonce makes that safe).
+        if db.session.registry.has():
+            db.session.rollback()  # a door page's session whose transaction the dead connection held
         return _recorded(scan, event.id, door, hashed, the_door, info)
 
 
@@ -186,7 +188,7 @@ def _recorded(scan: Scan, event_id: int, door: str, hashed: str | None, the_door
 
 
 def _decided(connection, scan: Scan, row, door: decision.Door, used, info) -> Verdict:
-    """Judge the scan, write what it decides and say it as a verdict (every statement stands on its own: see
+    """Judge the scan, write what it decides and say it as a verdict (in the scan's transaction: see
     badges/door/store.py)."""
     holder = _holder(row)
     nonce_use = decision.NonceUse(used.badge_id, used.door) if used is not None else None

@@ -348,3 +348,12 @@ def test_a_scan_whose_pooled_connection_died_runs_once_more(client, db, monkeypa
     assert failures and response.status_code == 200 and response.json["status"] == "ok"
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1
     assert db.session.scalar(select(func.count(ScanLog.id))) == 1
+    # The door page reads its event and user through the ORM session first; the scan joins that transaction,
+    # and after a dead connection runs again all the same.
+    failures.clear()
+    _login(client, db, event=event)
+    second = _token(register(event, name="Second Person"))
+    response = client.post(f"/console/e/{event.slug}/door/main/scan",
+                           json={"token": second, "nonce": "nonce-door-page-retry-1"})
+    assert failures and response.status_code == 200 and response.json["status"] == "ok", response.json
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 2
