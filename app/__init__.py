@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, security  # noqa: F401
+from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, pool, security  # noqa: F401
 from app.accounts import views as accounts_views
 from app.config import BASE_DIR, Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
@@ -79,6 +79,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     db.init_app(app)
     init_engines(app)
+    with app.app_context():
+        pool.ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -44,7 +44,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'welcomeday.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip before every request): app/pool.py pings only connections that rested, and
+    # pool_recycle replaces connections older than an hour.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 3600}
     # Public base URL used in e-mails, calendar feeds and QR landing links.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Keys for badge tokens and personal calendar links (default: SECRET_KEY). Changing one invalidates every

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db, utcnow
 from badges import tokens
@@ -158,22 +159,36 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
     scan = Scan(nonce, nonce_scope(device, user_id), station[:60], device, user_id, offline,
                 _client_time(scanned_at, now) if offline else now, now, local_status)
     hashed = _token_hash(token, token_hash)
-    connection = store.begin_scan()
-    row = store.holder(connection, hashed, event.id, door, scan.scope, nonce) if hashed else None
-    used = None
-    if nonce is not None and (row is None or row.nonce_log_id is not None):
-        used = store.nonce_use(connection, event.id, scan.scope, nonce)
     try:
-        verdict = _decided(connection, scan, row, the_door, used, info)
-    except CheckinError:
-        db.session.commit()  # the refused attempt stays logged
-        raise
-    db.session.commit()
+        return _recorded(scan, event.id, door, hashed, the_door, info)
+    except DBAPIError as err:
+        if not err.connection_invalidated:
+            raise
+        # The pooled connection had died (app/pool.py pings only connections that rested): SQLAlchemy has
+        # invalidated the pool, and the scan runs once more on a fresh connection (its nonce makes that safe).
+        if db.session.registry.has():
+            db.session.rollback()  # a door page's session whose transaction the dead connection held
+        return _recorded(scan, event.id, door, hashed, the_door, info)
+
+
+def _recorded(scan: Scan, event_id: int, door: str, hashed: str | None, the_door: decision.Door, info) -> Verdict:
+    """Read what the decision needs, decide, write, commit: one transaction."""
+    with store.scan_transaction() as (connection, commit):
+        row = store.holder(connection, hashed, event_id, door, scan.scope, scan.nonce) if hashed else None
+        used = None
+        if scan.nonce is not None and (row is None or row.nonce_log_id is not None):
+            used = store.nonce_use(connection, event_id, scan.scope, scan.nonce)
+        try:
+            verdict = _decided(connection, scan, row, the_door, used, info)
+        except CheckinError:
+            commit()  # the refused attempt stays logged
+            raise
+        commit()
     return verdict
 
 
 def _decided(connection, scan: Scan, row, door: decision.Door, used, info) -> Verdict:
-    """Judge the scan, write what it decides and say it as a verdict (every statement stands on its own: see
+    """Judge the scan, write what it decides and say it as a verdict (in the scan's transaction: see
     badges/door/store.py)."""
     holder = _holder(row)
     nonce_use = decision.NonceUse(used.badge_id, used.door) if used is not None else None
@@ -234,7 +249,7 @@ def nonce_reused() -> CheckinError:
 
 def _replay(connection, log_id: int) -> Verdict:
     """The first answer to this nonce again."""
-    log = db.session.get(ScanLog, log_id)
+    log = store.scan(connection, log_id)
     verdict = Verdict(log.result.value, log.reason, replayed=True)
     row = store.holder_of_badge(connection, log.badge_id, log.event_id, log.door) if log.badge_id else None
     if row is not None and row.event_id == log.event_id:

@@ -1,18 +1,21 @@
-"""Where a scan is read and written: SQLAlchemy Core statements on the request's database session (the engine's
-own pool), the same on SQLite and PostgreSQL.
+"""Where a scan is read and written: SQLAlchemy Core statements on a connection of the engine's own pool, in
+one transaction, the same on SQLite and PostgreSQL.
 
 A scan is one SELECT (the badge, its holder's standing and seats, their earlier admission at this door, an
 earlier use of the scan's nonce), then, for an admission, one INSERT of the check-in (``ON CONFLICT DO NOTHING``:
 two doors scanning the same badge at once admit it once), then one INSERT of the scan log (``ON CONFLICT DO
 NOTHING`` on the device's nonce: of the same nonce twice at once, the second inserts nothing, and its check-in,
-if it made one, is deleted again). Each statement is correct on its own, so on PostgreSQL a scan runs them in
-autocommit (no BEGIN and COMMIT round trips: a busy door sends hundreds of scans a minute, and round trips cost
-more than the rest of a scan); on SQLite the session's transaction holds the write lock around them (BEGIN
-IMMEDIATE), so the races above cannot happen there. Every probe is a look into a unique index ((event, holder,
-door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
+if it made one, is deleted again), then one COMMIT: the check-in and its log stand or fall together, and the
+database flushes its log once per scan (in autocommit, each INSERT waited for a flush of its own, which cost
+more than the BEGIN and COMMIT round trips: measured in bench/checkin.py). On SQLite the transaction holds the
+write lock (BEGIN IMMEDIATE), so the races above cannot happen there. Every probe is a look into a unique index
+((event, holder, door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
+
+The statements are built once, with bound parameters, so SQLAlchemy compiles each once per process.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
@@ -85,27 +88,48 @@ def seats(text: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(SEPARATOR)) if text else frozenset()
 
 
-def _insert(connection, table):
-    """INSERT … ON CONFLICT DO NOTHING in the connection's dialect (both take the same arguments)."""
-    return (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+def _inserts(table, *conflict_columns) -> dict:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, per dialect (both spell it alike), built once: executed with
+    the row as parameters, it compiles once per process (SQLAlchemy's statement cache) instead of building and
+    hashing a statement with the values in it on every scan."""
+    return {name: dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+            .returning(table.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-def begin_scan():
-    """The connection a scan's statements run on: the session's, in autocommit on PostgreSQL when nothing else
-    of this request is in a transaction yet (see above).
+ADMIT = _inserts(CheckIn.__table__, "event_id", "holder", "door")
+LOG_SCAN = _inserts(ScanLog.__table__, "event_id", "scope", "nonce")
+TOUCH_DEVICE = update(CheckinDevice).where(CheckinDevice.id == bindparam("device_id")).values(
+    last_seen_at=bindparam("now"))
+FORGET_CHECK_IN = delete(CheckIn).where(CheckIn.id == bindparam("check_in_id"))
+SCAN = select(ScanLog.result, ScanLog.reason, ScanLog.badge_id, ScanLog.event_id, ScanLog.door).where(
+    ScanLog.id == bindparam("log_id"))
+SYNCHRONOUS_COMMIT_OFF = text("SET LOCAL synchronous_commit TO OFF")
 
-    With CHECKIN_SYNCHRONOUS_COMMIT off, the scan is one transaction on PostgreSQL whose commit does not wait for
-    the WAL flush: a crash of the database server may forget the last fraction of a second of scans (never
-    corrupt them), and a door that got no answer retries with the same nonce."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return db.session.connection()
-    if not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True):
+
+@contextmanager
+def scan_transaction():
+    """(connection, commit) for one scan: a transaction on a connection of the engine's pool.
+
+    A request that read through the ORM session first (a door page's event and user, a device looked up) joins
+    the session's transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE), and the user's attributes
+    may still load through it. Otherwise (a scanner's request, almost always) a plain Core connection: the
+    session's bookkeeping around a connection cost as much Python as two of the scan's statements.
+
+    With CHECKIN_SYNCHRONOUS_COMMIT off, the scan's commit does not wait for PostgreSQL's WAL flush: a crash of
+    the database server may forget the last fraction of a second of scans (never corrupt them), and a door that
+    got no answer retries with the same nonce."""
+    relaxed = not current_app.config.get("CHECKIN_SYNCHRONOUS_COMMIT", True)
+    if db.session.registry.has() and db.session().in_transaction():  # has(): no session made just to ask
         connection = db.session.connection()
-        connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        return connection
-    if db.session().in_transaction():  # the request read something first (a door page's event): join it
-        return db.session.connection()
-    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if relaxed and connection.dialect.name == "postgresql":
+            connection.execute(SYNCHRONOUS_COMMIT_OFF)
+        yield connection, db.session.commit
+        return
+    with db.engine.connect() as connection:
+        connection.begin()
+        if relaxed and connection.dialect.name == "postgresql":
+            connection.execute(SYNCHRONOUS_COMMIT_OFF)
+        yield connection, connection.commit
 
 
 def holder(connection, token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):
@@ -124,6 +148,11 @@ def nonce_use(connection, event_id: int, scope: str, nonce: str):
     return connection.execute(NONCE_USE, {"event_id": event_id, "scope": scope, "nonce": nonce}).first()
 
 
+def scan(connection, log_id: int):
+    """(result, reason, badge_id, event_id, door) of a logged scan."""
+    return connection.execute(SCAN, {"log_id": log_id}).one()
+
+
 def first_check_in(connection, event_id: int, holder_key: str, door: str):
     """(id, checked_in_at, station) of the holder's admission at this door, or None."""
     return connection.execute(FIRST_CHECK_IN, {"event_id": event_id, "holder": holder_key, "door": door}).first()
@@ -131,22 +160,20 @@ def first_check_in(connection, event_id: int, holder_key: str, door: str):
 
 def admit(connection, **values) -> int | None:
     """The new check-in's id, or None when this holder was admitted at this door first (perhaps this instant)."""
-    row = connection.execute(_insert(connection, CheckIn.__table__).values(**values).on_conflict_do_nothing(
-        index_elements=["event_id", "holder", "door"]).returning(CheckIn.id)).first()
+    row = connection.execute(ADMIT[connection.dialect.name], values).first()
     return row[0] if row is not None else None
 
 
 def log_scan(connection, **values) -> int | None:
     """The scan log's id, or None when the device's nonce is taken (by a scan committed meanwhile)."""
-    row = connection.execute(_insert(connection, ScanLog.__table__).values(undone_at=None, **values).on_conflict_do_nothing(
-        index_elements=["event_id", "scope", "nonce"]).returning(ScanLog.id)).first()
+    row = connection.execute(LOG_SCAN[connection.dialect.name], {"undone_at": None, **values}).first()
     return row[0] if row is not None else None
 
 
 def touch_device(connection, device_id: int, now: datetime) -> None:
-    connection.execute(update(CheckinDevice).where(CheckinDevice.id == device_id).values(last_seen_at=now))
+    connection.execute(TOUCH_DEVICE, {"device_id": device_id, "now": now})
 
 
 def forget_check_in(connection, check_in_id: int) -> None:
     """Take back an admission whose scan lost its nonce to another scan at the same instant."""
-    connection.execute(delete(CheckIn).where(CheckIn.id == check_in_id))
+    connection.execute(FORGET_CHECK_IN, {"check_in_id": check_in_id})

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from app.accounts.models import EventRoleKind
 from app.extensions import db as _db
@@ -331,3 +332,33 @@ def _path(location: str) -> str:
     """A redirect's path and query (Werkzeug's redirect rules answer with an absolute URL)."""
     parts = urlsplit(location)
     return parts.path + (f"?{parts.query}" if parts.query else "")
+def test_a_scan_whose_pooled_connection_died_runs_once_more(client, db, monkeypatch):
+    """The pool pings only connections that rested (app/pool.py): a scan whose connection died a moment before
+    fails on its first statement with a disconnect, and runs again on a fresh connection; the door sees one
+    answer and the badge is admitted once."""
+    event = live_event()
+    secret = device_token(event)
+    token = _token(register(event))
+    holder, failures = store.holder, []
+
+    def dies_once(connection, *args):
+        if not failures:
+            failures.append(connection)
+            raise DBAPIError("SELECT …", {}, Exception("server closed the connection unexpectedly"),
+                             connection_invalidated=True)
+        return holder(connection, *args)
+
+    monkeypatch.setattr(store, "holder", dies_once)
+    response = api_scan(client, secret, token)
+    assert failures and response.status_code == 200 and response.json["status"] == "ok"
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 1
+    assert db.session.scalar(select(func.count(ScanLog.id))) == 1
+    # The door page reads its event and user through the ORM session first; the scan joins that transaction,
+    # and after a dead connection runs again all the same.
+    failures.clear()
+    _login(client, db, event=event)
+    second = _token(register(event, name="Second Person"))
+    response = client.post(f"/console/e/{event.slug}/door/main/scan",
+                           json={"token": second, "nonce": "nonce-door-page-retry-1"})
+    assert failures and response.status_code == 200 and response.json["status"] == "ok", response.json
+    assert db.session.scalar(select(func.count(CheckIn.id))) == 2

@@ -153,7 +153,7 @@ def test_nonces_are_16_to_64_url_safe_characters(client, db):
 
 def test_same_nonce_twice_at_once_admits_one_badge(app, db):
     """A device that sends one nonce with two badges at the same moment: one scan wins, the other is a 409, and
-    the loser's badge is not checked in (on PostgreSQL both inserts run at once in autocommit)."""
+    the loser's badge is not checked in (on PostgreSQL both scans run at once, each in its own transaction)."""
     event = live_event()
     people = [register(event, name="Ana Alpha"), register(event, name="Ben Beta")]
     tokens_ = [_token(p) for p in people]
