@@ -14,15 +14,14 @@ from badges.door import devices, figures as console  # noqa: F401 (console regis
 from badges import documents, services
 from badges.models import Badge, BadgeRole
 from badges.render import LAYOUTS
-from events.programme.models import Event
 from events.registration.services import registration_by_token
 
 public = Blueprint("badges", __name__)
 # Printing and re-issuing badges, in the staff console.
 badge_pages = Blueprint("badges_console", __name__, url_prefix="/console/e/<slug>/badges")
-OLD_BADGE_URLS = [("/staff/events/<int:event_id>/badges", lambda _adapter, event_id: console_url(event_id)),
+OLD_BADGE_URLS = [("/staff/events/<int:event_id>/badges", "/console/e/<slug>/badges"),
                   ("/staff/events/<int:event_id>/badges/<int:badge_id>/reissue",
-                   lambda _adapter, event_id, badge_id: f"{console_url(event_id)}/{badge_id}/reissue")]
+                   "/console/e/<slug>/badges/<badge_id>/reissue")]
 
 # ------------------------------------------------------------------------------------------------ attendee
 
@@ -60,14 +59,6 @@ def badge_png(token: str):
 
 
 # ------------------------------------------------------------------------------------------------ staff
-
-def console_url(event_id: int) -> str:
-    """Where an event's badge pages live now, for the old URLs that named the event by id."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    return url_for("badges_console.badges_page", slug=event.slug)
-
 
 @badge_pages.route("", methods=["GET", "POST"])
 @requires("staff", event_from="slug")

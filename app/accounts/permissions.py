@@ -41,6 +41,7 @@ ACTING_ORGANISATION = "acting_organisation_id"  # the session key: which organis
 class PermissionLookups:
     """What the features give the decorator (kept on ``app.extensions["permissions"]``)."""
     event_by_slug: Callable[[str], Any] | None = None  # the programme: slug -> event or None
+    slug_of_event: Callable[[int], str | None] | None = None  # the programme: event id -> its slug or None
     events_for: Callable[[User], list] | None = None  # the programme: the events a person may open, newest first
     takes_part: Callable[[int, Any], bool] | None = None  # employers: does this organisation take part in the event
     choose_organisation: Callable[[], Any] | None = None  # employers: the response that lets an admin choose one

@@ -22,7 +22,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.permissions import has_role, requires, staff_events
+from app.accounts.permissions import has_role, lookups, requires, staff_events
 from app.console import audit
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -66,23 +66,27 @@ def index():
     return render_template("console/index.html", events=events)
 
 
-def redirect_old_urls(app: Flask, table: list[tuple[str, str | Callable]]) -> None:
+def redirect_old_urls(app: Flask, table: list[tuple[str, str]]) -> None:
     """Old staff URLs answer a permanent redirect (308: the method and body stay) to where the page lives now.
 
     ``table`` holds (old rule, new rule) pairs in Werkzeug's rule syntax, e.g.
-    ("/staff/events/<slug>/partners", "/console/e/<slug>/partners"); the new side may be a callable
-    (``(adapter, **values) -> url``) when the old URL named the event by id."""
+    ("/staff/events/<slug>/partners", "/console/e/<slug>/partners"). An old URL that named the event by id
+    (``<int:event_id>``) may lead to a new one with ``<slug>``: the event's slug is looked up (404 when there is
+    no such event)."""
     for old, new in table:
         app.url_map.add(app.url_rule_class(old, endpoint=f"legacy:{old}", redirect_to=_keeping_query(new),
                                            methods=["GET", "POST"]))
 
 
-def _keeping_query(new: str | Callable) -> Callable:
+def _keeping_query(new: str) -> Callable:
     """The new address with the old one's query string (a door page's ?station=, a list's ?page=): Werkzeug's
     redirect rules drop it."""
     def target(adapter, **values) -> str:
-        url = new(adapter, **values) if callable(new) else re.sub(
-            r"<(?:[^>:]+:)?([^>]+)>", lambda m: quote(str(values[m.group(1)]), safe=""), new)
+        if "slug" not in values and "event_id" in values:
+            values["slug"] = lookups().slug_of_event(values["event_id"])
+            if values["slug"] is None:
+                abort(404)
+        url = re.sub(r"<(?:[^>:]+:)?([^>]+)>", lambda m: quote(str(values[m.group(1)]), safe=""), new)
         query = adapter.query_args if isinstance(adapter.query_args, str) else urlencode(adapter.query_args or {}, doseq=True)
         return f"{url}?{query}" if query else url
     return target

@@ -10,10 +10,8 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.accounts.permissions import requires, staff_events
-from app.extensions import db
 from badges import services
 from badges.door import checkin, devices, roster
 from app.api import checked_body
@@ -155,29 +153,18 @@ def roster_json(event: Event):
 
 # ------------------------------------------------------------------------------------------------ old URLs
 
-def _slug(event_id: int) -> str:
-    slug = db.session.scalar(select(Event.slug).where(Event.id == event_id))
-    if slug is None:
-        abort(404)
-    return slug
-
-
-def _by_id(path: str):
-    """The new address of a door URL that named the event by id (/staff/events/<id>/…)."""
-    return lambda _adapter, event_id, **values: "/console/e/" + _slug(event_id) + path.format(**values)
-
-
 # The door's old /staff/… URLs, for app.console.redirect_old_urls (308: method and body go along).
 OLD_DOOR_URLS = [
     ("/staff/checkin", "/console/door"),
     ("/staff/checkin/<slug>", "/console/e/<slug>/door"),
-    ("/staff/events/<int:event_id>/checkin", _by_id("/door")),
-    ("/staff/events/<int:event_id>/roster.json", _by_id("/door/roster.json")),
-    ("/staff/events/<int:event_id>/devices", _by_id("/door/devices")),
-    ("/staff/events/<int:event_id>/devices/<int:device_id>/revoke", _by_id("/door/devices/{device_id}/revoke")),
-    ("/staff/events/<int:event_id>/door/sw.js", _by_id("/door/sw.js")),
-    ("/staff/events/<int:event_id>/door/<door>", _by_id("/door/{door}")),
-    ("/staff/events/<int:event_id>/door/<door>/scan", _by_id("/door/{door}/scan")),
-    ("/staff/events/<int:event_id>/door/<door>/undo", _by_id("/door/{door}/undo")),
-    ("/staff/events/<int:event_id>/door/<door>/search", _by_id("/door/{door}/search")),
+    ("/staff/events/<int:event_id>/checkin", "/console/e/<slug>/door"),
+    ("/staff/events/<int:event_id>/roster.json", "/console/e/<slug>/door/roster.json"),
+    ("/staff/events/<int:event_id>/devices", "/console/e/<slug>/door/devices"),
+    ("/staff/events/<int:event_id>/devices/<int:device_id>/revoke",
+     "/console/e/<slug>/door/devices/<device_id>/revoke"),
+    ("/staff/events/<int:event_id>/door/sw.js", "/console/e/<slug>/door/sw.js"),
+    ("/staff/events/<int:event_id>/door/<door>", "/console/e/<slug>/door/<door>"),
+    ("/staff/events/<int:event_id>/door/<door>/scan", "/console/e/<slug>/door/<door>/scan"),
+    ("/staff/events/<int:event_id>/door/<door>/undo", "/console/e/<slug>/door/<door>/undo"),
+    ("/staff/events/<int:event_id>/door/<door>/search", "/console/e/<slug>/door/<door>/search"),
 ]

@@ -18,6 +18,10 @@ def event_by_slug(slug: str) -> Event | None:
     return db.session.scalars(select(Event).where(Event.slug == slug)).first()
 
 
+def slug_of_event(event_id: int) -> str | None:
+    return db.session.scalar(select(Event.slug).where(Event.id == event_id))
+
+
 def console_events(user: User) -> list[Event]:
     """The events a person may open in the console (all for administrators), newest first."""
     query = select(Event).order_by(Event.starts_at.desc())
@@ -35,7 +39,7 @@ def console_entries(app: Flask, event) -> list[NavEntry]:
 
 def init_app(app: Flask) -> None:
     found = lookups(app)
-    found.event_by_slug, found.events_for = event_by_slug, console_events
+    found.event_by_slug, found.slug_of_event, found.events_for = event_by_slug, slug_of_event, console_events
     app.register_blueprint(views.bp)
     app.register_blueprint(staff.bp)
     navigation.connect(console_entries, app)
