@@ -201,31 +201,42 @@ def _decided(connection, scan: Scan, row, door: decision.Door, used, info) -> Ve
         raise nonce_reused()
     verdict = _shown(Verdict(decided.status, decided.reason), row, door.event_id, info)
     if decided.status == decision.OK:
-        verdict.check_in_id = store.admit(
-            connection, event_id=door.event_id, holder=row.holder, door=door.name, badge_id=row.id, station=scan.station,
-            checked_in_at=scan.moment, user_id=scan.user_id, device_id=_device_id(scan))
+        verdict.check_in_id, log_id = store.admit_and_log(
+            connection, event_id=door.event_id, holder=row.holder, door=door.name, badge_id=row.id,
+            station=scan.station, checked_in_at=scan.moment, user_id=scan.user_id, device_id=_device_id(scan),
+            scope=scan.scope, nonce=scan.nonce, received_at=scan.now, offline=scan.offline,
+            maybe_conflict=scan.offline and scan.local_status == "ok")
         if verdict.check_in_id is not None:
             verdict.checked_in_at, verdict.station = scan.moment, scan.station
         else:  # another door admitted them in the same instant
             verdict.status = "already"
-    first = store.first_check_in(connection, door.event_id, row.holder, door.name) \
-        if verdict.status == "already" else None
-    if first is not None:
-        verdict.check_in_id, verdict.checked_in_at, verdict.station = first
-    conflict = verdict.status == "already" and scan.offline and scan.local_status == "ok" \
-        and verdict.station != scan.station
-    if _log(connection, scan, door, holder, ScanResult(verdict.status), verdict.reason, conflict=conflict) is None:
+    else:
+        _already_by(connection, verdict, door, row)
+        conflict = verdict.status == "already" and scan.offline and scan.local_status == "ok" \
+            and verdict.station != scan.station
+        log_id = _log(connection, scan, door, holder, ScanResult(verdict.status), verdict.reason, conflict=conflict)
+    if log_id is None:
         # The same nonce came twice at once (never under SQLite's lock): the other scan holds it, so this
         # admission has no log and must not stand; answer as for the first.
-        if verdict.status == "ok":
+        if verdict.check_in_id is not None and verdict.status == "ok":
             store.forget_check_in(connection, verdict.check_in_id)
         if scan.nonce is None:  # pragma: no cover - a scan without a nonce never conflicts
             raise RuntimeError("a scan log without a nonce was refused")
         return _decided(connection, scan, row, door, store.nonce_use(connection, door.event_id, scan.scope,
                                                                      scan.nonce), info)
+    if verdict.status == "already" and verdict.checked_in_at is None:
+        _already_by(connection, verdict, door, row)
     if devices.device_stale(scan.device, scan.now):
         store.touch_device(connection, scan.device.id, scan.now)
     return verdict
+
+
+def _already_by(connection, verdict: Verdict, door: decision.Door, row) -> None:
+    """On an "already" verdict, when, where and by which check-in the holder was admitted first."""
+    first = store.first_check_in(connection, door.event_id, row.holder, door.name) \
+        if verdict.status == "already" else None
+    if first is not None:
+        verdict.check_in_id, verdict.checked_in_at, verdict.station = first
 
 
 def _device_id(scan: Scan) -> int | None:

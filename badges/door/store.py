@@ -2,14 +2,18 @@
 one transaction, the same on SQLite and PostgreSQL.
 
 A scan is one SELECT (the badge, its holder's standing and seats, their earlier admission at this door, an
-earlier use of the scan's nonce), then, for an admission, one INSERT of the check-in (``ON CONFLICT DO NOTHING``:
-two doors scanning the same badge at once admit it once), then one INSERT of the scan log (``ON CONFLICT DO
-NOTHING`` on the device's nonce: of the same nonce twice at once, the second inserts nothing, and its check-in,
-if it made one, is deleted again), then one COMMIT: the check-in and its log stand or fall together, and the
-database flushes its log once per scan (in autocommit, each INSERT waited for a flush of its own, which cost
-more than the BEGIN and COMMIT round trips: measured in bench/checkin.py). On SQLite the transaction holds the
-write lock (BEGIN IMMEDIATE), so the races above cannot happen there. Every probe is a look into a unique index
-((event, holder, door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
+earlier use of the scan's nonce), then one write. An admission is one statement on PostgreSQL: the check-in
+(``ON CONFLICT DO NOTHING``: two doors scanning the same badge at once admit it once, the second is logged
+"already") and its scan log (``ON CONFLICT DO NOTHING`` on the device's nonce) in two data-modifying CTEs, atomic
+on their own, so the scan needs no BEGIN and COMMIT round trips: two round trips in all, where a transaction
+around three statements took five (measured in bench/checkin.py). SQLite has no data-modifying CTEs; there the
+same two rows are written by two statements inside the scan's transaction, which holds the write lock (BEGIN
+IMMEDIATE), so the races above cannot happen there. ``admit_and_log`` is that one write, spelled per dialect as
+``ON CONFLICT`` already is, and both spellings run the whole check-in suite (SQLite in ``make test``,
+PostgreSQL in CI). Of the same nonce twice at once with two different badges (a misbehaving device), the second
+scan's check-in is written and then deleted again by the caller (``forget_check_in``): on PostgreSQL that is a
+second statement, so such a check-in stands for a moment without its own log. Every probe is a look into a
+unique index ((event, holder, door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
 
 The statements are built once, with bound parameters, so SQLAlchemy compiles each once per process.
 """
@@ -19,14 +23,14 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import String, bindparam, case, cast, delete, literal, select, text, update
+from sqlalchemy import String, and_, bindparam, case, cast, delete, exists, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 from app.accounts.models import User
 from app.extensions import db
-from badges.models import Badge, CheckIn, CheckinDevice, ScanLog
+from badges.models import Badge, CheckIn, CheckinDevice, ScanLog, ScanResult
 from events.employers.models import Organisation
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration
 
@@ -98,6 +102,32 @@ def _inserts(table, *conflict_columns) -> dict:
 
 ADMIT = _inserts(CheckIn.__table__, "event_id", "holder", "door")
 LOG_SCAN = _inserts(ScanLog.__table__, "event_id", "scope", "nonce")
+_CHECK_IN_COLUMNS = ("event_id", "holder", "door", "badge_id", "station", "checked_in_at", "user_id", "device_id")
+
+
+def _admit_and_log_postgresql():
+    """WITH admitted AS (INSERT check_in … RETURNING id), logged AS (INSERT scan_log …, result ok when admitted
+    else already … RETURNING id) SELECT both ids: one statement, atomic on its own."""
+    check_in, scan_log = CheckIn.__table__, ScanLog.__table__
+    admitted = (postgresql.insert(check_in).values({name: bindparam(name) for name in _CHECK_IN_COLUMNS})
+                .on_conflict_do_nothing(index_elements=["event_id", "holder", "door"])
+                .returning(check_in.c.id).cte("admitted"))
+    was_admitted = exists(select(admitted.c.id))
+    result_type = scan_log.c.result.type
+    logged = (postgresql.insert(scan_log).values(
+        event_id=bindparam("event_id"), scope=bindparam("scope"), nonce=bindparam("nonce"), door=bindparam("door"),
+        station=bindparam("station"), user_id=bindparam("user_id"), device_id=bindparam("device_id"),
+        badge_id=bindparam("badge_id"), scanned_at=bindparam("checked_in_at"), received_at=bindparam("received_at"),
+        offline=bindparam("offline"), reason="", undone_at=None,
+        result=case((was_admitted, literal(ScanResult.OK, result_type)),
+                    else_=literal(ScanResult.ALREADY, result_type)),
+        conflict=and_(bindparam("maybe_conflict"), ~was_admitted))
+        .on_conflict_do_nothing(index_elements=["event_id", "scope", "nonce"])
+        .returning(scan_log.c.id).cte("logged"))
+    return select(select(admitted.c.id).scalar_subquery(), select(logged.c.id).scalar_subquery())
+
+
+ADMIT_AND_LOG = _admit_and_log_postgresql()
 TOUCH_DEVICE = update(CheckinDevice).where(CheckinDevice.id == bindparam("device_id")).values(
     last_seen_at=bindparam("now"))
 FORGET_CHECK_IN = delete(CheckIn).where(CheckIn.id == bindparam("check_in_id"))
@@ -108,7 +138,11 @@ SYNCHRONOUS_COMMIT_OFF = text("SET LOCAL synchronous_commit TO OFF")
 
 @contextmanager
 def scan_transaction():
-    """(connection, commit) for one scan: a transaction on a connection of the engine's pool.
+    """(connection, commit) for one scan: a connection of the engine's pool.
+
+    On PostgreSQL the connection is in autocommit: each of the scan's statements is atomic on its own (see
+    above), and a transaction would only add a BEGIN and a COMMIT round trip. On SQLite it is a transaction
+    (BEGIN IMMEDIATE: the write lock, which makes the scan's statements one step).
 
     A request that read through the ORM session first (a door page's event and user, a device looked up) joins
     the session's transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE), and the user's attributes
@@ -126,9 +160,11 @@ def scan_transaction():
         yield connection, db.session.commit
         return
     with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql" and not relaxed:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
         connection.begin()
         if relaxed and connection.dialect.name == "postgresql":
-            connection.execute(SYNCHRONOUS_COMMIT_OFF)
+            connection.execute(SYNCHRONOUS_COMMIT_OFF)  # SET LOCAL: this needs the transaction
         yield connection, connection.commit
 
 
@@ -162,6 +198,24 @@ def admit(connection, **values) -> int | None:
     """The new check-in's id, or None when this holder was admitted at this door first (perhaps this instant)."""
     row = connection.execute(ADMIT[connection.dialect.name], values).first()
     return row[0] if row is not None else None
+
+
+def admit_and_log(connection, *, maybe_conflict: bool, **values) -> tuple[int | None, int | None]:
+    """Admit the holder and log the scan as "ok", or, when another door admitted them first (perhaps this
+    instant), log it as "already" (with ``conflict`` when ``maybe_conflict``: an offline door had let them in).
+
+    Returns (check-in id or None, scan log id or None when the device's nonce was taken meanwhile). ``values``:
+    the check-in's columns and the log's scope, nonce and received_at."""
+    if connection.dialect.name == "postgresql":
+        return tuple(connection.execute(ADMIT_AND_LOG, {"maybe_conflict": maybe_conflict, **values}).one())
+    check_in_id = admit(connection, **{name: values[name] for name in _CHECK_IN_COLUMNS})
+    log_id = log_scan(
+        connection, event_id=values["event_id"], scope=values["scope"], nonce=values["nonce"], door=values["door"],
+        station=values["station"], user_id=values["user_id"], device_id=values["device_id"],
+        badge_id=values["badge_id"], scanned_at=values["checked_in_at"], received_at=values["received_at"],
+        offline=values["offline"], reason="", result=ScanResult.OK if check_in_id is not None else ScanResult.ALREADY,
+        conflict=maybe_conflict and check_in_id is None)
+    return check_in_id, log_id
 
 
 def log_scan(connection, **values) -> int | None:

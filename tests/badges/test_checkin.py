@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event as sa_event, func, select
 from sqlalchemy.exc import DBAPIError
 
 from app.accounts.models import EventRoleKind
@@ -362,3 +362,30 @@ def test_a_scan_whose_pooled_connection_died_runs_once_more(client, db, monkeypa
                            json={"token": second, "nonce": "nonce-door-page-retry-1"})
     assert failures and response.status_code == 200 and response.json["status"] == "ok", response.json
     assert db.session.scalar(select(func.count(CheckIn.id))) == 2
+
+
+def test_a_first_scan_is_one_read_and_one_write(client, db, app, is_postgres):
+    """On PostgreSQL a first scan is two statements in autocommit (the holder's SELECT; the check-in and its log
+    in one INSERT with CTEs): no BEGIN and COMMIT round trips. SQLite writes the same two rows by two INSERTs in
+    its transaction. Either way the check-in and its log are there, and the log says "ok"."""
+    event = live_event()
+    secret = device_token(event)
+    token = _token(register(event))
+    api_scan(client, secret, _token(register(event, name="Warm Up")))  # caches the device and the event
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement.split()[0], conn.connection.driver_connection.autocommit if is_postgres else None))
+
+    sa_event.listen(_db.engine, "before_cursor_execute", seen)
+    try:
+        assert api_scan(client, secret, token).json["status"] == "ok"
+    finally:
+        sa_event.remove(_db.engine, "before_cursor_execute", seen)
+    if is_postgres:
+        assert [kind for kind, _ in statements] == ["SELECT", "WITH"]
+        assert {autocommit for _, autocommit in statements} == {True}
+    else:
+        assert [kind for kind, _ in statements] == ["BEGIN", "SELECT", "INSERT", "INSERT"]  # BEGIN IMMEDIATE
+    logs = db.session.execute(select(ScanLog.result, ScanLog.conflict).order_by(ScanLog.id)).all()
+    assert [(result.value, conflict) for result, conflict in logs] == [("ok", False), ("ok", False)]
