@@ -14,6 +14,7 @@ from datetime import datetime
 from app.text import fold
 
 ROOM, SPEAKER = "room", "speaker"
+_TITLE = re.compile(r"^(?:\w{1,5}\.)+$")  # "dr.", "prof.", "dr.-ing." is kept: only short words with a dot
 _SPEAKER_SPLIT = re.compile(r"\s*(?:[,;/&+\n]|\band\b|\bund\b|\ben\b)\s*", re.IGNORECASE)
 
 
@@ -54,9 +55,23 @@ def day_grid(sessions: list, room_order: list[str]) -> tuple[list[Column], list]
     return columns, rows
 
 
+def _name_key(name: str) -> str:
+    """A speaker's name as compared: folded, without titles ("Dr. Anna  Müller" → "anna muller")."""
+    return " ".join(w for w in fold(name).split() if not _TITLE.match(w))
+
+
+def _speakers(text: str | None) -> dict[str, str]:
+    """The speakers of a session, by compared name, as written."""
+    found = {}
+    for name in _SPEAKER_SPLIT.split(text or ""):
+        if _name_key(name):
+            found.setdefault(_name_key(name), name.strip())
+    return found
+
+
 def speaker_names(text: str | None) -> set[str]:
-    """The speakers of a session as folded names ("Dr. Anna Müller, Ben Ito" → {"dr. anna muller", "ben ito"})."""
-    return {fold(name).strip() for name in _SPEAKER_SPLIT.split(text or "") if fold(name).strip()}
+    """The speakers of a session as compared names ("Dr. Anna Müller, Ben Ito" → {"anna muller", "ben ito"})."""
+    return set(_speakers(text))
 
 
 @dataclass(frozen=True)
@@ -76,7 +91,7 @@ def _overlap(a_start: datetime, a_end: datetime, b) -> bool:
 def clashes_with(starts_at: datetime, ends_at: datetime, room_id: int | None, speakers: str, others: list,
                  own_id: int | None = None) -> list[Clash]:
     """What a session at these times, in this room, with these speakers, clashes with among ``others``."""
-    names = {fold(n).strip(): n.strip() for n in _SPEAKER_SPLIT.split(speakers or "") if fold(n).strip()}
+    names = _speakers(speakers)
     found = []
     for other in sorted(others, key=lambda o: (o.starts_at, o.id)):
         if other.id == own_id or not _overlap(starts_at, ends_at, other):

@@ -277,7 +277,8 @@ def save_session(event: Event, session: Session | None, data: SessionData) -> Se
         session = Session(event=event)
         db.session.add(session)
     session.title, session.kind, session.abstract = data.title, SessionKind(data.kind), data.abstract
-    session.starts_at, session.ends_at, session.room_id = starts, ends, data.room_id
+    session.starts_at, session.ends_at = starts, ends
+    session.room = db.session.get(Room, data.room_id) if data.room_id is not None else None
     session.capacity, session.needs_seat = data.capacity, data.needs_seat
     session.language, session.speakers = data.language, data.speakers
     session.clash_override = data.clash_reason.strip()[:300] if found else ""
