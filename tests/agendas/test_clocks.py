@@ -145,3 +145,30 @@ def test_the_changes_found_are_the_real_ones():
     # Sao Paulo changed at midnight: the repeated hour is the last of 17 February, the gap the first of 4 November.
     assert _days("America/Sao_Paulo", 2018) == [(date(2018, 2, 17), time(23, 0)), (date(2018, 11, 4), time(1, 0))]
     assert transitions("Asia/Kolkata", 2027) == []
+
+
+def test_an_item_without_length_from_another_feature_breaks_no_feed_and_no_pdf(app, client, ical_js):
+    """The programme's sessions cannot end before they start (a CHECK); items of other features might: the feed
+    leaves DTEND out rather than write a forbidden one, and the agenda PDF is still made."""
+    from events.agendas.items import AgendaItem
+    from events.agendas.signals import registration_items
+
+    event = make_event(registration_closes_at=datetime(2099, 1, 1, tzinfo=UTC))
+    registration = register(event)
+    start = event.starts_at + timedelta(hours=2)
+
+    def odd(_app, registration):
+        return [AgendaItem(uid=f"odd-{registration.id}@localhost", kind="meeting", title="Backwards",
+                           starts_at=start, ends_at=start - timedelta(minutes=30)),
+                AgendaItem(uid=f"zero-{registration.id}@localhost", kind="meeting", title="Zero",
+                           starts_at=start, ends_at=start)]
+
+    registration_items.connect(odd, sender=app)
+    try:
+        response = client.get(f"/calendar/{feeds.feed_token(registration_id=registration.id)}.ics")
+        assert response.status_code == 200 and b"DTEND" not in response.data
+        theirs = {e["uid"]: e for e in ical_js(response.data)}
+        assert {e["start"] for e in theirs.values()} == {iso_utc(start)}
+        assert client.get(f"/r/{registration.token}/agenda.pdf").status_code == 200
+    finally:
+        registration_items.disconnect(odd, sender=app)
