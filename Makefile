@@ -8,6 +8,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 DEV := APP_ENV=development
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := var/.system-packages
+ICAL_JS := tests/agendas/ical_js/node_modules/ical.js/package.json
 # Debian packages: fonts for badges and PDFs in any script, poppler for rendering PDFs in tests, Chromium for
 # browser tests, Node for the second calendar parser and the self-hosted front-end packages.
 SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-dejavu-core poppler-utils \
@@ -22,7 +23,13 @@ run: setup
 	$(DEV) $(FLASK) demo
 	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
 
-setup: $(SYSTEM_STAMP) $(STAMP) translations
+setup: $(SYSTEM_STAMP) $(STAMP) $(ICAL_JS) translations
+
+# Mozilla's calendar parser (ical.js, pinned by its package-lock.json), the second parser the calendar tests compare
+# every feed with (tests/agendas/conftest.py installs it too when it is missing; without npm those tests skip).
+$(ICAL_JS): tests/agendas/ical_js/package-lock.json | $(SYSTEM_STAMP)
+	@if command -v npm >/dev/null; then cd tests/agendas/ical_js && npm ci --no-audit --no-fund --silent; \
+	else echo "warning: npm missing; the ical.js calendar checks will skip"; fi
 
 $(SYSTEM_STAMP):
 	@mkdir -p var

@@ -2,7 +2,11 @@
 
 What real calendar apps need, and why:
 - times in the event's IANA zone with its VTIMEZONE (only the years the items need), so that a session on a
-  daylight-saving change day lands at the right instant everywhere;
+  daylight-saving change day lands at the right instant everywhere; a time in the hour that happens twice when
+  the clocks go back is written in UTC instead: a local time there names two instants, RFC 5545 says the first,
+  and Mozilla's ical.js reads the second (issue 14), so only UTC means the same to every parser;
+- an item whose end is not after its start (nothing the programme stores, but items come from every feature)
+  gets no DTEND rather than a forbidden DTEND <= DTSTART;
 - a stable UID per item and a SEQUENCE that grows when it changes (clients ignore updates with the same one);
 - STATUS:CANCELLED with the same UID for sessions cancelled or dropped, so that subscribed clients remove them;
 - DTSTAMP is the item's last change (there is no METHOD on feeds, RFC 5545 3.8.7.2), which keeps the body, and
@@ -14,8 +18,9 @@ and ``session-12-user-5@<host>`` in personal feeds; meetings bring their own UID
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -26,6 +31,7 @@ from icalendar import vDuration
 from events.agendas.items import AgendaItem
 from events.programme.models import Event
 
+UTC = timezone.utc
 PRODID = "-//welcomeday//agendas 1.0//EN"
 STATUS = {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE", "cancelled": "CANCELLED"}
 
@@ -56,6 +62,18 @@ def _description(item: AgendaItem) -> str:
     return "\n\n".join(parts)
 
 
+def _repeats(moment: datetime, tz: ZoneInfo) -> bool:
+    """Whether the local time of ``moment`` happens twice in zone ``tz`` (the hour when the clocks go back)."""
+    local = moment.astimezone(tz)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def _when(starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> tuple[datetime, datetime | None]:
+    """DTSTART and DTEND: local times of the event's zone, or both in UTC when either local time repeats."""
+    zone = UTC if _repeats(starts_at, tz) or _repeats(ends_at, tz) else tz
+    return starts_at.astimezone(zone), ends_at.astimezone(zone) if ends_at > starts_at else None
+
+
 def build_calendar(event: Event, items: list[AgendaItem], *, name: str, uid: str,
                    method: str | None = None) -> bytes:
     """One VCALENDAR with the items in the event's time zone. ``method="PUBLISH"`` for e-mail attachments.
@@ -70,9 +88,9 @@ def build_calendar(event: Event, items: list[AgendaItem], *, name: str, uid: str
     if not method:
         calendar.add("X-PUBLISHED-TTL", vDuration(timedelta(hours=1)))
     for item in items:
+        start, end = _when(item.starts_at, item.ends_at, tz)
         vevent = VEvent.new(
-            uid=item.uid, summary=_summary(item), start=item.starts_at.astimezone(tz),
-            end=item.ends_at.astimezone(tz), stamp=(item.updated_at or fallback_stamp),
+            uid=item.uid, summary=_summary(item), start=start, end=end, stamp=(item.updated_at or fallback_stamp),
             sequence=item.sequence, status=STATUS.get(item.status, "CONFIRMED"),
             location=location_line(event, item) or None, description=_description(item) or None, url=item.url,
             transparency="TRANSPARENT" if item.status != "confirmed" else "OPAQUE")

@@ -6,7 +6,7 @@ to its data builds a new one. Bump TEMPLATE_VERSION when a template or this modu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from app.extensions import db
 from app.pdf import cached, fingerprint, qr_svg, render_pdf
 from events.agendas.items import AgendaItem, items_for_registration, items_for_user
 from events.agendas.signals import answers, holder_badge
+from events.programme.grid import Column, day_grid
 from events.programme.models import Event, Session
 from events.employers.models import PartnerStatus
 from events.registration.models import RegistrationStatus
@@ -32,45 +33,11 @@ MIN_FREE = timedelta(minutes=15)
 
 
 @dataclass
-class Column:
-    room: str          # "" for sessions without a room
-    lane: int = 0      # a second lane when two sessions overlap in one room
-    ends: list = field(default_factory=list)
-
-
-@dataclass
 class Day:
     date: datetime
     sessions: list[Session]
     columns: list[Column]
     rows: list[tuple[datetime, datetime, list]]  # (start, end, cells); a cell: None (covered), {} or {session, span}
-
-
-def day_grid(sessions: list[Session], room_order: list[str]) -> tuple[list[Column], list]:
-    """The day at a glance: one column per room (and lane), one row per time slice between start/end times."""
-    columns: list[Column] = []
-    placed: dict[int, int] = {}
-    rank = {name: i for i, name in enumerate(room_order)}
-    for s in sorted(sessions, key=lambda s: (s.starts_at, s.id)):
-        room = s.room.name if s.room else ""
-        column = next((c for c in columns if c.room == room and c.ends[-1] <= s.starts_at), None)
-        if column is None:
-            column = Column(room, sum(1 for c in columns if c.room == room))
-            columns.append(column)
-        column.ends.append(s.ends_at)
-        placed[s.id] = id(column)
-    columns.sort(key=lambda c: (c.room == "", rank.get(c.room, len(rank)), c.room, c.lane))
-    index = {id(c): i for i, c in enumerate(columns)}
-    bounds = sorted({s.starts_at for s in sessions} | {s.ends_at for s in sessions})
-    rows = [(start, end, [{} for _ in columns]) for start, end in zip(bounds, bounds[1:])]
-    row_of = {start: i for i, (start, _, _) in enumerate(rows)}
-    for s in sessions:
-        col, first = index[placed[s.id]], row_of[s.starts_at]
-        span = sum(1 for start, end, _ in rows[first:] if end <= s.ends_at)
-        rows[first][2][col] = {"session": s, "span": span}
-        for r in range(first + 1, first + span):
-            rows[r][2][col] = None
-    return columns, rows
 
 
 def programme_days(event: Event, sessions: list[Session]) -> list[Day]:

@@ -5,7 +5,7 @@ import re
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, RadioField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -13,6 +13,8 @@ from app.forms import Form, MultiCheckboxField, SelectField, strip_filter
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
+OCCURRENCES = [("0", _l("The first time (before the clocks go back)")),
+               ("1", _l("The second time (after the clocks go back)"))]
 SESSION_KINDS = [("workshop", _l("Workshop")), ("talk", _l("Talk")), ("panel", _l("Panel")),
                  ("networking", _l("Networking")), ("info_stand", _l("Info stand")), ("break", _l("Break"))]
 
@@ -96,11 +98,21 @@ class SessionForm(Form):
     needs_seat = BooleanField(_l("People book a seat"), default=True)
     language = SelectField(_l("Language"), choices=EVENT_LANGUAGES)
     speakers = StringField(_l("Speakers"), filters=[strip_filter],
-                           validators=[Optional(), Length(max=300)])
+                           validators=[Optional(), Length(max=300)],
+                           description=_l("Separated by commas; the programme grid warns when one person is in "
+                                          "two places at once."))
+    # Shown only when the time typed above happens twice that day (the clocks go back): which one is meant.
+    # Whether the times exist, and that the session ends after it starts, is judged in the event's time zone by
+    # events.programme.services.session_instants (the message appears next to the field).
+    starts_occurrence = RadioField(_l("Which start time?"), choices=OCCURRENCES, validators=[Optional()])
+    ends_occurrence = RadioField(_l("Which end time?"), choices=OCCURRENCES, validators=[Optional()])
+    clash_reason = TextAreaField(_l("Reason to keep the clash"), filters=[strip_filter],
+                                 validators=[Optional(), Length(max=300)],
+                                 description=_l("Stored with the session and in the audit log, and shown in the "
+                                                "programme grid."))
 
-    def validate_ends(self, field):
-        if self.starts.data and field.data and field.data <= self.starts.data:
-            raise ValidationError(_l("The session must end after it starts."))
+    def occurrence(self, field) -> int | None:
+        return int(field.data) if field.data in ("0", "1") else None
 
 
 class CancelSessionForm(Form):

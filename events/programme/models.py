@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,7 +110,9 @@ class Session(db.Model):
     """One item of the programme: a workshop, talk, panel, networking slot…"""
 
     __tablename__ = "session"
-    __table_args__ = (Index("ix_session_event_start", "event_id", "starts_at"),)
+    # A session has a length: an end at or before the start made feeds, PDFs and pages fail (issue 14).
+    __table_args__ = (Index("ix_session_event_start", "event_id", "starts_at"),
+                      CheckConstraint("ends_at > starts_at", name="ends_after_start"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
@@ -124,6 +126,9 @@ class Session(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="en")
     host_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"))
     speakers: Mapped[str] = mapped_column(String(300), default="")
+    # Why staff kept this session although it shares a room or a speaker with another at the same time (the
+    # grid shows it; empty while there is no clash). See events/programme/services.py save_session.
+    clash_override: Mapped[str] = mapped_column(String(300), default="", server_default="")
     needs_seat: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus, "session_status"),
                                                   default=SessionStatus.SCHEDULED)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.audit import audit, snapshot
 from app.extensions import db, utcnow
@@ -13,7 +14,8 @@ from app.mail import queue_mail
 from events.employers.models import EventPartner, PartnerStatus
 from events.registration.models import HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind, SessionStatus
-from events.programme.times import at_local, local_to_utc, move_to_day, utc_to_local
+from events.programme.grid import Clash, clashes, clashes_with, day_grid
+from events.programme.times import at_local, check_local, local_to_utc, move_to_day, occurrence, utc_to_local
 from events.registration import store
 from events.registration.locking import fill_event, fill_session, lock_event
 
@@ -22,7 +24,8 @@ EVENT_FIELDS = ("slug", "title", "description", "venue", "address", "timezone", 
                 "contact_email", "privacy_notice")
 ROOM_FIELDS = ("name", "capacity", "floor")
 SESSION_FIELDS = ("title", "kind", "abstract", "starts_at", "ends_at", "room_id", "capacity", "needs_seat",
-                  "language", "speakers", "status")
+                  "language", "speakers", "status", "clash_override")
+MOVE_FIELDS = ("starts_at", "ends_at", "room_id")
 
 
 class ConsoleError(Exception):
@@ -30,6 +33,15 @@ class ConsoleError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class ClashError(ConsoleError):
+    """A session would share a room or a speaker with another at the same time: saved only with a reason."""
+
+    def __init__(self, clashes: list[Clash]):
+        super().__init__(_("This session clashes with another one. Give a reason to keep it anyway, or change its "
+                           "time, room or speakers."), field="clash_reason")
+        self.clashes = clashes
 
 
 @dataclass
@@ -201,37 +213,117 @@ class SessionData:
     needs_seat: bool = True
     language: str = "en"
     speakers: str = ""
+    starts_fold: int | None = None  # FIRST or SECOND when the local time happens twice (the clocks go back)
+    ends_fold: int | None = None
+    clash_reason: str = ""          # why the session is kept although it clashes
+
+
+def _instant(event: Event, day: date, clock: time, fold: int | None, field: str) -> datetime:
+    """A time staff typed, as an instant of the event's zone: refused when the clocks skip it, asked about when
+    it happens twice."""
+    check = check_local(datetime.combine(day, clock), event.timezone)
+    fmt = "%H:%M"
+    if not check.exists:
+        start, end = check.gap
+        raise ConsoleError(_("%(time)s does not exist on %(day)s in %(zone)s: the clocks jump from %(start)s to "
+                             "%(end)s. Choose a time before or after the jump.", time=clock.strftime(fmt),
+                             day=day.isoformat(), zone=event.timezone, start=start.strftime(fmt),
+                             end=end.strftime(fmt)), field=field)
+    if check.ambiguous:
+        if fold is None:
+            raise ConsoleError(_("%(time)s happens twice on %(day)s in %(zone)s, because the clocks go back. "
+                                 "Choose which of the two you mean.", time=clock.strftime(fmt),
+                                 day=day.isoformat(), zone=event.timezone), field=f"{field}_occurrence")
+        return check.instants[fold]
+    return check.instants[0]
+
+
+def session_instants(event: Event, data: SessionData) -> tuple[datetime, datetime]:
+    """The start and end of a session as UTC instants on the event's day, checked: both exist, and it ends after
+    it starts (the database refuses anything else too)."""
+    day = event.starts_at.astimezone(event.tz).date()
+    starts = _instant(event, day, data.starts, data.starts_fold, "starts")
+    ends = _instant(event, day, data.ends, data.ends_fold, "ends")
+    if ends <= starts:
+        raise ConsoleError(_("The session must end after it starts."), field="ends")
+    return starts, ends
+
+
+def session_clashes(event: Event, session: Session | None, starts: datetime, ends: datetime,
+                    room_id: int | None, speakers: str) -> list[Clash]:
+    """What a session at these times, room and speakers would clash with (cancelled sessions clash with none)."""
+    if session is not None and session.is_cancelled:
+        return []
+    others = db.session.scalars(select(Session).where(
+        Session.event_id == event.id, Session.status == SessionStatus.SCHEDULED,
+        Session.starts_at < ends, Session.ends_at > starts)).all()
+    return clashes_with(starts, ends, room_id, speakers, others, own_id=session.id if session else None)
 
 
 def save_session(event: Event, session: Session | None, data: SessionData) -> Session:
     if data.room_id is not None and db.session.scalar(
             select(Room.id).where(Room.id == data.room_id, Room.event_id == event.id)) is None:
         raise ConsoleError(_("Choose a room of this event."), field="room_id")
-    day = event.starts_at.astimezone(event.tz).date()
-    starts, ends = at_local(day, data.starts, event.timezone), at_local(day, data.ends, event.timezone)
-    lock_event(event.id)  # capacity changes refill the waiting list under the event's lock
+    starts, ends = session_instants(event, data)
+    lock_event(event.id)  # capacity changes refill the waiting list, and clashes are judged, under the event's lock
+    found = session_clashes(event, session, starts, ends, data.room_id, data.speakers)
+    if found and not data.clash_reason.strip():
+        raise ClashError(found)
     before = snapshot(session, SESSION_FIELDS) if session else None
+    moved = session is not None and (session.starts_at, session.ends_at, session.room_id) != (starts, ends,
+                                                                                              data.room_id)
+    was = (session.starts_at, session.ends_at, session.room) if moved else None
     if session is None:
         session = Session(event=event)
         db.session.add(session)
     session.title, session.kind, session.abstract = data.title, SessionKind(data.kind), data.abstract
-    session.starts_at, session.ends_at, session.room_id = starts, ends, data.room_id
+    session.starts_at, session.ends_at = starts, ends
+    session.room = db.session.get(Room, data.room_id) if data.room_id is not None else None
     session.capacity, session.needs_seat = data.capacity, data.needs_seat
     session.language, session.speakers = data.language, data.speakers
-    db.session.flush()
+    session.clash_override = data.clash_reason.strip()[:300] if found else ""
+    db.session.flush()  # events/agendas bumps the SEQUENCE of a session whose times or room change
+    told = _tell_moved(session, *was) if was else 0
     if before is not None:
         fill_session(session, utcnow())  # more seats: the first in line get them now
-    audit("session.edit" if before else "session.create", session, before, snapshot(session, SESSION_FIELDS))
+    after = snapshot(session, SESSION_FIELDS)
+    if found:
+        after["clashes"] = [c.describe() for c in found]
+    if moved:
+        after["told"] = told
+    audit("session.edit" if before else "session.create", session, before, after)
     db.session.commit()
     return session
 
 
+def _tell_moved(session: Session, was_starts: datetime, was_ends: datetime, was_room: Room | None) -> int:
+    """Mail everyone down for a session (seat or waiting list) its new time and room, in their language."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.status != EnrolmentStatus.DROPPED)
+        .order_by(Enrolment.id)).all()
+    told = 0
+    for enrolment in enrolments:
+        registration = enrolment.registration
+        if registration.status in HOLDS_PLACE or registration.status.value == "waitlisted":
+            queue_mail(registration.attendee.email, "session_moved", locale=registration.attendee.locale,
+                       registration=registration, session=session, event=session.event, was_starts=was_starts,
+                       was_ends=was_ends, was_room=was_room.name if was_room else "")
+            told += 1
+    return told
+
+
 def session_data_from(session: Session) -> SessionData:
     tz = session.event.tz
-    return SessionData(title=session.title, kind=session.kind.value, starts=session.starts_at.astimezone(tz).time(),
-                       ends=session.ends_at.astimezone(tz).time(), abstract=session.abstract,
-                       room_id=session.room_id, capacity=session.capacity, needs_seat=session.needs_seat,
-                       language=session.language, speakers=session.speakers)
+    starts, ends = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+
+    def fold(moment: datetime) -> int | None:
+        return occurrence(moment, session.event.timezone) if check_local(
+            moment.replace(tzinfo=None), session.event.timezone).ambiguous else None
+
+    return SessionData(title=session.title, kind=session.kind.value, starts=starts.time(), ends=ends.time(),
+                       abstract=session.abstract, room_id=session.room_id, capacity=session.capacity,
+                       needs_seat=session.needs_seat, language=session.language, speakers=session.speakers,
+                       starts_fold=fold(starts), ends_fold=fold(ends), clash_reason=session.clash_override)
 
 
 def cancel_session(session: Session, message: str = "") -> int:
@@ -260,3 +352,30 @@ def cancel_session(session: Session, message: str = "") -> int:
     db.session.commit()
     return told
 
+
+
+# ----------------------------------------------------------------------------------------------- the day's grid
+
+
+@dataclass
+class GridDay:
+    date: date
+    columns: list
+    rows: list            # (start, end, cells) as events.programme.grid.day_grid makes them
+    clashes: dict         # session id -> [Clash]
+
+
+def programme_grid(event: Event) -> list[GridDay]:
+    """The scheduled sessions by local day as rooms × time, with the clashes of each session."""
+    sessions = db.session.scalars(
+        select(Session).where(Session.event_id == event.id, Session.status == SessionStatus.SCHEDULED)
+        .options(selectinload(Session.room)).order_by(Session.starts_at, Session.id)).all()
+    by_day: dict[date, list[Session]] = {}
+    for s in sessions:
+        by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
+    room_order = [r.name for r in event.rooms]
+    days = []
+    for day, items in sorted(by_day.items()):
+        columns, rows = day_grid(items, room_order)
+        days.append(GridDay(day, columns, rows, clashes(items)))
+    return days

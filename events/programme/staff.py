@@ -115,36 +115,63 @@ def sessions(event):
                            room_form=RoomForm(), confirm=ConfirmForm())
 
 
-@bp.route("/e/<slug>/sessions/new", methods=["GET", "POST"], defaults={"session_id": None})
-@bp.route("/e/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/e/<slug>/grid", methods=["GET"])
 @requires("staff", event_from="slug")
-def edit_session(event, session_id):
-    session = None
-    if session_id is not None:
-        session = db.session.get(Session, session_id)
-        if session is None or session.event_id != event.id:
-            abort(404)
+def grid(event):
+    return render_template("programme/grid.html", event=event, days=console.programme_grid(event))
+
+
+def _session_or_404(event, session_id):
+    if session_id is None:
+        return None
+    session = db.session.get(Session, session_id)
+    if session is None or session.event_id != event.id:
+        abort(404)
+    return session
+
+
+def _session_form(event, session) -> SessionForm:
     obj = console.session_data_from(session) if session and request.method == "GET" else None
     form = SessionForm(obj=obj)
     form.room_id.choices = _room_choices(event)
     if obj is not None:
         form.room_id.data = str(obj.room_id or "")
+        form.starts_occurrence.data = None if obj.starts_fold is None else str(obj.starts_fold)
+        form.ends_occurrence.data = None if obj.ends_fold is None else str(obj.ends_fold)
+    return form
+
+
+def _session_data(form: SessionForm) -> console.SessionData:
+    return console.SessionData(
+        title=form.title.data, kind=form.kind.data, starts=form.starts.data, ends=form.ends.data,
+        abstract=form.abstract.data or "", room_id=int(form.room_id.data) if form.room_id.data else None,
+        capacity=form.capacity.data, needs_seat=form.needs_seat.data, language=form.language.data,
+        speakers=form.speakers.data or "", starts_fold=form.occurrence(form.starts_occurrence),
+        ends_fold=form.occurrence(form.ends_occurrence), clash_reason=form.clash_reason.data or "")
+
+
+@bp.route("/e/<slug>/sessions/new", methods=["GET", "POST"], defaults={"session_id": None})
+@bp.route("/e/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@requires("staff", event_from="slug")
+def edit_session(event, session_id):
+    session = _session_or_404(event, session_id)
+    form = _session_form(event, session)
+    found = []
     if form.validate_on_submit():
-        data = console.SessionData(
-            title=form.title.data, kind=form.kind.data, starts=form.starts.data, ends=form.ends.data,
-            abstract=form.abstract.data or "", room_id=int(form.room_id.data) if form.room_id.data else None,
-            capacity=form.capacity.data, needs_seat=form.needs_seat.data, language=form.language.data,
-            speakers=form.speakers.data or "")
         try:
-            console.save_session(event, session, data)
+            console.save_session(event, session, _session_data(form))
         except console.ConsoleError as exc:
             db.session.rollback()
             show_rule_error(form, exc)
+            found = getattr(exc, "clashes", [])
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("programme_staff.sessions", slug=event.slug), 303)
-    return render_template("programme/session_form.html", form=form, event=event, session=session), \
-        422 if form.errors else 200
+    elif session is not None and request.method == "GET" and session.clash_override:
+        found = console.session_clashes(event, session, session.starts_at, session.ends_at, session.room_id,
+                                        session.speakers)
+    return render_template("programme/session_form.html", form=form, event=event, session=session,
+                           clashes=found), 422 if form.errors else 200
 
 
 @bp.route("/e/<slug>/sessions/<int:session_id>/cancel", methods=["GET", "POST"])

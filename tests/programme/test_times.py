@@ -60,3 +60,29 @@ def test_registration_is_open_between_opening_and_closing_of_a_published_day():
     assert not event.registration_open(start - timedelta(days=1))
     event.status = EventStatus.DRAFT
     assert not event.registration_open(start - timedelta(days=10))
+
+
+def test_a_time_the_clocks_skip_does_not_exist_and_names_its_gap():
+    from events.programme.times import check_local
+    spring = check_local(datetime(2027, 3, 28, 2, 30), "Europe/Berlin")
+    assert not spring.exists and spring.gap == (datetime(2027, 3, 28, 2, 0), datetime(2027, 3, 28, 3, 0))
+    assert check_local(datetime(2027, 3, 28, 2, 0), "Europe/Berlin").gap[0] == datetime(2027, 3, 28, 2, 0)
+    assert check_local(datetime(2027, 3, 28, 3, 0), "Europe/Berlin").instants == (
+        datetime(2027, 3, 28, 1, 0, tzinfo=UTC),)
+    # Lord Howe Island jumps half an hour.
+    howe = check_local(datetime(2027, 10, 3, 2, 10), "Australia/Lord_Howe")
+    assert howe.gap == (datetime(2027, 10, 3, 2, 0), datetime(2027, 10, 3, 2, 30))
+
+
+def test_a_time_that_happens_twice_has_two_instants_first_and_second():
+    from events.programme.times import FIRST, SECOND, check_local, occurrence
+    autumn = check_local(datetime(2027, 10, 31, 2, 30), "Europe/Berlin")
+    assert autumn.ambiguous and autumn.instants == (datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+                                                    datetime(2027, 10, 31, 1, 30, tzinfo=UTC))
+    assert at_local(date(2027, 10, 31), time(2, 30), "Europe/Berlin", SECOND) == autumn.instants[1]
+    assert occurrence(autumn.instants[0], "Europe/Berlin") == FIRST
+    assert occurrence(autumn.instants[1], "Europe/Berlin") == SECOND
+    howe = check_local(datetime(2027, 4, 4, 1, 40), "Australia/Lord_Howe")
+    assert howe.ambiguous and howe.instants[1] - howe.instants[0] == timedelta(minutes=30)
+    ordinary = check_local(datetime(2027, 6, 1, 2, 30), "Europe/Berlin")
+    assert ordinary.exists and not ordinary.ambiguous and ordinary.gap is None
