@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
@@ -56,6 +56,12 @@ class _CookieSessionOnDemand(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the icon itself, not a 404 in every log."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 86400)
+
+
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(BASE_DIR / "var"))
@@ -100,6 +106,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         console.redirect_old_urls(app, dev.OLD_URLS)
     app.register_blueprint(jobs.bp)
     console.redirect_old_urls(app, jobs.OLD_URLS)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     for feature in FEATURES:
         feature.init_app(app)
     console.init_app(app)  # the staff console's shell; the features connect their menu entries to it

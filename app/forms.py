@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import unicodedata
 
+import email_validator
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form as WTForm
 from wtforms import SelectField as _SelectField
 from wtforms import PasswordField, SelectMultipleField, TextAreaField, widgets
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 # What no text of ours may hold: control characters (tab and line breaks only where a field has several lines),
 # lone surrogates and private-use code points, and the noncharacters U+FFFE/U+FFFF (and their kin): none of them
@@ -147,3 +148,30 @@ def show_rule_error(form, exc) -> None:
         target.errors = list(target.errors) + [exc.message]
     else:
         flash(exc.message, "error")
+
+
+# A stand-in for a special-use top-level domain when only the syntax of an address is judged (ContactAddress).
+_ORDINARY_TLD = "example-tld.org"
+
+
+class ContactAddress:
+    """An address people write to (an event's contact): e-mail syntax, as email-validator judges it, but a
+    special-use domain (``team@welcomeday.local`` on an intranet, ``@example.test``) is fine. Attendees' own
+    addresses keep the stricter check (events/registration/payloads.py): mail to them must get out."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if not value:
+            return
+        local, _at, domain = value.rpartition("@")
+        lowered = domain.lower()
+        special = next((d for d in email_validator.SPECIAL_USE_DOMAIN_NAMES
+                        if lowered.endswith("." + d)), None)
+        probe = f"{local}@{domain[:-len(special)]}{_ORDINARY_TLD}" if special else value
+        try:
+            email_validator.validate_email(probe, check_deliverability=False, allow_smtputf8=True)
+        except email_validator.EmailNotValidError:
+            raise ValidationError(self.message or _l("This does not look like an e-mail address.")) from None

@@ -7,6 +7,7 @@ values, so that rendering can run in another process and a fingerprint of the ca
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -67,6 +68,36 @@ def _badge_users(event: Event) -> list[tuple[int, BadgeRole]]:
     roles = {uid: BadgeRole.EMPLOYER for uid in employers}
     roles.update({uid: BadgeRole.STAFF for uid in staff})
     return sorted(roles.items())
+
+
+@dataclass(frozen=True)
+class BadgeCounts:
+    """Who gets a badge (whether it is issued yet or not: badges are issued on first use or when printed)."""
+    by_role: dict[str, int]  # people per badge role, every role listed
+    printed: int  # of them, whose badge is printed
+
+    @property
+    def people(self) -> int:
+        return sum(self.by_role.values())
+
+    @property
+    def not_printed(self) -> int:
+        return max(self.people - self.printed, 0)
+
+
+def badge_counts(event: Event) -> BadgeCounts:
+    """Every registration holding a place and every employer contact and staff member of the event, by the role
+    of their badge (their default role while no badge is issued), and how many of their badges are printed."""
+    badges = db.session.execute(select(Badge.registration_id, Badge.user_id, Badge.role, Badge.printed_at).where(
+        Badge.event_id == event.id, Badge.status == BadgeStatus.ACTIVE)).all()
+    by_registration = {b.registration_id: b for b in badges if b.registration_id is not None}
+    by_user = {b.user_id: b for b in badges if b.registration_id is None}
+    holders = [(by_registration.get(reg_id), BadgeRole.ATTENDEE) for reg_id in db.session.scalars(
+        select(Registration.id).where(Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE)))]
+    holders += [(by_user.get(user_id), role) for user_id, role in _badge_users(event)]
+    roles = Counter((badge.role if badge is not None else role).value for badge, role in holders)
+    printed = sum(1 for badge, _role in holders if badge is not None and badge.printed_at is not None)
+    return BadgeCounts({role.value: roles.get(role.value, 0) for role in BadgeRole}, printed)
 
 
 def badge_for_registration(registration: Registration) -> Badge | None:

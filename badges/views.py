@@ -77,13 +77,11 @@ def badges_page(event):
     if job_id and (db.session.get(Job, job_id) is None or db.session.get(Job, job_id).event_id != event.id):
         job_id = None
     all_badges = services.select_badges(event)
-    counts = {role.value: sum(1 for b in all_badges if b.role == role) for role in BadgeRole}
-    unprinted = sum(1 for b in all_badges if b.printed_at is None)
     query = (request.args.get("q") or "").strip()
     found = devices.search_holders(event, query, limit=30) if query else []
     found_badges = {b.token_hash: b for b in all_badges}
-    return render_template("badges/staff_badges.html", event=event, job_id=job_id, counts=counts,
-                           unprinted=unprinted, total=len(all_badges), layouts=LAYOUTS, query=query,
+    return render_template("badges/staff_badges.html", event=event, job_id=job_id,
+                           counts=services.badge_counts(event), layouts=LAYOUTS, query=query,
                            found=[(f, found_badges.get(f["h"])) for f in found])
 
 

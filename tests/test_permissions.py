@@ -26,7 +26,7 @@ from tests.roles import login, team_for
 
 # Pages for everyone, signed in or not: attendees' secret links, the public programme, feeds, the API, sign-in.
 PUBLIC = {
-    "static", "programme.index", "programme.event_page", "programme.session_page", "public.register", "public.registered",
+    "static", "favicon", "programme.index", "programme.event_page", "programme.session_page", "public.register", "public.registered",
     "public.my_registration", "public.confirm", "public.cancel", "public.edit_profile", "public.add_session",
     "public.drop_session", "privacy.notice", "privacy.download", "privacy.delete_account",
     "agendas.programme_pdf", "agendas.event_feed", "agendas.session_ics", "agendas.registration_agenda",

@@ -1,11 +1,12 @@
 """What door devices keep for offline decisions (the roster), and the live numbers for staff."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -20,6 +21,8 @@ from events.registration.models import (
     EnrolmentStatus,
     Registration,
 )
+from events.dashboard import charts
+from events.dashboard.figures import arrivals_per_10_minutes
 from events.programme.models import Event, Session
 
 
@@ -97,27 +100,16 @@ def live_numbers(event: Event) -> dict:
             "chart": arrivals_chart(event, times)}
 
 
-def arrivals_chart(event: Event, times: list[datetime], minutes: int = 10) -> dict:
-    """Bars of arrivals per ``minutes``, in the event's local time, as geometry for an inline SVG."""
-    if not times:
-        return {"bars": [], "width": 0, "height": 0, "max": 0}
-    step = timedelta(minutes=minutes)
-    def bucket(t: datetime) -> datetime:
-        local = event.local(t)
-        return local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0)
-    counts = Counter(bucket(t) for t in times)
-    first, last = min(counts), max(counts)
-    slots, at = [], first
-    while at <= last and len(slots) < 200:
-        slots.append((at, counts.get(at, 0)))
-        at += step
-    top = max(c for _, c in slots)
-    bar, gap, height = 18, 4, 140
-    bars = [{"x": 30 + i * (bar + gap), "w": bar, "h": round(height * c / top, 1) if top else 0,
-             "y": 10 + height - (round(height * c / top, 1) if top else 0), "count": c,
-             "label": at.strftime("%H:%M"), "show_label": i % 3 == 0} for i, (at, c) in enumerate(slots)]
-    return {"bars": bars, "width": 40 + len(slots) * (bar + gap), "height": height + 40, "max": top,
-            "base": 10 + height}
+def arrivals_chart(event: Event, times: list[datetime]) -> Markup | None:
+    """Arrivals per 10 minutes in the event's local time: the dashboard's chart (a fixed 640 × 220 drawing that
+    scales with the page, whatever the number of bars), or None before the first arrival."""
+    columns = arrivals_per_10_minutes(event, times)
+    if not columns:
+        return None
+    peak = max(columns, key=lambda item: item[1])
+    return charts.column_chart(
+        _("Arrivals per 10 minutes"), _("Busiest: %(n)d arrivals from %(time)s.", n=peak[1], time=peak[0]),
+        columns, y_label=_("Arrivals"), every=max(1, len(columns) // 8))
 
 
 def conflicts(event: Event) -> list[ScanLog]:

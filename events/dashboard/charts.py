@@ -55,14 +55,22 @@ class Chart:
         return Markup(head + "".join(self.parts) + "</svg>")
 
 
-def _nice_max(value: float) -> float:
+def _scale(value: float, ticks: int = 4) -> tuple[int, int]:
+    """The axis's top and its step between ticks: whole numbers of 1, 2 or 5 × 10^n, at most ``ticks`` steps,
+    so that every tick reads as a count (never 62.5 registrations)."""
     if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
+        return 1, 1
+    step = 1
+    while step * ticks < value:
+        for factor in (2, 2.5, 2):  # 1 → 2 → 5 → 10 → 20 → 50 …
+            step = int(step * factor)
+            if step * ticks >= value:
+                break
+    return step * math.ceil(value / step), step
+
+
+def _ticks(top: int, step: int) -> list[int]:
+    return list(range(0, top + 1, step))
 
 
 def _fmt(value: float) -> str:
@@ -79,7 +87,7 @@ def hbar_chart(title: str, description: str, bars: list[Bar], *, width: int = 64
     chart = Chart(title, description, width, height)
     plot = width - label_width - note_width
     top = max((sum(s.value for s in b.segments) for b in bars), default=0)
-    top = _nice_max(max([top] + [b.marker or 0 for b in bars]))
+    top, step = _scale(max([top] + [b.marker or 0 for b in bars]))
     for i, bar in enumerate(bars):
         y = 6 + i * row
         chart.parts.append(f'<text class="label" x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" '
@@ -101,11 +109,10 @@ def hbar_chart(title: str, description: str, bars: list[Bar], *, width: int = 64
     base = 6 + len(bars) * row
     chart.parts.append(f'<line class="axis" x1="{label_width}" x2="{label_width + plot}" y1="{base}" '
                        f'y2="{base}"/>')
-    for k in range(5):
-        value = top * k / 4
-        x = label_width + plot * k / 4
+    for value in _ticks(top, step):
+        x = label_width + plot * value / top
         chart.parts.append(f'<text class="tick" x="{x:.1f}" y="{base + 16}" text-anchor="middle">'
-                           f'{_fmt(value)}{unit}</text>')
+                           f'{value}{unit}</text>')
     return chart.render()
 
 
@@ -114,13 +121,13 @@ def column_chart(title: str, description: str, columns: list[tuple[str, float]],
     chart = Chart(title, description, width, height)
     left, bottom, top_pad = 44, 36, 12
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
-    top = _nice_max(max((v for _l, v in columns), default=0))
+    top, tick = _scale(max((v for _l, v in columns), default=0))
     step = plot_w / max(len(columns), 1)
-    for k in range(5):
-        y = top_pad + plot_h - plot_h * k / 4
+    for value in _ticks(top, tick):
+        y = top_pad + plot_h - plot_h * value / top
         chart.parts.append(f'<line class="grid" x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}"/>'
                            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                           f'{_fmt(top * k / 4)}</text>')
+                           f'{value}</text>')
     for i, (label, value) in enumerate(columns):
         h = plot_h * value / top
         x = left + i * step
@@ -148,7 +155,7 @@ def line_chart(title: str, description: str, series: list[Series], *, x_label: s
     x_min, x_max = min(xs), max(xs)
     if x_max == x_min:
         x_max = x_min + 1
-    top = _nice_max(max((y for s in series for _x, y in s.points), default=0))
+    top, tick = _scale(max((y for s in series for _x, y in s.points), default=0))
 
     def px(x: float) -> float:
         return left + plot_w * (x - x_min) / (x_max - x_min)
@@ -156,11 +163,11 @@ def line_chart(title: str, description: str, series: list[Series], *, x_label: s
     def py(y: float) -> float:
         return top_pad + plot_h - plot_h * y / top
 
-    for k in range(5):
-        y = py(top * k / 4)
+    for value in _ticks(top, tick):
+        y = py(value)
         chart.parts.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>'
                            f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                           f'{_fmt(top * k / 4)}</text>')
+                           f'{value}</text>')
     for x, label in x_ticks or []:
         if not x_min <= x <= x_max:
             continue

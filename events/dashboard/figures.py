@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from app.console.plugins import figure
 from app.extensions import db, utcnow
-from events.registration.models import HOLDS_PLACE, Attendee, Registration, RegistrationStatus
-from events.programme.models import Event
+from events.registration.models import (HOLDS_PLACE, Attendee, Enrolment, EnrolmentStatus, Registration,
+                                        RegistrationStatus)
+from events.programme.models import Event, Session, SessionStatus
 from events.registration.services import SessionSeats, session_seats
 
 
@@ -29,11 +30,21 @@ class Dashboard:
     arrivals: list[tuple[str, int]] | None  # ("09:10", n) per 10 minutes; None: no check-in data yet
     checked_in: int | None
     meetings: dict | None
+    waiting_for_sessions: int = 0  # people holding a place who wait for a seat in at least one session
     extra: dict = field(default_factory=dict)
 
     @property
     def holding(self) -> int:
         return self.counts.get("pending", 0) + self.counts.get("confirmed", 0)
+
+    @property
+    def session_waiting_places(self) -> int:
+        """Places on the sessions' waiting lists (one person may wait for several sessions)."""
+        return sum(s.waiting for s in self.sessions)
+
+    @property
+    def overbooked(self) -> list[SessionSeats]:
+        return [s for s in self.sessions if s.overbooked]
 
     @property
     def checkin_rate(self) -> float | None:
@@ -75,6 +86,16 @@ def _top(column, event: Event, limit: int = 10) -> list[tuple[str, int]]:
     return [(value, n) for value, n in rows]
 
 
+def waiting_for_sessions(event: Event) -> int:
+    """People with a place at the day who are on the waiting list of at least one session."""
+    return db.session.scalar(
+        select(func.count(func.distinct(Enrolment.registration_id)))
+        .join(Registration, Registration.id == Enrolment.registration_id)
+        .join(Session, Session.id == Enrolment.session_id)
+        .where(Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE),
+               Enrolment.status == EnrolmentStatus.WAITLISTED, Session.status != SessionStatus.CANCELLED)) or 0
+
+
 def country_name(code: str) -> str:
     return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
 
@@ -108,7 +129,7 @@ def build(event: Event) -> Dashboard:
         universities=_top(Attendee.university, event),
         arrivals=arrivals_per_10_minutes(event, list(checkins.values())) if checkins is not None else None,
         checked_in=len(checkins) if checkins is not None else None,
-        meetings=meetings)
+        meetings=meetings, waiting_for_sessions=waiting_for_sessions(event))
 
 
 def no_show_ids(event: Event) -> set[int] | None:

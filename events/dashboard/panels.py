@@ -33,11 +33,16 @@ def render_charts(event, d: Dashboard, charts) -> dict:
             cap = s.session.capacity if s.session.limited else None
             scale = 100 / cap if cap else 0
             taken = ngettext("%(num)d seat taken", "%(num)d seats taken", s.taken)
-            segments = [charts.Segment(s.taken * scale if cap else 0, "c1", taken)]
+            segments = [charts.Segment((s.taken - s.over) * scale if cap else 0, "c1", taken)]
+            if s.over:
+                segments.append(charts.Segment(s.over * scale, "over", ngettext(
+                    "%(num)d seat beyond the capacity", "%(num)d seats beyond the capacity", s.over)))
             if s.waiting and cap:
                 segments.append(charts.Segment(s.waiting * scale, "warn", ngettext(
                     "%(num)d on the waiting list", "%(num)d on the waiting list", s.waiting)))
             note = f"{s.taken}/{cap}" if cap else _("%(n)d, no limit", n=s.taken)
+            if s.over:
+                note += " · " + _("overbooked")
             if s.waiting:
                 note += " · " + _("+%(n)d waiting", n=s.waiting)
             bars.append(charts.Bar(s.session.title, segments, marker=100 if cap else None, note=note))

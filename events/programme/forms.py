@@ -7,9 +7,9 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, RadioField,
                      StringField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import Form, MultiCheckboxField, SelectField, strip_filter
+from app.forms import ContactAddress, Form, MultiCheckboxField, SelectField, strip_filter
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
@@ -29,7 +29,7 @@ class EventForm(Form):
                         validators=[DataRequired(_l("Please give a title.")), Length(max=200)])
     slug = StringField(_l("Address (slug)"), filters=[strip_filter],
                        validators=[DataRequired(_l("Please give an address.")), Length(max=80), _slug],
-                       description=_l("The end of the public address: /e/<slug>/"))
+                       description=_l("Lower-case letters, digits and hyphens, e.g. welcome-day-2027."))
     description = TextAreaField(_l("Description"), filters=[strip_filter],
                                 validators=[Optional(), Length(max=5000)])
     venue = StringField(_l("Venue"), filters=[strip_filter], validators=[Optional(), Length(max=200)])
@@ -49,7 +49,7 @@ class EventForm(Form):
     languages = MultiCheckboxField(_l("Languages of the programme"), choices=EVENT_LANGUAGES,
                                    validators=[DataRequired(_l("Choose at least one language."))])
     contact_email = EmailField(_l("Contact e-mail"), filters=[strip_filter],
-                               validators=[Optional(), Email(), Length(max=254)])
+                               validators=[Optional(), ContactAddress(), Length(max=254)])
     privacy_notice = TextAreaField(_l("Privacy notice"), filters=[strip_filter],
                                    validators=[Optional(), Length(max=20000)],
                                    description=_l("Shown to attendees before they consent. Empty: our standard "

@@ -16,7 +16,7 @@ from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.security import isolated
 from events.programme.models import Event, Session
-from events.registration import locking, queries, services, store
+from events.registration import locking, queries, rules, services, store
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
 from events.registration.profile import Profile
 from events.registration.rules import RegistrationError
@@ -160,8 +160,10 @@ def _enrolment(registration: Registration, session_id: int) -> Enrolment:
     return enrolment
 
 
-def give_seat(registration: Registration, session_id: int) -> Enrolment:
-    """Move someone from a session's waiting list to a seat, even beyond its capacity (staff decide)."""
+def give_seat(registration: Registration, session_id: int, *, override: bool = False,
+              reason: str = "") -> Enrolment:
+    """Move someone from a session's waiting list to a seat. A full session takes one more only when staff say
+    so explicitly (``override``) and say why: the session then shows as overbooked."""
     locking.lock_event(registration.event_id)
     registration = queries.reload_registration(registration.id)
     try:
@@ -170,6 +172,15 @@ def give_seat(registration: Registration, session_id: int) -> Enrolment:
             raise StaffError(_("This person already has a seat."))
         if not registration.holds_place:
             raise StaffError(_("Give this person a place at the day first."))
+        seats = queries.seats_for(enrolment.session)
+        over = seats.seats_left == 0
+        if over and not override:
+            raise StaffError(_("“%(title)s” is full (%(taken)d of %(capacity)d seats taken). To seat this person "
+                               "anyway, tick “Beyond the capacity” and give a reason.",
+                               title=isolated(enrolment.session.title), taken=seats.taken,
+                               capacity=enrolment.session.capacity), field="override")
+        if over and not reason.strip():
+            raise StaffError(_("Please say why this session may have more people than seats."), field="reason")
     except StaffError:
         db.session.rollback()
         raise
@@ -177,7 +188,11 @@ def give_seat(registration: Registration, session_id: int) -> Enrolment:
     store.set_enrolment_status([enrolment.id], EnrolmentStatus.CONFIRMED, utcnow())
     queue_mail(registration.attendee.email, "seat_confirmed", locale=registration.attendee.locale,
                registration=registration, session=enrolment.session, event=registration.event)
-    audit("enrolment.seat", registration, before, _state(registration))
+    after = _state(registration)
+    if over:
+        after.update(session_id=session_id, seats=f"{seats.taken + 1}/{enrolment.session.capacity}",
+                     reason=reason.strip())
+    audit("enrolment.overbook" if over else "enrolment.seat", registration, before, after)
     db.session.commit()
     return enrolment
 
@@ -245,6 +260,38 @@ def cancel(registration: Registration) -> None:
     db.session.refresh(registration)
     audit("registration.cancel", registration, before, _state(registration))
     db.session.commit()
+
+
+def reinstate(registration: Registration) -> Registration:
+    """Undo a cancellation, in one transaction with its audit entry: the person gets a place at the day again
+    (the event's waiting list when the day is full) and the sessions they held when it was cancelled, each a
+    seat if one is free, else a place at the end of its waiting list. The personal link works again."""
+    event = locking.lock_event(registration.event_id)
+    registration = queries.reload_registration(registration.id)
+    if registration.status != RegistrationStatus.CANCELLED:
+        db.session.rollback()
+        raise StaffError(_("Only a cancelled registration can be reinstated."))
+    before, now = _state(registration), utcnow()
+    cancelled_at = registration.cancelled_at
+    held = [e for e in registration.enrolments if e.status == EnrolmentStatus.DROPPED and not e.session.is_cancelled
+            and (cancelled_at is None or e.updated_at >= cancelled_at)]
+    confirmed = registration.email_confirmed_at is not None  # else the double opt-in starts again
+    values = {"expires_at": None if confirmed else locking.pending_until(now), "queue_seq": None}
+    if rules.event_full(event.capacity, queries.places_taken(event) if event.capacity is not None else 0):
+        status, values["queue_seq"] = RegistrationStatus.WAITLISTED, locking.next_event_number(event.id)
+    else:
+        status = RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.PENDING
+    store.reinstate_registration(registration.id, now, status, **values)
+    for enrolment in sorted(held, key=lambda e: e.session_id):
+        locking.place_in_session(registration, enrolment.session, now, enrolment)
+    attendee = registration.attendee
+    queue_mail(attendee.email, "registration_confirmed" if confirmed else "confirm_registration",
+               locale=attendee.locale, registration=registration, event=event,
+               attachments=services.confirmation_attachments(registration.id)
+               if status == RegistrationStatus.CONFIRMED else [])
+    audit("registration.reinstate", registration, before, _state(registration))
+    db.session.commit()
+    return registration
 
 
 def session_choices(event: Event) -> list[Session]:

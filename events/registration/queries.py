@@ -28,6 +28,15 @@ class SessionSeats:
     def full(self) -> bool:
         return self.seats_left == 0
 
+    @property
+    def over(self) -> int:
+        """Seats given beyond the capacity (staff may, with a reason): 21 taken of 20 is 1."""
+        return max(self.taken - self.session.capacity, 0) if rules.is_limited(self.session) else 0
+
+    @property
+    def overbooked(self) -> bool:
+        return self.over > 0
+
 
 def upcoming_events(now: datetime | None = None) -> list[Event]:
     now = now or utcnow()

@@ -11,12 +11,12 @@ from app.accounts.permissions import requires
 from events.registration import exports, imports, mailing
 from events.registration import desk as regs
 from events.dashboard.figures import no_show_ids
-from events.registration.staff_forms import HandRegistrationForm, SegmentMailForm
+from events.registration.staff_forms import HandRegistrationForm, SeatForm, SegmentMailForm
 from app.extensions import db
 from app.inputs import db_id, id_arg
 from events.registration.forms import ConfirmForm
 from events.registration.models import RegistrationStatus
-from events.registration.services import event_waitlist_position, waitlist_position
+from events.registration.services import event_waitlist_position, seats_for, waitlist_position
 
 bp = Blueprint("registration_staff", __name__, url_prefix="/console/e/<slug>")
 
@@ -47,12 +47,31 @@ def _registration_or_404(event, registration_id: int):
 def registration(event, registration_id):
     r = _registration_or_404(event, registration_id)
     positions = {e.id: waitlist_position(e) for e in r.active_enrolments}
+    seats = {e.session_id: seats_for(e.session) for e in r.active_enrolments}
     history = db.session.scalars(db.select(AuditEntry).where(
         AuditEntry.target_type == "registration", AuditEntry.target_id == r.id).order_by(AuditEntry.id.desc())
         .limit(20)).all()
     return render_template("registration/staff_registration.html", event=event, r=r, positions=positions,
-                           event_position=event_waitlist_position(r), confirm=ConfirmForm(),
+                           event_position=event_waitlist_position(r), confirm=ConfirmForm(), seats=seats,
                            resendable=regs.RESENDABLE, history=history, labels=ACTION_LABELS)
+
+
+@bp.get("/registrations/<int:registration_id>/confirm-cancel")
+@requires("staff", event_from="slug")
+def confirm_cancel(event, registration_id):
+    """Cancelling asks first, and says what goes (the place, the seats) and that it can be undone."""
+    r = _registration_or_404(event, registration_id)
+    if r.status == RegistrationStatus.CANCELLED:
+        return redirect(url_for("registration_staff.registration", slug=event.slug, registration_id=r.id), 303)
+    return render_template("registration/staff_cancel.html", event=event, r=r, confirm=ConfirmForm())
+
+
+def _give_seat(r) -> None:
+    form = SeatForm()
+    if not form.validate():
+        raise regs.StaffError(_("Please say why, in at most 300 characters.") if form.reason.errors
+                              else _("Please choose a session."))
+    regs.give_seat(r, form.session_id.data, override=form.override.data, reason=form.reason.data or "")
 
 
 @bp.post("/registrations/<int:registration_id>/<action>")
@@ -62,9 +81,10 @@ def registration_action(event, registration_id, action):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     session_id = db_id(request.form.get("session_id", ""))
+    back = url_for("registration_staff.registration", slug=event.slug, registration_id=r.id)
     try:
         if action == "seat" and session_id:
-            regs.give_seat(r, session_id)
+            _give_seat(r)
             flash(_("Seat given."), "success")
         elif action == "waitlist" and session_id:
             regs.move_to_waitlist(r, session_id)
@@ -75,14 +95,20 @@ def registration_action(event, registration_id, action):
         elif action == "resend":
             regs.resend(r, request.form.get("template", ""))
             flash(_("The e-mail is on its way."), "success")
+        elif action == "cancel" and request.form.get("confirmed") != "1":
+            return redirect(url_for("registration_staff.confirm_cancel", slug=event.slug, registration_id=r.id),
+                            303)  # never in one click: the confirmation page says what goes
         elif action == "cancel":
             regs.cancel(r)
-            flash(_("The registration is cancelled."), "success")
+            flash(_("The registration is cancelled. You can reinstate it from this page."), "success")
+        elif action == "reinstate":
+            r = regs.reinstate(r)
+            flash(_("The registration is back: see its place and seats below."), "success")
         else:
             abort(404)
     except regs.StaffError as exc:
         flash(exc.message, "error")
-    return redirect(url_for("registration_staff.registration", slug=event.slug, registration_id=r.id), 303)
+    return redirect(back, 303)
 
 
 @bp.route("/registrations/new", methods=["GET", "POST"])

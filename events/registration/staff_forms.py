@@ -1,12 +1,19 @@
-"""The staff desk's forms: registering a person by hand, and e-mail to a group of registrations."""
+"""The staff desk's forms: registering a person by hand, a seat beyond the capacity, e-mail to a group."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.forms import Form, MultiCheckboxField, SelectField, strip_filter
 from events.registration.forms import LOCALE_LABELS, country_choices
+
+
+class SeatForm(Form):
+    """Give a seat; in a full session only with the explicit override and a reason (kept in the audit log)."""
+    session_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    override = BooleanField(_l("Beyond the capacity"))
+    reason = StringField(_l("Why?"), filters=[strip_filter], validators=[Optional(), Length(max=300)])
 
 
 class HandRegistrationForm(Form):

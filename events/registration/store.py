@@ -111,6 +111,12 @@ def cancel_registration(registration_id: int, now: datetime, reason: str) -> Non
                         cancel_reason=reason, expires_at=None, updated_at=now)
 
 
+def reinstate_registration(registration_id: int, now: datetime, status: RegistrationStatus, **values) -> None:
+    """Undo a cancellation: the registration holds ``status`` again (its enrolments are placed by the caller)."""
+    update_registration(registration_id, status=status, cancelled_at=None, cancel_reason="", updated_at=now,
+                        **values)
+
+
 def renew_link(registration_id: int) -> None:
     """A new secret link; every earlier one stops working (see events/registration/links.py)."""
     update_registration(registration_id, **links.new_link())

@@ -107,10 +107,19 @@ def add_session(token: str):
     return redirect(url_for("public.my_registration", token=token), 303)
 
 
-@bp.route("/r/<token>/sessions/<int:session_id>/drop", methods=["POST"])
+@bp.route("/r/<token>/sessions/<int:session_id>/drop", methods=["GET", "POST"])
 def drop_session(token: str, session_id: int):
+    """GET asks (saying what is given up: the seat, or the place on the waiting list); POST drops."""
     registration = registration_or_404(token)
-    if not ConfirmForm().validate_on_submit():
+    enrolment = next((e for e in registration.active_enrolments if e.session_id == session_id), None)
+    form = ConfirmForm()
+    if request.method == "GET":
+        if enrolment is None or registration.status == RegistrationStatus.CANCELLED:
+            return redirect(url_for("public.my_registration", token=token), 303)
+        return render_template("registration/drop.html", registration=registration, event=registration.event,
+                               enrolment=enrolment, position=services.waitlist_position(enrolment),
+                               seats=services.seats_for(enrolment.session), form=form)
+    if not form.validate_on_submit():
         abort(400)
     try:
         services.drop(registration, session_id)

@@ -63,15 +63,25 @@ def test_move_between_waiting_list_and_seat(staff_client, event, db):
     db.session.expire_all()
     assert a.enrolments[0].status == EnrolmentStatus.WAITLISTED
     assert c.enrolments[0].status == EnrolmentStatus.CONFIRMED  # the first in line got the seat
-    assert staff_client.post(f"/console/e/{event.slug}/registrations/{a.id}/seat",
-                             data={"session_id": workshop.id}).status_code == 303
+    # The session is full: a seat beyond its capacity needs the explicit override and a reason.
+    seat_url = f"/console/e/{event.slug}/registrations/{a.id}/seat"
+    refused = staff_client.post(seat_url, data={"session_id": workshop.id}, follow_redirects=True)
+    assert "is full (2 of 2 seats taken)" in refused.get_data(as_text=True)
+    refused = staff_client.post(seat_url, data={"session_id": workshop.id, "override": "y", "reason": "  "},
+                                follow_redirects=True)
+    assert "Please say why" in refused.get_data(as_text=True)
     db.session.expire_all()
-    assert a.enrolments[0].status == EnrolmentStatus.CONFIRMED  # staff may go beyond the capacity
+    assert a.enrolments[0].status == EnrolmentStatus.WAITLISTED
+    assert staff_client.post(seat_url, data={"session_id": workshop.id, "override": "y",
+                                             "reason": "Speaker's guest"}).status_code == 303
+    db.session.expire_all()
+    assert a.enrolments[0].status == EnrolmentStatus.CONFIRMED  # staff may go beyond the capacity, on purpose
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions == ["enrolment.waitlist", "enrolment.seat"]
-    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "enrolment.seat")).one()
+    assert actions == ["enrolment.waitlist", "enrolment.overbook"]
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "enrolment.overbook")).one()
     assert entry.before["enrolments"][str(workshop.id)] == "waitlisted"
     assert entry.after["enrolments"][str(workshop.id)] == "confirmed"
+    assert entry.after["reason"] == "Speaker's guest" and entry.after["seats"] == "3/2"
     response = staff_client.post(f"/console/e/{event.slug}/registrations/{a.id}/seat",
                                  data={"session_id": workshop.id}, follow_redirects=True)
     assert "already has a seat" in response.get_data(as_text=True)
@@ -97,7 +107,14 @@ def test_resend_and_cancel(staff_client, event, db):
     response = staff_client.post(f"/console/e/{event.slug}/registrations/{r.id}/resend",
                                  data={"template": "../../etc/passwd"}, follow_redirects=True)
     assert "Unknown e-mail." in response.get_data(as_text=True)
-    staff_client.post(f"/console/e/{event.slug}/registrations/{r.id}/cancel")
+    # One click only asks: the confirmation page says what goes; its button cancels.
+    asked = staff_client.post(f"/console/e/{event.slug}/registrations/{r.id}/cancel")
+    assert asked.status_code == 303 and asked.location.endswith(f"/registrations/{r.id}/confirm-cancel")
+    db.session.expire_all()
+    assert r.status == RegistrationStatus.CONFIRMED
+    page = staff_client.get(asked.location).get_data(as_text=True)
+    assert "Cancel the registration of" in page and "Their seat goes to the next person waiting" in page
+    staff_client.post(f"/console/e/{event.slug}/registrations/{r.id}/cancel", data={"confirmed": "1"})
     db.session.expire_all()
     assert r.status == RegistrationStatus.CANCELLED and r.cancel_reason == "staff"
     assert staff_client.post(f"/console/e/{event.slug}/registrations/{r.id}/explode").status_code == 404

@@ -1,6 +1,7 @@
 """The dashboard's pure parts: arrivals per ten minutes and the SVG chart helper. No database."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from events.dashboard import charts
@@ -37,3 +38,16 @@ def test_chart_helper_escapes_and_labels():
                              x_label="days", x_ticks=[(-3, "-3"), (0, "0"), (-10, "-10")])
     assert "polyline" in line and ">-10<" not in line  # ticks outside the data are left out
     assert "<rect" in charts.column_chart("A", "d", [("09:00", 0), ("09:10", 4)])
+
+
+def test_axes_read_in_whole_numbers():
+    # 250 used to give ticks of 62.5 and 187.5 registrations.
+    for top in (1, 3, 5, 7, 9, 33, 101, 202, 250, 999):
+        svg = charts.column_chart("A", "d", [("09:00", top)])
+        ticks = [t for t in re.findall(r'class="tick"[^>]*>([^<]*)<', svg) if t != "09:00"]
+        assert ticks and all(t.isdigit() for t in ticks), (top, ticks)
+        assert int(ticks[-1]) >= top and len(ticks) <= 5
+    line = charts.line_chart("R", "d", [charts.Series("2027", [(-3, 0), (0, 250)])])
+    assert re.findall(r'class="tick"[^>]*>([^<]*)<', line) == ["0", "100", "200", "300"]
+    bars = charts.hbar_chart("F", "d", [charts.Bar("CV", [charts.Segment(105, "c1", "21")], marker=100)], unit=" %")
+    assert re.findall(r'class="tick"[^>]*>([^<]*)<', bars) == ["0 %", "50 %", "100 %", "150 %"]

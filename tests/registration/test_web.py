@@ -290,6 +290,17 @@ def test_add_and_drop_sessions(client, db):
     response = client.post(f"/r/{token}/sessions", data={"session_id": a.id}, follow_redirects=True)
     assert "You are already down for “\u2068CV clinic\u2069”." in text_of(response)
 
+    # Dropping asks first and says what is lost: the seat (it goes to the one waiting), or the place in line.
+    page = text_of(client.get(f"/r/{holder.token}"))
+    assert f'href="/r/{holder.token}/sessions/{a.id}/drop"' in page  # a link to the question, not a one-click form
+    asked = text_of(client.get(f"/r/{holder.token}/sessions/{a.id}/drop"))
+    assert "You give up your seat." in asked and "goes at once to the person waiting for it" in asked
+    asked = text_of(client.get(f"/r/{token}/sessions/{a.id}/drop"))
+    assert "You give up number 1 on the waiting list." in asked and "Yes, drop it" in asked
+    assert client.get(f"/r/{token}/sessions/{b.id}/drop").status_code == 303  # not down for it: nothing to ask
+    db.session.expire_all()
+    assert [e.status for e in registration.enrolments] == [EnrolmentStatus.WAITLISTED]  # asking changed nothing
+
     # The holder drops: our registration moves up into the seat.
     response = client.post(f"/r/{holder.token}/sessions/{a.id}/drop")
     assert response.status_code == 303
