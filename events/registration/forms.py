@@ -67,7 +67,8 @@ def _language_choices(locale: str) -> Choices:
     return Choices([("", "—"), *_language_names(locale)])
 
 
-LEVEL_CHOICES = Choices([("", "—")] + [(lv, lv) for lv in LEVELS])
+# CEFR levels are the same in every language; "native" is a word and is translated.
+LEVEL_CHOICES = Choices([("", "—")] + [(lv, _l("native") if lv == "native" else lv) for lv in LEVELS])
 
 
 class LanguageSkillForm(SubForm):
