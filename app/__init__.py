@@ -24,8 +24,9 @@ from events.employers import feature as employers
 from events.meetings import feature as meetings
 from events.programme import feature as programme
 from events.registration import feature as registration
+from events.reminders import feature as reminders
 
-FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, demo)
+FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, reminders, demo)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -95,6 +95,7 @@ ACTION_LABELS = {
     "totp.enable": _l("Turned on two-step login"), "totp.disable": _l("Turned off two-step login"),
     "password.reset": _l("Set a new password"),
     "privacy.purge": _l("Erased personal data after the event"),
+    "reminders.settings": _l("Set the reminder days"),
 }
 
 PAGE_SIZE = 50

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 from anyascii import anyascii
+from sqlalchemy import and_, func, literal, true
 
 
 def fold(text: str | None) -> str:
@@ -61,3 +62,17 @@ def matches(query: str | None, *parts: str | None) -> bool:
     key = search_key(*parts)
     key_spaceless = key.replace(" ", "")
     return all(w in key or w in key_spaceless for w in words)
+
+
+def sql_matches(column, query: str | None):
+    """The same test as ``matches``, as an SQL condition on a column that holds ``search_key`` of the text: every
+    word of the folded query occurs in it (LIKE; "%" and "_" typed are text), or in it without its spaces."""
+    words = fold(query).split()
+    if not words:
+        return true()
+    spaceless = func.replace(column, literal(" "), literal(""))
+    conditions = []
+    for word in words[:8]:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(column.like(pattern, escape="\\") | spaceless.like(pattern, escape="\\"))
+    return and_(*conditions)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask import current_app, has_request_context
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,13 +26,8 @@ from events.registration.models import Registration
 
 
 def labels() -> dict:
-    if not has_request_context():  # a job or the CLI: no request to choose a language from
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            return _labels()
-    return _labels()
-
-
-def _labels() -> dict:
+    """The badge's words in the current language: the request's, the one forced around the call (a person's
+    badge in their mail language), else the default (a job or the CLI with no request)."""
     return {"title": _("Badges"), "roles": {"attendee": _("Attendee"), "employer": _("Employer"),
                                             "staff": _("Staff"), "speaker": _("Speaker")}}
 

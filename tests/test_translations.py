@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("de", "nl")
@@ -55,3 +57,124 @@ def test_every_string_is_translated(template, lang):
     assert not missing, (f"{len(missing)} strings have no {lang} translation (run make translations-update, "
                          f"then translate them in translations/{lang}/LC_MESSAGES/messages.po):\n{report}")
     assert not wrong, "placeholders that the English text does not have:\n" + "\n".join(wrong)
+
+
+# ------------------------------------------------------------------------------------------------ rendered
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: text nodes (not scripts or styles) and the attributes read out or shown."""
+
+    SHOWN = ("title", "placeholder", "aria-label", "alt", "value")
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        attributes = dict(attrs)
+        for name in self.SHOWN:
+            if attributes.get(name) and (name != "value" or attributes.get("type") in ("submit", "button")):
+                self.parts.append(attributes[name])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def _catalog(lang: str):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def english_leftovers(text: str, lang: str) -> list[str]:
+    """English messages of the catalogue (their longest stretch without placeholders, of two words or more) that
+    stand in ``text`` although ``lang`` says them otherwise."""
+    found = []
+    for message in _catalog(lang):
+        english = message.id if isinstance(message.id, str) else (message.id or [""])[0]
+        translated = message.string if isinstance(message.string, str) else (message.string or [""])[0]
+        if not english or translated == english:
+            continue
+        stretch = max(PLACEHOLDER.split(english), key=len).strip(" .,:;·–")
+        if len(stretch) >= 12 and " " in stretch and stretch not in translated and stretch in text:
+            found.append(stretch)
+    return found
+
+
+def raw_codes(text: str, lang: str) -> list[str]:
+    """Codes of enums (and CEFR's "native") that stand in ``text`` as words, unless ``lang`` uses that word."""
+    from badges.models import BadgeRole
+    from events.programme.models import SessionKind
+    from events.registration.models import DegreeLevel, EnrolmentStatus, RegistrationStatus, Seeking
+    words = set()
+    for message in _catalog(lang):
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for string in strings:
+            words.update(re.findall(r"\w+", string or ""))
+    codes = {m.value for enum in (RegistrationStatus, EnrolmentStatus, DegreeLevel, Seeking, SessionKind, BadgeRole)
+             for m in enum} | {"native"}
+    return sorted(code for code in codes - words if re.search(rf"(?<![\w/.-]){re.escape(code)}(?![\w/.-])", text))
+
+
+@pytest.fixture
+def rendered(app, db):
+    """The public and attendee pages and the attendee's mails, rendered as a German or Dutch reader gets them."""
+    from app.mail import OutboxMessage, memory_outbox
+    from tests.factories import make_event, make_session, registration_form
+
+    def render(lang: str) -> dict[str, str]:
+        event = make_event(title="Tag der Talente", description="Für alle.", venue="Haus 1", languages=["de", "nl"])
+        session = make_session(event, title="CV-Werkstatt", room="Raum 1", speakers="Dr. Ada Lovelace")
+        make_session(event, offset_minutes=120, title="Karriere-Café", capacity=1)
+        client = app.test_client()
+        pages = {}
+        for path in ("/", f"/e/{event.slug}/", f"/e/{event.slug}/s/{session.id}", f"/e/{event.slug}/register",
+                     f"/e/{event.slug}/privacy"):
+            pages[path] = client.get(f"{path}?lang={lang}").get_data(as_text=True)
+        form = registration_form("lea@example.org", sessions=[session], locale=lang, full_name="Lea Kim",
+                                 university="HHU", field_of_study="Chemie")
+        response = client.post(f"/e/{event.slug}/register", data=form)
+        assert response.status_code == 302, visible_text(response.get_data(as_text=True))[:2000]
+        pages["registered"] = client.get(response.headers["Location"]).get_data(as_text=True)
+        confirm = db.session.scalars(select(OutboxMessage)).one()
+        token = re.search(r"/r/([A-Za-z0-9_-]{20,64})/confirm", confirm.body_text).group(1)
+        client.get(f"/r/{token}/confirm")
+        for path in (f"/r/{token}", f"/r/{token}/profile", f"/r/{token}/cancel", f"/r/{token}/delete"):
+            pages[path] = client.get(path).get_data(as_text=True)
+        pages["login"] = client.get("/console/", follow_redirects=True).get_data(as_text=True)
+        texts = {path: visible_text(html) for path, html in pages.items()}
+        for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+            texts[f"mail {message.template}"] = f"{message.subject}\n{message.body_text}"
+        memory_outbox.clear()
+        return texts
+    return render
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pages_and_mails_have_no_english_leftovers_or_raw_codes(rendered, lang):
+    texts = rendered(lang)
+    assert {"mail confirm_registration", "mail registration_confirmed"} <= set(texts)
+    problems = {where: (english_leftovers(text, lang), raw_codes(text, lang)) for where, text in texts.items()}
+    problems = {where: found for where, found in problems.items() if found[0] or found[1]}
+    assert not problems, f"untranslated in {lang} (English messages, raw codes): {problems}"
+
+
+def test_the_checks_see_english_and_codes():
+    """The checks themselves: English text and a raw code are found, translated text is not."""
+    assert english_leftovers("Bitte. Please log in to access this page.", "de") == [
+        "Please log in to access this page"]
+    assert raw_codes("Deutsch: native, Status: waitlisted", "de") == ["native", "waitlisted"]
+    assert raw_codes("Deutsch: Muttersprache", "de") == []

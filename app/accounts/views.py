@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user, user_logged_in
 from markupsafe import Markup
@@ -27,6 +28,8 @@ TOTP_STEP_SECONDS = 10 * 60
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     login_manager.login_view = "accounts.login"
+    # Lazy: Flask-Login's own message is English on every page; this one is read in the page's language.
+    login_manager.login_message = _l("Please log in to access this page.")
     login_manager.user_loader(services.user_for_session)
     user_logged_in.connect(keep_server_side_session, app)
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db, utcnow
+from app.text import sql_matches
 from badges.door.inputs import CheckinError, clean_text
 from badges.models import Badge, BadgeStatus, CheckinDevice
 from events.programme.models import Event, Session
@@ -141,19 +142,16 @@ def devices(event: Event) -> list[CheckinDevice]:
 
 
 def search_holders(event: Event, query: str, limit: int = 12) -> list[dict]:
-    """Staff fallback when a badge will not scan: active badges whose name or e-mail matches."""
+    """Staff fallback when a badge will not scan: active badges whose name or e-mail matches, whatever the case,
+    the accents or the script ("muller" finds "Müller", "zhang" finds "张伟"; app/text.py)."""
     query = (query or "").strip()[:100]
     if len(query) < 2 or not clean_text(query):
         return []
-    # "%" and "_" are text here, not wildcards
-    escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
     rows = db.session.execute(
         select(Badge, Attendee).join(Registration, Registration.id == Badge.registration_id)
         .join(Attendee, Attendee.id == Registration.attendee_id)
         .where(Badge.event_id == event.id, Badge.status == BadgeStatus.ACTIVE,
-               db.or_(*(db.func.lower(column).like(pattern, escape="\\")
-                        for column in (Attendee.full_name, Attendee.email, Attendee.badge_name))))
+               sql_matches(Attendee.search_key, query))
         .order_by(Attendee.full_name).limit(limit)).all()
     return [{"h": badge.token_hash, "name": a.full_name, "email": a.email, "role": badge.role.value}
             for badge, a in rows]

@@ -200,6 +200,8 @@ class RosterBadge(BaseModel):
     n: str = Field(description="Badge name.")
     f: str = Field(description="Full name.")
     e: str = Field(description="E-mail address.")
+    q: str = Field("", description="What a search compares with: the names and address in lower case without "
+                   "accents, and spelled in Latin letters for other scripts (app/text.py's search_key).")
     r: str = Field(description="Role on the badge.")
     s: str = Field(description="Standing, as the door's decision judges it (ok, revoked, cancelled, waitlisted…).")
     x: list[int] | None = Field(description="Session ids with a seat (null: a staff badge).")

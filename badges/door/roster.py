@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.extensions import db, utcnow
+from app.text import search_key
 from badges.door.checkin import holder_key
 from badges.door.decision import MAIN, holder_state
 from badges.models import Badge, BadgeStatus, CheckIn, CheckinDevice, ScanLog, ScanResult
@@ -29,7 +30,8 @@ from events.programme.models import Event, Session
 def roster(event: Event) -> dict:
     """Token hashes (never tokens), names, status and seats of every badge of the event, and who is in."""
     rows = db.session.execute(
-        select(Badge, Registration.status, Attendee.badge_name, Attendee.full_name, Attendee.email)
+        select(Badge, Registration.status, Attendee.badge_name, Attendee.full_name, Attendee.email,
+               Attendee.search_key)
         .outerjoin(Registration, Registration.id == Badge.registration_id)
         .outerjoin(Attendee, Attendee.id == Registration.attendee_id)
         .where(Badge.event_id == event.id)).all()
@@ -41,7 +43,7 @@ def roster(event: Event) -> dict:
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
         select(Badge.user_id).where(Badge.event_id == event.id, Badge.registration_id.is_(None)))))}
     entries = []
-    for badge, reg_status, badge_name, full_name, email in rows:
+    for badge, reg_status, badge_name, full_name, email, key in rows:
         # the same standing as the server's decision (badges/door/decision.py) judges
         status = holder_state(badge.status == BadgeStatus.REVOKED,
                               reg_status.value if badge.registration_id and reg_status else None)
@@ -51,8 +53,9 @@ def roster(event: Event) -> dict:
             user = users.get(badge.user_id)
             full, email = (user.name or user.email) if user else "", user.email if user else ""
             name = full.split(" ")[0]
+            key = search_key(full, email)
         entries.append({"h": badge.token_hash, "k": holder_key(badge), "n": name, "f": full, "e": email or "",
-                        "r": badge.role.value, "s": status,
+                        "q": key or "", "r": badge.role.value, "s": status,
                         "x": seats.get(badge.registration_id, []) if badge.registration_id else None})
     checked: dict[str, dict] = {}
     for c in db.session.scalars(select(CheckIn).where(CheckIn.event_id == event.id)):

@@ -34,7 +34,7 @@ def meeting_rows(event):
     rows = []
     for meeting, slot in _published(event):
         attendee = meeting.registration.attendee
-        rows.append([slot.starts_at.astimezone(event.tz).isoformat(), slot.ends_at.astimezone(event.tz).isoformat(),
+        rows.append([slot.starts_at, slot.ends_at,  # typed: each export writes the time its way
                      meeting.organisation.name, meeting.table + 1, attendee.full_name, attendee.email,
                      meeting.status.value, meeting.score,
                      "; ".join(r.get("text", "") for r in meeting.reasons or [])])

@@ -58,6 +58,8 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Reminder mails, whole days before the day ("7,1"; "" for none): events/reminders.
+    reminder_days: Mapped[str] = mapped_column(String(40), default="7,1", server_default="7,1")
     # Arrival numbers for the event's waiting list, handed out under the event's lock (events/registration/services.py).
     queue_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Shown at /e/<slug>/privacy and linked from the consent on the registration form (empty: a default text).

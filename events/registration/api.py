@@ -11,6 +11,7 @@ from app.extensions import csrf, limiter
 from events.programme import models as programme
 from events.registration import models as registration_models
 from events.registration import services
+from events.registration.forms import page_language
 from events.registration.payloads import (Accepted, Attendee, Consents, Enrolment, Event, EventList,
                                           EventWithPlaces, Registration, RegistrationRequest, Session,
                                           SessionChoice, SessionFilter, SessionList)
@@ -134,7 +135,7 @@ def create_registration(slug: str, json: RegistrationRequest):
     # No event_or_404: the service finds the published event as it takes its lock (404 "not_found" if none),
     # and checks the session ids there (reason session_not_found).
     try:
-        services.register_attendee(slug, json.registration_request())
+        services.register_attendee(slug, json.registration_request(page_language()))
     except services.RegistrationError as exc:
         return _rule_error(exc)
     # The same answer whether or not the address was registered before: the link goes to the mailbox only.

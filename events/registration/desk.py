@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import audit
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from app.security import isolated
+from app.text import sql_matches
 from events.programme.models import Event, Session
 from events.registration import locking, queries, rules, services, store
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
@@ -50,11 +51,8 @@ def search(event: Event, *, q: str = "", status: str = "", session_id: int | Non
            sort: str = "newest", page: int = 1) -> SearchResult:
     query = (select(Registration).join(Attendee, Attendee.id == Registration.attendee_id)
              .where(Registration.event_id == event.id))
-    if q:
-        like = f"%{q.lower().replace('%', '').replace('_', '')}%"
-        query = query.where(or_(func.lower(Attendee.full_name).like(like), func.lower(Attendee.email).like(like),
-                                func.lower(Attendee.badge_name).like(like),
-                                func.lower(Attendee.university).like(like)))
+    if q:  # case, accents and script ignored: "muller" finds "Müller", "zhang" finds "张伟"
+        query = query.where(sql_matches(Attendee.search_key, q))
     if status in {s.value for s in RegistrationStatus}:
         query = query.where(Registration.status == RegistrationStatus(status))
     if session_id:

@@ -20,6 +20,13 @@ def _locale() -> str:
     return str(get_locale() or "en")
 
 
+def page_language() -> str:
+    """The language of the page being read, as a language for e-mails (what someone reads while registering is
+    the language of everything they get, unless they choose another)."""
+    locale = _locale()
+    return locale if locale in dict(LOCALE_LABELS) else "en"
+
+
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 
@@ -60,7 +67,8 @@ def _language_choices(locale: str) -> Choices:
     return Choices([("", "—"), *_language_names(locale)])
 
 
-LEVEL_CHOICES = Choices([("", "—")] + [(lv, lv) for lv in LEVELS])
+# CEFR levels are the same in every language; "native" is a word and is translated.
+LEVEL_CHOICES = Choices([("", "—")] + [(lv, _l("native") if lv == "native" else lv) for lv in LEVELS])
 
 
 class LanguageSkillForm(SubForm):
@@ -115,7 +123,7 @@ class ProfileForm(Form):
     languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=BY_NAME["languages"].label,
                           min_entries=1, max_entries=BY_NAME["languages"].max_length)
     seeking = MultiCheckboxField(BY_NAME["seeking"].label, choices=[])
-    locale = _select_field("locale", choices=LOCALE_LABELS, default="en")
+    locale = _select_field("locale", choices=LOCALE_LABELS, default=page_language)
     consent_sharing = BooleanField(
         _l("Share my profile (name, university, degree, field, languages and what I look for) with the employers "
            "taking part, so that they can meet me."))
@@ -138,7 +146,7 @@ class ProfileForm(Form):
     def profile(self) -> Profile:
         values = {f.name: getattr(self, f.name).data for f in FIELDS}
         values.update(badge_name=self.badge_name.data or self.full_name.data[:80],
-                      degree_level=self.degree_level.data or None, locale=self.locale.data or "en",
+                      degree_level=self.degree_level.data or None, locale=self.locale.data or page_language(),
                       languages={e.form.code.data: e.form.level.data for e in self.languages.entries
                                  if e.form.code.data},
                       seeking=list(self.seeking.data or []))

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint)
+from sqlalchemy import (JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, str_enum, utcnow
@@ -65,6 +65,9 @@ class Attendee(db.Model):
     languages: Mapped[dict] = mapped_column(JSON, default=dict)
     seeking: Mapped[list] = mapped_column(JSON, default=list)  # values of Seeking
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    # What searches compare with (app.text.search_key of the names, e-mail and university: folded, and spelled in
+    # Latin letters for other scripts); written by the one store with the columns it is made of.
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

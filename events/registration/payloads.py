@@ -20,7 +20,8 @@ LanguageLevel = choice(LEVELS)
 Country = choice(country_codes(), description="ISO 3166-1 alpha-2, e.g. IN")
 DegreeChoice = choice([d.value for d in DegreeLevel])
 SeekingChoice = choice([s.value for s in Seeking])
-EmailLocale = choice(["en", "de", "nl"], nullable=True)
+EmailLocale = choice(["en", "de", "nl"], nullable=True, description="The language of the e-mails; by default "
+                     "the request's (Accept-Language, or ?lang=).")
 KindFilter = choice([k.value for k in SessionKind], nullable=True, message="Unknown kind.")
 LanguageFilter = pattern("^[A-Za-z]{1,8}$", "language must be a language code such as 'en'.")
 FullName = text(200, required=_l("Please tell us your name."), description="Any script.")
@@ -116,14 +117,15 @@ class RegistrationRequest(Body):
             raise PydanticCustomError("duplicate", gettext("Each language only once, please."))
         return languages
 
-    def registration_request(self) -> services.RegistrationRequest:
-        """What the service needs: the same as the web form gives it."""
+    def registration_request(self, default_locale: str = "en") -> services.RegistrationRequest:
+        """What the service needs: the same as the web form gives it. Without ``locale`` the mails are in
+        ``default_locale`` (the request's language: Accept-Language or ?lang=)."""
         profile = services.Profile(
             full_name=self.full_name, badge_name=self.badge_name or self.full_name[:80], country=self.country,
             university=self.university, degree_level=self.degree_level, field_of_study=self.field_of_study,
             graduation_date=self.graduation_date,
             languages={skill.code: skill.level for skill in self.languages or []},
-            seeking=list(self.seeking or []), locale=self.locale or "en")
+            seeking=list(self.seeking or []), locale=self.locale or default_locale)
         return services.RegistrationRequest(email=self.email, profile=profile,
                                             consent_processing=self.consent_processing,
                                             consent_sharing=self.consent_sharing,

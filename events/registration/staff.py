@@ -208,9 +208,9 @@ def export(event, name, fmt):
     header, rows = exports.rows_for(name, event)
     filename = f"{event.slug}-{name}.{fmt}"
     if fmt == "csv":
-        data, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+        data, mimetype = exports.to_csv(header, rows, event.tz), "text/csv; charset=utf-8"
     else:
-        data = exports.to_xlsx(header, rows, name)
+        data = exports.to_xlsx(header, rows, str(exports.datasets()[name]), event.tz)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}",
                                                       "Cache-Control": "no-store"})

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, insert, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
+from app.text import search_key
 from events.registration import links
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
 
@@ -53,15 +54,31 @@ def _status_change(status: EnrolmentStatus, now: datetime) -> dict:
 
 # ----------------------------------------------------------------------------------------------- attendees
 
+# The columns an attendee is found by (the door, the staff desk), in the order of their search key.
+SEARCHED = ("full_name", "badge_name", "email", "university")
+
+
+def attendee_search_key(values: dict) -> str:
+    return search_key(*(values.get(name) or "" for name in SEARCHED))
+
 
 def add_attendee(conn, email: str, columns: dict, now: datetime) -> int | None:
     """A new attendee's row, or None when the address is known (one INSERT … ON CONFLICT DO NOTHING, which also
     waits for, and then yields to, the same new address arriving at the same time)."""
+    values = dict(columns, email=email)
     return conn.execute(_ADD_ATTENDEE[conn.dialect.name],
-                        dict(email=email, created_at=now, updated_at=now, **columns)).scalar()
+                        dict(values, created_at=now, updated_at=now, search_key=attendee_search_key(values))).scalar()
 
 
 def update_attendee(attendee_id: int, **columns) -> None:
+    """Change an attendee's columns; the search key follows the names, e-mail and university."""
+    if any(name in columns for name in SEARCHED):
+        values = dict(columns)
+        missing = [name for name in SEARCHED if name not in values]
+        if missing:
+            row = _execute(select(*(_a[name] for name in missing)).where(_a.id == attendee_id)).one()
+            values.update(zip(missing, row))
+        columns = dict(columns, search_key=attendee_search_key(values))
     _execute(update(Attendee.__table__).where(_a.id == attendee_id).values(**columns))
     _forget(Attendee, [attendee_id])
 

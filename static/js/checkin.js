@@ -274,6 +274,9 @@
     clearTimeout(searchTimer);
     searchTimer = setTimeout(function () { search(searchInput.value.trim()); }, 200);
   });
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+  }
   function search(q) {
     var list = document.getElementById("search-results");
     function render(items) {
@@ -289,9 +292,11 @@
     }
     if (q.length < 2) { render([]); return; }
     var local = function () {
-      var needle = q.toLowerCase();
+      // as the server searches (app/text.py): case and accents ignored, each word in the search key
+      var words = fold(q).split(" ").filter(Boolean);
       render((roster ? roster.badges : []).filter(function (b) {
-        return b.s === "ok" && ((b.f || "").toLowerCase().indexOf(needle) >= 0 || (b.e || "").indexOf(needle) >= 0);
+        var key = b.q || fold((b.f || "") + " " + (b.e || "")), bare = key.replace(/ /g, "");
+        return b.s === "ok" && words.every(function (w) { return key.indexOf(w) >= 0 || bare.indexOf(w) >= 0; });
       }).map(function (b) { return {h: b.h, name: b.f, email: b.e}; }));
     };
     if (!online) { local(); return; }

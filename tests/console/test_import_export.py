@@ -90,7 +90,7 @@ def test_exports_csv_and_excel(staff_client, event, db):
     xlsx = staff_client.get(f"/console/e/{event.slug}/export/enrolments.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     rows = list(sheet.values)
-    assert rows[0][:2] == ("session_id", "session") and rows[1][1] == "CV clinic"
+    assert rows[0][:2] == ("Session ID", "Session") and rows[1][1] == "CV clinic"  # headings for people
     for name in ("checkins", "meetings"):
         assert staff_client.get(f"/console/e/{event.slug}/export/{name}.csv").status_code == 200
     assert staff_client.get(f"/console/e/{event.slug}/export/secrets.csv").status_code == 404
