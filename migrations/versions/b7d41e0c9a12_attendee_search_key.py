@@ -3,7 +3,7 @@ for other scripts, spelled in Latin letters (app/text.py), so that the door and 
 "muller" and "张伟" by "zhang" with one LIKE in SQL. Existing rows are filled here with the same function.
 
 Revision ID: b7d41e0c9a12
-Revises: 5e3a9c1d7b20
+Revises: b7e4d2a91c3f
 Create Date: 2026-12-02 05:20:00.000000
 
 """
@@ -15,7 +15,7 @@ from app.text import search_key
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41e0c9a12'
-down_revision = '5e3a9c1d7b20'
+down_revision = 'b7e4d2a91c3f'
 branch_labels = None
 depends_on = None
 
