@@ -12,10 +12,20 @@ def _tz(tz) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else ZoneInfo(getattr(tz, "timezone", tz) or "UTC")
 
 
+def _repeats(local: datetime) -> bool:
+    """Whether this wall-clock time happens twice (the hour when the clocks go back)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 def fmt_time(moment: datetime | None, tz) -> str:
+    """The local time, with its UTC offset when the clocks show it twice that night ("02:30 (GMT+01:00)")."""
     if moment is None:
         return ""
-    return dates.format_time(moment, "short", tzinfo=_tz(tz), locale=get_locale())
+    text = dates.format_time(moment, "short", tzinfo=_tz(tz), locale=get_locale())
+    local = moment.astimezone(_tz(tz))
+    if _repeats(local):
+        text += f" ({dates.get_timezone_gmt(local, 'long', locale=get_locale())})"
+    return text
 
 
 def fmt_date(moment: datetime | None, tz, form: str = "full") -> str:

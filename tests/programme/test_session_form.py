@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import AuditEntry
 from app.extensions import db as _db
+from app.formatting import fmt_range, fmt_time
 from app.mail import OutboxMessage
 from events.agendas import feeds
 from events.programme.models import Room, Session
@@ -172,3 +174,13 @@ def test_moving_a_session_tells_its_people_in_their_language_and_bumps_the_feed(
     entry = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "session.edit")
                                 .order_by(AuditEntry.id.desc())).first()
     assert entry.after["told"] == 2
+
+
+def test_a_repeated_time_is_shown_with_its_offset_and_an_ordinary_one_without(app):
+    """Pages, mails and PDFs say which of the two 02:30s they mean."""
+    with app.test_request_context(), force_locale("de"):
+        first, second = datetime(2027, 10, 31, 0, 30, tzinfo=UTC), datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+        assert fmt_time(first, "Europe/Berlin") == "02:30 (GMT+02:00)"
+        assert fmt_time(second, "Europe/Berlin") == "02:30 (GMT+01:00)"
+        assert fmt_range(datetime(2027, 6, 1, 8, 0, tzinfo=UTC), datetime(2027, 6, 1, 9, 0, tzinfo=UTC),
+                         "Europe/Berlin") == "10:00–11:00"

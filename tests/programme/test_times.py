@@ -86,3 +86,4 @@ def test_a_time_that_happens_twice_has_two_instants_first_and_second():
     assert howe.ambiguous and howe.instants[1] - howe.instants[0] == timedelta(minutes=30)
     ordinary = check_local(datetime(2027, 6, 1, 2, 30), "Europe/Berlin")
     assert ordinary.exists and not ordinary.ambiguous and ordinary.gap is None
+
