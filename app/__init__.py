@@ -10,9 +10,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, pool, security  # noqa: F401
+from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, paths, pool, security  # noqa: F401
 from app.accounts import views as accounts_views
-from app.config import BASE_DIR, Config
+from app.config import Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
 from app.urls import external_url
 # The features, each with init_app(app): the only place where app/ names them (the composition root).
@@ -26,8 +26,6 @@ from events.programme import feature as programme
 from events.registration import feature as registration
 
 FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, demo)
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
@@ -57,8 +55,8 @@ class _CookieSessionOnDemand(SecureCookieSessionInterface):
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(BASE_DIR / "var"))
+    app = Flask(__name__, template_folder=str(paths.TEMPLATES), static_folder=str(paths.STATIC),
+                instance_path=str(paths.VAR_DIR))
     app.config.from_object(Config)
     app.session_interface = _CookieSessionOnDemand()
     if isinstance(config, dict):
@@ -81,11 +79,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     init_engines(app)
     with app.app_context():
         pool.ping_idle_connections(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "translations"))
+                   default_translation_directories=str(paths.TRANSLATIONS))
     limiter.init_app(app)
     errors.init_app(app)
     security.init_app(app)

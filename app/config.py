@@ -6,9 +6,8 @@ SECRET_KEY and DATABASE_URL (see README, "Configuration").
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from app.paths import VAR_DIR
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -42,7 +41,7 @@ class Config:
     APP_ENV = APP_ENV
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'welcomeday.db'}")
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'welcomeday.db'}")
     )
     # No pool_pre_ping (a round trip before every request): app/pool.py pings only connections that rested, and
     # pool_recycle replaces connections older than an hour.
@@ -114,7 +113,7 @@ class Config:
     PURGE_AFTER_DAYS = _int("PURGE_AFTER_DAYS", 180)
 
     # Where rendered PDFs and other cached artefacts are kept.
-    CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(VAR_DIR / "cache"))
 
 
 class TestConfig(Config):
