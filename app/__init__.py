@@ -10,7 +10,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, paths, pool, security  # noqa: F401
+from app import (audit, cli, console, dev, errors, formatting, inputs, jobs, keys, mail, paths,  # noqa: F401
+                 pool, security)
 from app.accounts import views as accounts_views
 from app.config import Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
@@ -63,6 +64,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    keys.refuse_default_secret(app.config)
     # Cookies: never readable by scripts, not sent along by other sites' requests, HTTPS-only on an HTTPS site.
     secure = app.config["BASE_URL"].lower().startswith("https://")
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from app.keys import DEFAULT_SECRET_KEY
 from app.paths import VAR_DIR
 
 
@@ -20,6 +21,11 @@ def _bool(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _list(name: str) -> list[str]:
+    """A comma-separated list (of keys: keys made by secrets.token_urlsafe hold no commas)."""
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
 def normalise_database_url(url: str) -> str:
@@ -39,7 +45,11 @@ DEVELOPMENT = APP_ENV == "development"
 
 class Config:
     APP_ENV = APP_ENV
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Required outside development (create_app refuses the public default: app/keys.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    # Older keys still accepted, newest first: for session cookies (Flask), and for badge tokens, calendar links
+    # and registration links that fall back on SECRET_KEY; those with keys of their own list theirs below.
+    SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'welcomeday.db'}")
     )
@@ -48,13 +58,16 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 3600}
     # Public base URL used in e-mails, calendar feeds and QR landing links.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
-    # Keys for badge tokens and personal calendar links (default: SECRET_KEY). Changing one invalidates every
-    # badge, or every calendar link.
+    # Keys for badge tokens and personal calendar links (default: SECRET_KEY). Rotation: the new key here, the
+    # old one in *_FALLBACKS until everything it made may stop working (README, "Keys and their rotation").
     BADGE_SECRET = os.environ.get("BADGE_SECRET")
+    BADGE_SECRET_FALLBACKS = _list("BADGE_SECRET_FALLBACKS")
     FEED_SECRET = os.environ.get("FEED_SECRET")
+    FEED_SECRET_FALLBACKS = _list("FEED_SECRET_FALLBACKS")
     # Key of the secret "My registration" links, stored hashed (default: SECRET_KEY; events/registration/links.py). Changing it
     # invalidates every link but those from before hashing; the next mail (registering again) carries a new one.
     REGISTRATION_LINK_SECRET = os.environ.get("REGISTRATION_LINK_SECRET")
+    REGISTRATION_LINK_SECRET_FALLBACKS = _list("REGISTRATION_LINK_SECRET_FALLBACKS")
     # The domain in calendar UIDs (default: BASE_URL's host); keep it fixed once calendars have subscribed.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
