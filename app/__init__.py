@@ -1,7 +1,6 @@
 """welcomeday: the application factory."""
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -10,8 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import (audit, cli, console, dev, errors, formatting, inputs, jobs, keys, mail, paths,  # noqa: F401
-                 pool, security)
+from app import (audit, cli, console, dev, errors, formatting, health, inputs, jobs, keys, logs,  # noqa: F401
+                 mail, metrics, paths, pool, security)
 from app.accounts import views as accounts_views
 from app.config import Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
@@ -73,9 +72,8 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and ":memory:" not in \
             app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logs.init_app(app)  # first: every later hook, and every line logged in a request, has the request's id
+    metrics.init_app(app)
 
     db.init_app(app)
     init_engines(app)
@@ -99,6 +97,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.register_blueprint(dev.bp)
         console.redirect_old_urls(app, dev.OLD_URLS)
     app.register_blueprint(jobs.bp)
+    health.init_app(app)
     console.redirect_old_urls(app, jobs.OLD_URLS)
     for feature in FEATURES:
         feature.init_app(app)

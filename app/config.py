@@ -76,6 +76,13 @@ class Config:
     PROXY_HOPS = _int("PROXY_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None  # a form left open all morning at the welcome desk must still submit
 
+    # Operations (app/logs.py, app/metrics.py): LOG_FORMAT=json writes one JSON line per record and per request;
+    # /metrics answers only with METRICS_TOKEN set and given as a bearer token; `flask metrics serve` listens on
+    # METRICS_PORT.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_PORT = _int("METRICS_PORT", 9100)
+
     # Registration
     PENDING_REGISTRATION_HOURS = _int("PENDING_REGISTRATION_HOURS", 48)
     # How often a registration also looks for expired unconfirmed registrations of its event (0: every time).
