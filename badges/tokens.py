@@ -72,12 +72,12 @@ def printable_token(badge: Badge) -> tuple[str, bool]:
     """(token, rekeyed): the token whose hash the badge stores, made with the current key or an older one still
     accepted. A badge whose key was removed gets the current key's token (its hash is set, and flushed: the
     caller commits when ``rekeyed``); a new badge (no hash yet) gets the current key's."""
-    secrets = keys.keys("BADGE_SECRET")
-    for secret in secrets:
+    listed = keys.keys("BADGE_SECRET")
+    for secret in listed:
         token = _token(badge, secret)
         if hash_token(token) == badge.token_hash:
             return token, False
-    token = _token(badge, secrets[0])
+    token = _token(badge, listed[0])
     if not badge.token_hash or badge.id is None:
         return token, False
     badge.token_hash = hash_token(token)
