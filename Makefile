@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-dejav
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup system test test-postgres bench clean translations translations-update
+.PHONY: run setup system test test-postgres bench clean translations translations-update lock lock-upgrade
 
 run: setup
 	$(DEV) $(FLASK) db upgrade
@@ -47,11 +47,28 @@ $(SYSTEM_STAMP):
 	fi
 	@touch $@
 
-$(STAMP): setup.cfg pyproject.toml
+# The exact versions of requirements.lock (what CI tests), then the project itself without resolving again.
+$(STAMP): setup.cfg pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,dev]' --config-settings editable_mode=compat
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e '.[test,dev]' --config-settings editable_mode=compat
 	@touch $@
+
+# requirements.lock from setup.cfg (with the test and dev extras) by uv: `make lock` keeps the locked versions
+# that still fit setup.cfg and resolves only what changed; `make lock-upgrade` takes the newest within its bounds.
+UV := $(VENV)/bin/uv
+LOCK := $(UV) pip compile -q --universal --python-version 3.11 --extra test --extra dev --no-emit-index-url \
+	--no-emit-find-links --custom-compile-command "make lock" setup.cfg -o requirements.lock
+$(UV):
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q 'uv>=0.13,<0.14'
+
+lock: $(UV)
+	$(LOCK)
+
+lock-upgrade: $(UV)
+	$(LOCK) --upgrade
 
 translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \

@@ -1,7 +1,6 @@
 """welcomeday: the application factory."""
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -10,9 +9,10 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, pool, security  # noqa: F401
+from app import (audit, cli, console, dev, errors, formatting, health, inputs, jobs, keys, logs,  # noqa: F401
+                 mail, metrics, paths, pool, security)
 from app.accounts import views as accounts_views
-from app.config import BASE_DIR, Config
+from app.config import Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
 from app.urls import external_url
 # The features, each with init_app(app): the only place where app/ names them (the composition root).
@@ -27,8 +27,6 @@ from events.registration import feature as registration
 from events.reminders import feature as reminders
 
 FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, reminders, demo)
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
@@ -64,14 +62,15 @@ def favicon():
 
 
 def create_app(config: type | dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(BASE_DIR / "var"))
+    app = Flask(__name__, template_folder=str(paths.TEMPLATES), static_folder=str(paths.STATIC),
+                instance_path=str(paths.VAR_DIR))
     app.config.from_object(Config)
     app.session_interface = _CookieSessionOnDemand()
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    keys.refuse_default_secret(app.config)
     # Cookies: never readable by scripts, not sent along by other sites' requests, HTTPS-only on an HTTPS site.
     secure = app.config["BASE_URL"].lower().startswith("https://")
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
@@ -80,19 +79,18 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and ":memory:" not in \
             app.config["SQLALCHEMY_DATABASE_URI"]:
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logs.init_app(app)  # first: every later hook, and every line logged in a request, has the request's id
+    metrics.init_app(app)
 
     db.init_app(app)
     init_engines(app)
     with app.app_context():
         pool.ping_idle_connections(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "translations"))
+                   default_translation_directories=str(paths.TRANSLATIONS))
     limiter.init_app(app)
     errors.init_app(app)
     security.init_app(app)
@@ -106,6 +104,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.register_blueprint(dev.bp)
         console.redirect_old_urls(app, dev.OLD_URLS)
     app.register_blueprint(jobs.bp)
+    health.init_app(app)
     console.redirect_old_urls(app, jobs.OLD_URLS)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     for feature in FEATURES:

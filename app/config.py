@@ -6,9 +6,9 @@ SECRET_KEY and DATABASE_URL (see README, "Configuration").
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from app.keys import DEFAULT_SECRET_KEY
+from app.paths import VAR_DIR
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -21,6 +21,11 @@ def _bool(name: str, default: bool = False) -> bool:
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
+
+
+def _list(name: str) -> list[str]:
+    """A comma-separated list (of keys: keys made by secrets.token_urlsafe hold no commas)."""
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
 def normalise_database_url(url: str) -> str:
@@ -40,22 +45,29 @@ DEVELOPMENT = APP_ENV == "development"
 
 class Config:
     APP_ENV = APP_ENV
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Required outside development (create_app refuses the public default: app/keys.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    # Older keys still accepted, newest first: for session cookies (Flask), and for badge tokens, calendar links
+    # and registration links that fall back on SECRET_KEY; those with keys of their own list theirs below.
+    SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'welcomeday.db'}")
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'welcomeday.db'}")
     )
     # No pool_pre_ping (a round trip before every request): app/pool.py pings only connections that rested, and
     # pool_recycle replaces connections older than an hour.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 3600}
     # Public base URL used in e-mails, calendar feeds and QR landing links.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
-    # Keys for badge tokens and personal calendar links (default: SECRET_KEY). Changing one invalidates every
-    # badge, or every calendar link.
+    # Keys for badge tokens and personal calendar links (default: SECRET_KEY). Rotation: the new key here, the
+    # old one in *_FALLBACKS until everything it made may stop working (README, "Keys and their rotation").
     BADGE_SECRET = os.environ.get("BADGE_SECRET")
+    BADGE_SECRET_FALLBACKS = _list("BADGE_SECRET_FALLBACKS")
     FEED_SECRET = os.environ.get("FEED_SECRET")
+    FEED_SECRET_FALLBACKS = _list("FEED_SECRET_FALLBACKS")
     # Key of the secret "My registration" links, stored hashed (default: SECRET_KEY; events/registration/links.py). Changing it
     # invalidates every link but those from before hashing; the next mail (registering again) carries a new one.
     REGISTRATION_LINK_SECRET = os.environ.get("REGISTRATION_LINK_SECRET")
+    REGISTRATION_LINK_SECRET_FALLBACKS = _list("REGISTRATION_LINK_SECRET_FALLBACKS")
     # The domain in calendar UIDs (default: BASE_URL's host); keep it fixed once calendars have subscribed.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN")
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
@@ -63,6 +75,13 @@ class Config:
     # -Host: login limits count per client address, which only these headers tell. 0: the app faces clients.
     PROXY_HOPS = _int("PROXY_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None  # a form left open all morning at the welcome desk must still submit
+
+    # Operations (app/logs.py, app/metrics.py): LOG_FORMAT=json writes one JSON line per record and per request;
+    # /metrics answers only with METRICS_TOKEN set and given as a bearer token; `flask metrics serve` listens on
+    # METRICS_PORT.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_PORT = _int("METRICS_PORT", 9100)
 
     # Registration
     PENDING_REGISTRATION_HOURS = _int("PENDING_REGISTRATION_HOURS", 48)
@@ -114,7 +133,7 @@ class Config:
     PURGE_AFTER_DAYS = _int("PURGE_AFTER_DAYS", 180)
 
     # Where rendered PDFs and other cached artefacts are kept.
-    CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache"))
+    CACHE_DIR = os.environ.get("CACHE_DIR", str(VAR_DIR / "cache"))
 
 
 class TestConfig(Config):

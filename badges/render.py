@@ -14,15 +14,14 @@ import io
 import multiprocessing
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app import paths
 from app.pdf import render_pdf
 from badges.typography import fit_font_size, name_lang
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE_VERSION = "2"  # bump when the badge templates change: cached PDFs are keyed by it
 A4 = (210.0, 297.0)
 
@@ -124,7 +123,7 @@ def qr_path_svg(data: str, size_mm: float) -> str:
 
 
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    return Environment(loader=FileSystemLoader(str(paths.TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
 def _positioned(cards: list[dict], layout: Layout) -> list[list[dict]]:
@@ -177,7 +176,7 @@ def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
 
 def _render_html(html: str) -> bytes:
     # render_pdf's URL fetcher looks at the app's static folder; a bare app is enough in a worker process.
-    bare = Flask("badges-render", static_folder=str(TEMPLATES.parent / "static"))
+    bare = Flask("badges-render", static_folder=str(paths.STATIC))
     with bare.app_context():
         return render_pdf(html)
 

@@ -136,8 +136,11 @@ def card_for(badge: Badge) -> BadgeCard:
         full = user.name or user.email
         printed = full.split(" ")[0]
         org = user.organisation.name if user.organisation else event.title
+    token, rekeyed = tokens.printable_token(badge)
+    if rekeyed:  # its key was retired: the new token must be stored before it is printed
+        db.session.commit()
     return BadgeCard(
-        badge_id=badge.id, token=tokens.token_for(badge), printed_name=printed or full, full_name=full,
+        badge_id=badge.id, token=token, printed_name=printed or full, full_name=full,
         organisation=org or "", role=badge.role.value, event_title=event.title,
         event_date=event.local(event.starts_at).strftime("%d.%m.%Y"),
         sort_key=_sort_key(full))

@@ -5,7 +5,12 @@ and the badge's identity and version, plus one check character (Luhn mod 32), e.
 Uppercase base32 fits QR alphanumeric mode, so the code stays small at error correction Q. The database keeps
 only SHA-256 of the token: without the secret, nobody can print a working badge from a leaked database, while
 the server can print the same badge again at any time. Re-issuing bumps the version, so the old token stops
-working (it is still recognised, and reported as "revoked"). Rotating the secret invalidates every badge.
+working (it is still recognised, and reported as "revoked").
+
+Rotating the key (app/keys.py): badges issued from then on use the new BADGE_SECRET; a badge made with an older
+key keeps its token, and is printed again with it, while that key is listed in BADGE_SECRET_FALLBACKS (or
+SECRET_KEY_FALLBACKS when BADGE_SECRET is not set), so badges need not all be reprinted at once. Once the old key
+is removed, its badges are refused at the door ("invalid"), and printing one gives it a token under the new key.
 """
 from __future__ import annotations
 
@@ -13,9 +18,9 @@ import base64
 import hashlib
 import hmac
 
-from flask import current_app
 from sqlalchemy import select
 
+from app import keys
 from app.extensions import db, utcnow
 from badges.models import Badge, BadgeRole, BadgeStatus
 
@@ -49,16 +54,40 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _secret() -> bytes:
-    return (current_app.config.get("BADGE_SECRET") or current_app.config["SECRET_KEY"]).encode()
+def _token(badge, secret: bytes) -> str:
+    """The token of ``badge`` (a Badge, or a row with its identity columns and version) under ``secret``."""
+    holder = f"r{badge.registration_id}" if badge.registration_id else f"u{badge.user_id}"
+    message = f"badge:{badge.event_id}:{holder}:{badge.role.value}:{badge.version}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    body = base64.b32encode(digest[:13]).decode()[:BODY_LENGTH]  # 13 bytes = 104 bits
+    return body + check_character(body)
+
+
+def signed(badge, token: str) -> bool:
+    """Whether ``token`` is the badge's token under the current key or an older one still accepted."""
+    return any(hmac.compare_digest(_token(badge, secret), token) for secret in keys.keys("BADGE_SECRET"))
+
+
+def printable_token(badge: Badge) -> tuple[str, bool]:
+    """(token, rekeyed): the token whose hash the badge stores, made with the current key or an older one still
+    accepted. A badge whose key was removed gets the current key's token (its hash is set, and flushed: the
+    caller commits when ``rekeyed``); a new badge (no hash yet) gets the current key's."""
+    listed = keys.keys("BADGE_SECRET")
+    for secret in listed:
+        token = _token(badge, secret)
+        if hash_token(token) == badge.token_hash:
+            return token, False
+    token = _token(badge, listed[0])
+    if not badge.token_hash or badge.id is None:
+        return token, False
+    badge.token_hash = hash_token(token)
+    db.session.flush()
+    return token, True
 
 
 def token_for(badge: Badge) -> str:
-    holder = f"r{badge.registration_id}" if badge.registration_id else f"u{badge.user_id}"
-    message = f"badge:{badge.event_id}:{holder}:{badge.role.value}:{badge.version}".encode()
-    digest = hmac.new(_secret(), message, hashlib.sha256).digest()
-    body = base64.b32encode(digest[:13]).decode()[:BODY_LENGTH]  # 13 bytes = 104 bits
-    return body + check_character(body)
+    """The badge's token (see printable_token; a re-keyed badge is flushed, the caller commits)."""
+    return printable_token(badge)[0]
 
 
 def _active(event_id: int, *, registration_id: int | None, user_id: int | None) -> Badge | None:
@@ -119,4 +148,5 @@ def find_badge(token: str) -> Badge | None:
     token = normalise(token)
     if not well_formed(token):
         return None
-    return db.session.scalars(select(Badge).where(Badge.token_hash == hash_token(token))).first()
+    badge = db.session.scalars(select(Badge).where(Badge.token_hash == hash_token(token))).first()
+    return badge if badge is not None and signed(badge, token) else None

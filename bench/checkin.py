@@ -76,6 +76,7 @@ def admin(sql: str) -> None:
 def seed(database_url: str, registrations: int) -> tuple[str, list[str]]:
     """One live welcome day, N confirmed registrations with badges; returns (device token, badge tokens)."""
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("SECRET_KEY", "bench-secret")  # production settings refuse the public default
     from datetime import timedelta
 
     from app import create_app

@@ -106,7 +106,8 @@ def test_unreadable_characters_in_any_query_parameter_are_refused(app, world):
             for bad in ("a\x01b", "\uffff", str(2**63), "-1", "é" * 300):
                 tried += 1
                 code = client.get(url, query_string={name: bad for name in names}).status_code
-                if code >= 500:
+                # /readyz says 503 by design here: the test database is made by create_all, not by migrations
+                if code >= 500 and not (rule.endpoint == "ops.readyz" and code == 503):
                     failures.append(f"GET {url} ?…={bad!r} as {who}: {code}")
     assert tried > 500
     assert not failures, "\n".join(failures)

@@ -36,9 +36,12 @@ PUBLIC = {
     "api.openapi", "api.list_events", "api.get_event", "api.list_sessions", "api.get_session",
     "api.create_registration", "api.get_registration", "api.cancel_registration", "api.confirm_registration",
     "api.add_enrolment", "api.delete_enrolment",
+    "ops.healthz", "ops.readyz",  # for load balancers (app/health.py)
 }
 # The scanner API answers to a door device's token, not to a signed-in person (tests/badges cover it).
 DEVICE_TOKEN = {"scanner_api.check_in", "scanner_api.get_roster"}
+# Metrics answer to METRICS_TOKEN only, never to a person (tests/ops/test_operations.py covers it).
+OPERATOR_TOKEN = {"metrics.metrics"}
 PEOPLE = ["anonymous", "user", "employer", "other_employer", "door", "staff", "other_staff", "admin"]
 # Who holds each role, for this event (see app/accounts/permissions.py).
 ALLOWED = {
@@ -89,7 +92,7 @@ def world(db, tmp_path):
 def _declared_rules(app):
     """(rule, view) for every endpoint that is not public, not a redirect and not the door's (see above)."""
     for rule in app.url_map.iter_rules():
-        if rule.redirect_to is None and rule.endpoint not in PUBLIC | DEVICE_TOKEN:
+        if rule.redirect_to is None and rule.endpoint not in PUBLIC | DEVICE_TOKEN | OPERATOR_TOKEN:
             yield rule, app.view_functions[rule.endpoint]
 
 

@@ -114,7 +114,8 @@ def test_every_get_route_answers_with_the_security_headers(app, client, world):
             url = rule.build({a: world["values"][a] for a in rule.arguments}, append_unknown=False)[1]
             response = client.get(url)
             answered.setdefault(rule.endpoint, set()).add(response.status_code)
-            if response.status_code >= 500:
+            # /readyz says 503 by design here: the test database is made by create_all, not by the migrations
+            if response.status_code >= 500 and rule.endpoint != "ops.readyz":
                 failures.append(f"{url} as {person}: {response.status_code}")
             failures += [f"{url} as {person} ({response.status_code}): {p}" for p in header_problems(response)]
         sign_out(client)

@@ -159,8 +159,9 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
     scan = Scan(nonce, nonce_scope(device, user_id), station[:60], device, user_id, offline,
                 _client_time(scanned_at, now) if offline else now, now, local_status)
     hashed = _token_hash(token, token_hash)
+    scanned = tokens.normalise(token) if token is not None else None
     try:
-        return _recorded(scan, event.id, door, hashed, the_door, info)
+        return _recorded(scan, event.id, door, hashed, the_door, info, scanned)
     except DBAPIError as err:
         if not err.connection_invalidated:
             raise
@@ -168,13 +169,17 @@ def check_in(event, door: str, *, token: str | None = None, token_hash: str | No
         # invalidated the pool, and the scan runs once more on a fresh connection (its nonce makes that safe).
         if db.session.registry.has():
             db.session.rollback()  # a door page's session whose transaction the dead connection held
-        return _recorded(scan, event.id, door, hashed, the_door, info)
+        return _recorded(scan, event.id, door, hashed, the_door, info, scanned)
 
 
-def _recorded(scan: Scan, event_id: int, door: str, hashed: str | None, the_door: decision.Door, info) -> Verdict:
-    """Read what the decision needs, decide, write, commit: one transaction."""
+def _recorded(scan: Scan, event_id: int, door: str, hashed: str | None, the_door: decision.Door, info,
+              scanned: str | None = None) -> Verdict:
+    """Read what the decision needs, decide, write, commit: one transaction. A scanned token must also be signed
+    by a key still accepted (badges/tokens.py: a retired key's badges are "invalid")."""
     with store.scan_transaction() as (connection, commit):
         row = store.holder(connection, hashed, event_id, door, scan.scope, scan.nonce) if hashed else None
+        if row is not None and scanned is not None and not tokens.signed(row, scanned):
+            row = None
         used = None
         if scan.nonce is not None and (row is None or row.nonce_log_id is not None):
             used = store.nonce_use(connection, event_id, scan.scope, scan.nonce)

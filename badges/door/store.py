@@ -69,6 +69,7 @@ _NONCE_USED = (select(ScanLog.id).where(ScanLog.event_id == bindparam("event_id"
 # One round trip for the badge, everything the verdict shows about its holder, and what came before.
 HOLDER = (
     select(Badge.id, Badge.event_id, Badge.status, Badge.registration_id, Badge.user_id, Badge.role,
+           Badge.version,
            Registration.status.label("registration_status"), Attendee.badge_name, Attendee.full_name,
            Attendee.university, User.name.label("user_name"), User.email.label("user_email"),
            Organisation.name.label("organisation"), _SEATS.label("seats"), _ADMITTED.label("admitted_id"),

@@ -13,9 +13,9 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
+from app import keys
 from app.accounts.models import User
 from app.extensions import db, utcnow
 from events.agendas.models import AgendaFeed
@@ -45,9 +45,10 @@ def _row(*, registration_id: int | None = None, user_id: int | None = None,
     return db.session.scalars(query).first()
 
 
-def _mac(key: str, version: int) -> str:
-    secret = (current_app.config.get("FEED_SECRET") or current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(secret, f"agenda-feed:{key}:{version}".encode(), hashlib.sha256).digest()
+def _mac(key: str, version: int, secret: bytes | None = None) -> str:
+    """The link's MAC under ``secret`` (default: the current FEED_SECRET)."""
+    digest = hmac.new(secret or keys.current("FEED_SECRET"), f"agenda-feed:{key}:{version}".encode(),
+                      hashlib.sha256).digest()
     return base64.b32encode(digest[:20]).decode()[:26]  # 130 bits
 
 
@@ -82,8 +83,10 @@ def resolve(token: str) -> FeedHolder | None:
     else:
         ids = dict(user_id=int(match["uid"]), event_id=int(match["eid"]))
     row = _row(**ids)
-    expected = _mac(_holder_key(**ids), row.version if row else 1)
-    if not hmac.compare_digest(expected, match["mac"]):
+    holder_key, version = _holder_key(**ids), row.version if row else 1
+    # Made with the current key, or with an older one still listed in the fallbacks (rotation: app/keys.py).
+    if not any(hmac.compare_digest(_mac(holder_key, version, secret), match["mac"])
+               for secret in keys.keys("FEED_SECRET")):
         return None
     if "registration_id" in ids:
         registration = db.session.get(Registration, ids["registration_id"])

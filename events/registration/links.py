@@ -6,7 +6,9 @@ the nonce and SHA-256 of the token (``token_hash``, which lookups use), so a cop
 registration without the key, while the server can build the link again whenever it renders a page or a mail
 (mails are rendered when they are sent). A new nonce is a new link: registering again after a cancellation, or
 erasing the person, makes every earlier link stop working. Changing the key does too (lookups check the token
-against the nonce with the current key), and the next link built for a row is stored anew (``token_for``).
+against the nonce with the current key), and the next link built for a row is stored anew (``token_for``) —
+unless the old key stays listed in REGISTRATION_LINK_SECRET_FALLBACKS (rotation, app/keys.py): then links it
+made keep working, and are built again as they were, until it is removed.
 
 Rows from before links were hashed keep SHA-256 of their clear token in ``legacy_token_hash``, so their old links
 keep working. Such a row gets its nonce the first time its link is built. That nonce is derived from the old
@@ -20,12 +22,12 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, column, inspect, table, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import keys
 from app.extensions import db
 
 if TYPE_CHECKING:  # the model builds its link through this module
@@ -37,13 +39,18 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _mac(purpose: bytes, value: str) -> bytes:
-    key = (current_app.config.get("REGISTRATION_LINK_SECRET") or current_app.config["SECRET_KEY"]).encode()
+def _mac(purpose: bytes, value: str, key: bytes | None = None) -> bytes:
+    key = key or keys.current("REGISTRATION_LINK_SECRET")
     return hmac.new(key, purpose + value.encode(), hashlib.sha256).digest()
 
 
-def _token(nonce: str) -> str:
-    return base64.urlsafe_b64encode(_mac(b"registration-link:", nonce)[:24]).decode()
+def _token(nonce: str, key: bytes | None = None) -> str:
+    return base64.urlsafe_b64encode(_mac(b"registration-link:", nonce, key)[:24]).decode()
+
+
+def _tokens(nonce: str) -> list[str]:
+    """The nonce's token under the current key and under each older key still accepted (app/keys.py)."""
+    return [_token(nonce, key) for key in keys.keys("REGISTRATION_LINK_SECRET")]
 
 
 def _legacy_nonce(legacy_token_hash: str) -> str:
@@ -58,8 +65,10 @@ def new_link() -> dict:
 
 
 def matches(registration: Registration, token: str) -> bool:
-    """Whether ``token`` is the registration's current link under the current key (found by ``token_hash``)."""
-    return registration.link_nonce is not None and hmac.compare_digest(_token(registration.link_nonce), token)
+    """Whether ``token`` is the registration's current link under the current key or an older one still listed
+    in REGISTRATION_LINK_SECRET_FALLBACKS (found by ``token_hash``)."""
+    return registration.link_nonce is not None and any(
+        hmac.compare_digest(candidate, token) for candidate in _tokens(registration.link_nonce))
 
 
 # The link's columns of the registration table (named here, not through the model, which builds its link here).
@@ -92,10 +101,12 @@ def _build(registration: Registration) -> tuple[str, bool]:
         if nonce is None:
             nonce = (_legacy_nonce(registration.legacy_token_hash) if registration.legacy_token_hash
                      else secrets.token_urlsafe(24))  # a row made without a link (tests, scripts)
+        if nonce == seen:  # the stored link, made with the current key or an older one still accepted
+            for token in _tokens(nonce):
+                if hash_token(token) == registration.token_hash:
+                    return token, False
         token = _token(nonce)
         digest = hash_token(token)
-        if nonce == seen and digest == registration.token_hash:
-            return token, False
         if not inspect(registration).persistent:  # not written yet: its INSERT takes the values
             registration.link_nonce, registration.token_hash = nonce, digest
             return token, False
