@@ -1,6 +1,8 @@
 """1:1 meetings in a person's day (events.agendas.items): the attendee's meetings, an employer's table schedule."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 
 from app.text import latin
@@ -37,8 +39,15 @@ def reason_label(reason: dict) -> str:
 
 
 def latin_spelling(person) -> str:
-    """The name in Latin letters: as the attendee spells it, else a transliteration ("" for a Latin name)."""
-    return (person.latin_name or "").strip() or latin(person.full_name)
+    """The name in Latin letters: as the attendee spells it, else a transliteration ("" for a Latin name),
+    capitalised where the script has no capitals ("አበበ ከበደ" reads "'Abebe Kebede", not "'abebe kebede")."""
+    own = (person.latin_name or "").strip()
+    if own:
+        return own
+    spelled = latin(person.full_name)
+    if spelled != spelled.lower():
+        return spelled
+    return " ".join(re.sub(r"[a-z]", lambda m: m.group(0).upper(), word, count=1) for word in spelled.split())
 
 
 def profile_lines(registration) -> list[str]:

@@ -16,7 +16,7 @@ from events.meetings.build import aid, build_instance, eid
 from events.meetings.matching.instance import CEFR_RANK, Attendee, Employer, Instance
 from events.meetings.matching.scoring import profile_exclusion, score_pair
 from events.meetings.models import MeetingSetup
-from events.registration.profile import degree_label, language_label, level_label, seeking_text
+from events.registration.profile import degree_label, language_label, level_label, offers_text, seeking_text
 
 PROFILE_REASONS = ("field_match", "language_fit", "job_type_overlap")
 
@@ -48,7 +48,7 @@ def blockers(att: Attendee, emp: Employer) -> list[str]:
                      have=degree_label(att.degree_level) or _("not given")))
     if emp.offers and att.seeks and not set(emp.offers) & set(att.seeks):
         out.append(_("The employer offers %(offers)s; the attendee looks for %(seeks)s.",
-                     offers=seeking_text(emp.offers), seeks=seeking_text(att.seeks)))
+                     offers=offers_text(emp.offers), seeks=seeking_text(att.seeks)))
     return out
 
 

@@ -285,20 +285,21 @@ def attendee_wishes(token: str, session_id: int):
                            setup=setup, cards=cards, filters=filters, current=current, errors=errors,
                            can_wish=services.can_wish(setup, registration), form=ConfirmForm(),
                            offers_text=profile.offers_text, degrees_text=profile.degrees_text,
-                           languages_text=profile.languages_text), 422 if errors else 200
+                           languages_text=profile.languages_text), 422 if errors or filters.errors else 200
 
 
 def _employer_cards(setup, registration, employers) -> tuple[EmployerFilterForm, list[SimpleNamespace]]:
     """Each employer of the session with its profile and how it fits the attendee (the matcher's own filters and
     reasons), and whether the attendee's filters show it (hidden ones keep their rank in the form)."""
     filters = EmployerFilterForm(request.args)
-    filters.validate()
+    filters.validate()  # a bad value is named next to its field and left out
+    offer = "" if filters.offer.errors else filters.offer.data
     fits = fit.fits_for_attendee(setup, registration.id)
     cards = []
     for me in employers:
         offered = profile_for(me.organisation_id)
         fits_me = fits.get(me.organisation_id)
-        shown = ((not filters.offer.data or filters.offer.data in (offered.offers or []))
+        shown = ((not offer or offer in (offered.offers or []))
                  and (not filters.support.data or offered.visa_support or offered.blue_card_support)
                  and (not filters.fits.data or (fits_me is not None and fits_me.allowed)))
         cards.append(SimpleNamespace(me=me, profile=offered, fit=fits_me, shown=shown))
