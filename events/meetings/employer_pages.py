@@ -6,17 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 from babel import dates
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.accounts.permissions import acting_organisation_id, requires
 from app.errors import json_error, wants_json
 from app.extensions import db
-from events.meetings import agenda, choosing, services
+from events.meetings import agenda, choosing, services, sheets
+from events.meetings import day as meeting_day
 from events.meetings.forms import ChoiceForm, PoolFilterForm
 from events.meetings.views import bp
 from events.programme.models import Session
+from events.registration.forms import ConfirmForm
 from events.registration import profile
 
 
@@ -41,7 +43,36 @@ def employer_schedule(event):
     setups = [s for s in services.setups_of(event) if organisation_id in {e.organisation_id for e in s.employers}]
     return render_template("meetings/employer_schedule.html", event=event, meetings=meetings, setups=setups,
                            table_number=lambda m: services.table_number(m.setup, m.organisation_id, m.table),
-                           profile_lines=agenda.profile_lines, reason=agenda.reason_text)
+                           profile_lines=agenda.profile_lines, reason=agenda.reason_text,
+                           upcoming=meeting_day.upcoming(meetings), form=ConfirmForm())
+
+
+@bp.post("/employer/e/<slug>/meetings/no-show/<int:meeting_id>")
+@requires("employer", event_from="slug")
+def employer_no_show(event, meeting_id: int):
+    """One tap at the table: the attendee did not come."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        meeting_day.employer_no_show(acting_organisation_id(), meeting_id)
+    except services.MeetingError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+    else:
+        flash(_("Marked as a no-show. Staff can offer the table to someone on standby."), "info")
+    return redirect(url_for("meetings.employer_schedule", slug=event.slug) + f"#meeting-{meeting_id}", 303)
+
+
+@bp.get("/employer/e/<slug>/meetings/<int:session_id>/sheet.pdf")
+@requires("employer", event_from="slug")
+def employer_sheet(event, session_id: int):
+    """The printable table × slot sheet of the organisation's tables."""
+    organisation_id = acting_organisation_id()
+    setup = _employer_setup(event, session_id, organisation_id)
+    path = sheets.sheet_pdf(setup, [organisation_id])
+    return send_file(path, mimetype="application/pdf", download_name=f"{event.slug}-tables-{session_id}.pdf",
+                     conditional=True, etag=True)
 
 
 @bp.get("/employer/e/<slug>/meetings/<int:session_id>/choose")

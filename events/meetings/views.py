@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from events.employers.partnerships import partners_of
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.meetings.matching.json_format import instance_to_dict
-from events.meetings import agenda, figures, fit, services  # noqa: F401  (figures registers console figures)
+from events.meetings import agenda, figures, fit, services, sheets  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
 from events.meetings import day as meeting_day
 from events.meetings.forms import (ConfigureForm, EmployerFilterForm, PublishForm, RegistrationPickForm, RuleForm,
@@ -224,6 +224,15 @@ def day(event, session_id: int, action: str):
     except services.MeetingError as exc:
         _flash_error(exc)
     return _back(event, session_id)
+
+
+@staff_bp.get("/<int:session_id>/sheets.pdf")
+@requires("staff", event_from="slug")
+def sheets_pdf(event, session_id: int):
+    """Every employer's table × slot sheet, one page each, to print for the room."""
+    _session, setup = _staff_setup(event, session_id)
+    return send_file(sheets.sheet_pdf(setup), mimetype="application/pdf", conditional=True, etag=True,
+                     download_name=f"{event.slug}-tables-{session_id}.pdf")
 
 
 @staff_bp.get("/<int:session_id>/instance.json")
