@@ -160,7 +160,7 @@ class Profile:
     def columns(self) -> dict:
         """The attendee's columns this profile sets."""
         values = {f.name: getattr(self, f.name) for f in FIELDS}
-        values.update(badge_name=self.badge_name or self.full_name[:80],
+        values.update(badge_name=self.badge_name or self.full_name[:80], latin_name=self.latin_name or "",
                       degree_level=DegreeLevel(self.degree_level) if self.degree_level else None,
                       languages=dict(self.languages), seeking=list(self.seeking))
         return values
