@@ -62,7 +62,6 @@ class PoolPage:
     page: int
     pages: int
     counts: dict[str, int] = field(default_factory=dict)   # the employer's choices: {"wish": n, "exclude": n}
-    countries: list[str] = field(default_factory=list)     # the countries in the pool, for the filter
 
 
 def _level_rank(level: str | None) -> int:
@@ -118,8 +117,7 @@ def find_people(setup: MeetingSetup, organisation_id: int, query: PoolQuery) -> 
     pages = max(1, ceil(len(people) / PAGE_SIZE))
     page = min(max(query.page, 1), pages)
     counts = {kind: sum(1 for r in pool if choices.get(r.id) == kind) for kind in ("wish", "exclude")}
-    return PoolPage(people[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], len(people), len(pool), page, pages, counts,
-                    sorted({r.attendee.country for r in pool if r.attendee.country}))
+    return PoolPage(people[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], len(people), len(pool), page, pages, counts)
 
 
 def choose(setup: MeetingSetup, organisation_id: int, registration_id: int, kind: str) -> str:

@@ -237,3 +237,13 @@ def test_the_fit_shown_is_the_matchers_own(db):
             else:
                 assert fit.blockers
     assert seen == {True, False}
+
+
+def test_latin_spelling_prefers_the_attendees_own_and_capitalises_caseless_scripts():
+    from types import SimpleNamespace
+
+    from events.meetings.agenda import latin_spelling
+    assert latin_spelling(SimpleNamespace(full_name="张伟", latin_name="Wei Zhang")) == "Wei Zhang"
+    assert latin_spelling(SimpleNamespace(full_name="张伟", latin_name="")) == "Zhang Wei"
+    assert latin_spelling(SimpleNamespace(full_name="Zoë Müller", latin_name=None)) == ""
+    assert latin_spelling(SimpleNamespace(full_name="አበበ ከበደ", latin_name="")) == "'Abebe Kebede"
