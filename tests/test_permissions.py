@@ -85,7 +85,7 @@ def world(db, tmp_path):
     values = {"slug": event.slug, "event_id": event.id, "session_id": session.id,
               "registration_id": registration.id, "room_id": room.id, "role_id": role.id, "slot_id": slot.id,
               "booking_id": 1, "badge_id": 1, "job_id": job.id, "upload": "x" * 24, "name": "registrations",
-              "fmt": "csv", "action": "resend", "device_id": 1, "door": "main"}
+              "fmt": "csv", "action": "resend", "device_id": 1, "door": "main", "meeting_id": 1}
     return {"event": event, "team": team, "values": values}
 
 

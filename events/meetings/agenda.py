@@ -1,21 +1,26 @@
 """1:1 meetings in a person's day (events.agendas.items): the attendee's meetings, an employer's table schedule."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 
+from app.text import latin
 from events.agendas.items import AgendaItem
 from events.meetings.matching.scoring import WEIGHTS
 from events.meetings.models import MeetingStatus
 from events.meetings.services import meetings_for_organisation, meetings_for_registration, table_number
+from events.registration.profile import degree_label, languages_text, seeking_text
 
 
 def reason_text(meeting) -> str:
     """Why the matcher put this pair together, in the reader's language (the stored texts are the matcher's
     English, for the CLI and the CSV export)."""
-    return "; ".join(_reason_label(r) for r in meeting.reasons or [] if r.get("code") != "base")
+    return "; ".join(reason_label(r) for r in meeting.reasons or [] if r.get("code") != "base")
 
 
-def _reason_label(reason: dict) -> str:
+def reason_label(reason: dict) -> str:
+    """One of the matcher's reasons ({"code", "points", "text"}) in the reader's language."""
     code = reason.get("code")
     if code == "attendee_wish":
         ranks = WEIGHTS["attendee_wish"]
@@ -33,16 +38,29 @@ def _reason_label(reason: dict) -> str:
     return labels.get(code, reason.get("text", ""))
 
 
+def latin_spelling(person) -> str:
+    """The name in Latin letters: as the attendee spells it, else a transliteration ("" for a Latin name),
+    capitalised where the script has no capitals ("አበበ ከበደ" reads "'Abebe Kebede", not "'abebe kebede")."""
+    own = (person.latin_name or "").strip()
+    if own:
+        return own
+    spelled = latin(person.full_name)
+    if spelled != spelled.lower():
+        return spelled
+    return " ".join(re.sub(r"[a-z]", lambda m: m.group(0).upper(), word, count=1) for word in spelled.split())
+
+
 def profile_lines(registration) -> list[str]:
-    """Only what the attendee consented to share: name, university, degree, field, languages, what they seek."""
+    """Only what the attendee consented to share: name (with its Latin spelling), university, degree, field,
+    languages, what they seek; values in the reader's language."""
     if registration.consent_sharing_at is None:
         return []
     person = registration.attendee
-    languages = ", ".join(f"{code} {level}" for code, level in sorted((person.languages or {}).items()))
-    lines = [person.full_name, person.university,
-             " · ".join(x for x in (person.degree_level.value if person.degree_level else "",
-                                    person.field_of_study) if x),
-             languages, ", ".join(s.replace("_", " ") for s in person.seeking or [])]
+    spelled = latin_spelling(person)
+    lines = [person.full_name + (f" ({spelled})" if spelled and spelled != person.full_name else ""),
+             person.university,
+             " · ".join(x for x in (degree_label(person.degree_level), person.field_of_study) if x),
+             languages_text(person.languages), seeking_text(person.seeking)]
     return [line for line in lines if line]
 
 

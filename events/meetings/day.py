@@ -1,7 +1,7 @@
 """1:1 meetings on the day itself: no-shows free their tables, attendees stand by, freed tables are offered to them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,6 +14,9 @@ from events.meetings.matching.solver import solve
 from events.meetings.models import Meeting, MeetingSetup, MeetingStatus, StandbyAttendee
 from events.meetings.services import can_wish, meetings_of, notify_changes, refuse
 from events.registration.models import Registration
+
+
+NO_SHOW_LEAD = timedelta(minutes=5)
 
 
 def mark_no_show(setup: MeetingSetup, registration_id: int, now: datetime | None = None) -> int:
@@ -29,6 +32,42 @@ def mark_no_show(setup: MeetingSetup, registration_id: int, now: datetime | None
                        setup=setup)
     db.session.commit()
     return len(freed)
+
+
+def employer_no_show(organisation_id: int, meeting_id: int, now: datetime | None = None) -> Meeting:
+    """An employer marks one of its own meetings as a no-show at its table (from a few minutes before it starts):
+    the table-slot is free for staff to offer to attendees on standby."""
+    now = now or utcnow()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.organisation_id != organisation_id:
+        refuse("not_found", _("No such meeting at your tables."), status=404)
+    if meeting.status != MeetingStatus.PUBLISHED:
+        refuse("not_published", _("This meeting is not on the schedule any more."))
+    if now < meeting.slot.starts_at - NO_SHOW_LEAD:
+        refuse("not_started", _("You can mark a no-show once the meeting is about to start."))
+    meeting.status, meeting.sequence, meeting.updated_at = MeetingStatus.NO_SHOW, meeting.sequence + 1, now
+    db.session.commit()
+    return meeting
+
+
+def upcoming(meetings: list[Meeting], now: datetime | None = None) -> dict[int, str]:
+    """Per table, its meeting now ("now") and the one after it ("next"): {meeting id: "now" | "next"}."""
+    now = now or utcnow()
+    out: dict[int, str] = {}
+    by_table: dict[tuple[int, int, int], list[Meeting]] = {}
+    for m in meetings:
+        if m.status == MeetingStatus.PUBLISHED and m.slot.ends_at > now:
+            by_table.setdefault((m.setup_id, m.organisation_id, m.table), []).append(m)
+    for table_meetings in by_table.values():
+        table_meetings.sort(key=lambda m: m.slot.starts_at)
+        first = table_meetings[0]
+        if first.slot.starts_at <= now:
+            out[first.id] = "now"
+            if len(table_meetings) > 1:
+                out[table_meetings[1].id] = "next"
+        else:
+            out[first.id] = "next"
+    return out
 
 
 def add_standby(setup: MeetingSetup, registration_id: int) -> None:

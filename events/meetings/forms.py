@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SearchField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.forms import Form, SelectField
+from app.forms import Form, SelectField, strip_filter
+from events.registration.forms import country_codes, language_choices
+from events.registration.profile import BY_NAME, LEVELS, OFFER_LABELS, country_label, level_label
 
 
 class ConfigureForm(Form):
@@ -42,3 +44,78 @@ class RuleForm(Form):
 
 class RegistrationPickForm(Form):
     registration_id = IntegerField(_l("Attendee"), validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class PoolFilterForm(Form):
+    """The employer's search, filters, sort and page (GET query parameters, so that a filter is a link)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search by name, university or field"), filters=[strip_filter],
+                    validators=[Optional(), Length(max=100)])
+    degree = SelectField(_l("Degree"), choices=[], validators=[Optional()])
+    field = StringField(_l("Field of study"), filters=[strip_filter], validators=[Optional(), Length(max=100)])
+    language = SelectField(_l("Speaks"), choices=[], validators=[Optional()])
+    level = SelectField(_l("at least"), choices=[], validators=[Optional()])
+    seeking = SelectField(_l("Looks for"), choices=[], validators=[Optional()])
+    country = SelectField(_l("Country"), choices=[], validators=[Optional()])
+    graduated_from = DateField(_l("Graduates from"), validators=[Optional()])
+    graduated_to = DateField(_l("Graduates by"), validators=[Optional()])
+    chosen = SelectField(_l("Your choice"), choices=[("", _l("Any")), ("wish", _l("Want to meet")),
+                                                     ("exclude", _l("Excluded")), ("none", _l("Not chosen yet"))],
+                         validators=[Optional()])
+    sort = SelectField(_l("Sort by"), choices=[("name", _l("Name")), ("graduation", _l("Graduation")),
+                                               ("fit", _l("Best fit"))], default="name", validators=[Optional()])
+    page = IntegerField(_l("Page"), default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+
+    def __init__(self, *args, countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.degree.choices = [("", _l("Any")), *BY_NAME["degree_level"].choices]
+        self.language.choices = [("", _l("Any")), *language_choices()[1:]]
+        self.level.choices = [("", _l("Any level")), *((lvl, level_label(lvl)) for lvl in LEVELS)]
+        self.seeking.choices = [("", _l("Anything")), *BY_NAME["seeking"].choices]
+        self.country.choices = [("", _l("Any")), *sorted(((c, country_label(c)) for c in countries),
+                                                         key=lambda item: item[1])]
+        if self.country.data in set(country_codes()) - set(countries):  # a link from before still reads
+            self.country.choices.append((self.country.data, country_label(self.country.data)))
+
+    def validate_graduated_to(self, field):
+        if field.data and self.graduated_from.data and field.data < self.graduated_from.data:
+            raise ValidationError(_l("The end comes before the start."))
+
+    def values(self) -> dict:
+        """The valid filters (a field with an error is left out: the page says why next to it)."""
+        names = ("q", "degree", "field", "language", "level", "seeking", "country", "graduated_from",
+                 "graduated_to", "chosen", "sort", "page")
+        out = {name: getattr(self, name).data for name in names if not getattr(self, name).errors}
+        return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+class ChoiceForm(Form):
+    """One choice about one attendee (a form per row; the page's script sends it with fetch)."""
+    choice = SelectField(_l("Your choice"), choices=[("", "—"), ("wish", _l("Want to meet")),
+                                                     ("exclude", _l("Exclude"))], validators=[Optional()])
+
+
+class PublishForm(Form):
+    """Publishing mails people: staff tick that they know how many (the numbers they saw travel along, so that
+    a run finished meanwhile cannot mail others than those confirmed)."""
+    understood = BooleanField(validators=[DataRequired(_l("Tick the box to confirm who gets mail."))])
+    attendees = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}$")])
+    contacts = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}$")])
+
+
+class EmployerFilterForm(Form):
+    """The attendee's filters over the employers of a session (GET query parameters)."""
+
+    class Meta:
+        csrf = False
+
+    offer = SelectField(_l("Offers"), choices=[], validators=[Optional()])
+    support = BooleanField(_l("Helps with the visa or a Blue Card"))
+    fits = BooleanField(_l("Only employers my profile fits"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer.choices = [("", _l("Anything")), *((s.value, label) for s, label in OFFER_LABELS.items())]

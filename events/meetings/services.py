@@ -290,18 +290,37 @@ def rules_of(setup: MeetingSetup) -> list[PairRule]:
 # ------------------------------------------------------------------------------------------ publishing
 
 
-def publish(setup: MeetingSetup) -> tuple[int, int]:
+def _to_publish(setup: MeetingSetup) -> tuple[list[Meeting], list[Meeting]]:
+    """(drafts, published meetings the last run could not keep)."""
+    dropped_ids = set((setup.draft_stats or {}).get("dropped_existing", []))
+    return (meetings_of(setup, (MeetingStatus.DRAFT,)),
+            [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.id in dropped_ids])
+
+
+def _recipients(changed: list[Meeting]) -> tuple[int, int]:
+    return (len({m.registration_id for m in changed}),
+            sum(len(contacts_of(o)) for o in {m.organisation_id for m in changed}))
+
+
+def publish_recipients(setup: MeetingSetup) -> tuple[int, int]:
+    """Whom publishing now would mail: (attendees, employer contacts); staff confirm these numbers."""
+    drafts, cancelled = _to_publish(setup)
+    return _recipients(drafts + cancelled)
+
+
+def publish(setup: MeetingSetup, expected: tuple[int, int] | None = None) -> tuple[int, int]:
     """Confirm the draft; cancel published meetings the last run could not keep; tell everyone concerned.
 
-    Returns (published, cancelled)."""
+    ``expected``: the (attendees, contacts) staff confirmed; if a new run changed them meanwhile, nothing is
+    published or mailed. Returns (published, cancelled)."""
     setup = db.session.scalars(select(MeetingSetup).where(MeetingSetup.id == setup.id).with_for_update()
                                .execution_options(populate_existing=True)).one()
-    drafts = meetings_of(setup, (MeetingStatus.DRAFT,))
-    if not drafts and not (setup.draft_stats or {}).get("dropped_existing"):
+    drafts, cancelled = _to_publish(setup)
+    if not drafts and not cancelled:
         refuse("no_draft", _("There is no draft to publish: run the matching first."))
+    if expected is not None and tuple(expected) != _recipients(drafts + cancelled):
+        refuse("changed", _("The draft changed since you looked: check who gets mail, then confirm again."))
     now = utcnow()
-    dropped_ids = set((setup.draft_stats or {}).get("dropped_existing", []))
-    cancelled = [m for m in meetings_of(setup, (MeetingStatus.PUBLISHED,)) if m.id in dropped_ids]
     for m in cancelled:
         m.status, m.sequence, m.updated_at = MeetingStatus.CANCELLED, m.sequence + 1, now
     for m in drafts:

@@ -3,25 +3,29 @@ the employer's choices."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.permissions import acting_organisation_id, requires
+from app.accounts.permissions import requires
 from app.extensions import db
-from app.inputs import db_id, id_arg
+from app.inputs import id_arg
 from events.employers.partnerships import partners_of
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.meetings.matching.json_format import instance_to_dict
-from events.meetings import agenda, figures, services  # noqa: F401  (figures registers console figures)
+from events.meetings import agenda, figures, fit, services, sheets  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
 from events.meetings import day as meeting_day
-from events.meetings.forms import ConfigureForm, RegistrationPickForm, RuleForm, RunForm, TablesForm
+from events.meetings.forms import (ConfigureForm, EmployerFilterForm, PublishForm, RegistrationPickForm, RuleForm,
+                                   RunForm, TablesForm)
 from events.meetings.models import AttendeeWish, MeetingStatus
 from events.employers.models import PartnerStatus
+from events.employers.profiles import profile_for
 from events.programme.models import Session
+from events.registration import profile
 
 bp = Blueprint("meetings", __name__)
 staff_bp = Blueprint("meetings_staff", __name__, url_prefix="/console/e/<slug>/meetings")
@@ -95,7 +99,9 @@ def setup_page(event, session_id: int):
     if setup is not None:
         meetings = services.meetings_of(setup, (MeetingStatus.DRAFT, MeetingStatus.PUBLISHED,
                                                 MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED))
-        context.update(meetings=meetings, rules=services.rules_of(setup), standby=meeting_day.standby_of(setup),
+        recipients = services.publish_recipients(setup)
+        publish_form = PublishForm(attendees=recipients[0], contacts=recipients[1])
+        context.update(recipients=recipients, publish_form=publish_form, meetings=meetings, rules=services.rules_of(setup), standby=meeting_day.standby_of(setup),
                        eligible=services.eligible_registrations(setup), stats=setup.draft_stats,
                        has_draft=any(m.status == MeetingStatus.DRAFT for m in meetings),
                        table_number=lambda m: services.table_number(setup, m.organisation_id, m.table),
@@ -178,10 +184,14 @@ def rule(event, session_id: int):
 @requires("staff", event_from="slug")
 def publish(event, session_id: int):
     _session, setup = _staff_setup(event, session_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        if set(form.errors) - {"understood"}:  # a token or the numbers missing: not from our page
+            abort(400)
+        flash(form.understood.errors[0], "error")
+        return _back(event, session_id)
     try:
-        published, cancelled = services.publish(setup)
+        published, cancelled = services.publish(setup, (int(form.attendees.data), int(form.contacts.data)))
     except services.MeetingError as exc:
         _flash_error(exc)
     else:
@@ -214,6 +224,15 @@ def day(event, session_id: int, action: str):
     except services.MeetingError as exc:
         _flash_error(exc)
     return _back(event, session_id)
+
+
+@staff_bp.get("/<int:session_id>/sheets.pdf")
+@requires("staff", event_from="slug")
+def sheets_pdf(event, session_id: int):
+    """Every employer's table × slot sheet, one page each, to print for the room."""
+    _session, setup = _staff_setup(event, session_id)
+    return send_file(sheets.sheet_pdf(setup), mimetype="application/pdf", conditional=True, etag=True,
+                     download_name=f"{event.slug}-tables-{session_id}.pdf")
 
 
 @staff_bp.get("/<int:session_id>/instance.json")
@@ -270,48 +289,30 @@ def attendee_wishes(token: str, session_id: int):
                                                     else None, not_interested=bool(
                                                         request.form.get(f"not-{me.organisation_id}")))
                    for me in employers}
+    filters, cards = _employer_cards(setup, registration, employers)
     return render_template("meetings/wishes.html", registration=registration, event=registration.event,
-                           setup=setup, employers=employers, current=current, errors=errors,
-                           can_wish=services.can_wish(setup, registration), form=ConfirmForm()
-                           ), 422 if errors else 200
+                           setup=setup, cards=cards, filters=filters, current=current, errors=errors,
+                           can_wish=services.can_wish(setup, registration), form=ConfirmForm(),
+                           offers_text=profile.offers_text, degrees_text=profile.degrees_text,
+                           languages_text=profile.languages_text), 422 if errors or filters.errors else 200
 
 
-# ------------------------------------------------------------------------------------------ employer
+def _employer_cards(setup, registration, employers) -> tuple[EmployerFilterForm, list[SimpleNamespace]]:
+    """Each employer of the session with its profile and how it fits the attendee (the matcher's own filters and
+    reasons), and whether the attendee's filters show it (hidden ones keep their rank in the form)."""
+    filters = EmployerFilterForm(request.args)
+    filters.validate()  # a bad value is named next to its field and left out
+    offer = "" if filters.offer.errors else filters.offer.data
+    fits = fit.fits_for_attendee(setup, registration.id)
+    cards = []
+    for me in employers:
+        offered = profile_for(me.organisation_id)
+        fits_me = fits.get(me.organisation_id)
+        shown = ((not offer or offer in (offered.offers or []))
+                 and (not filters.support.data or offered.visa_support or offered.blue_card_support)
+                 and (not filters.fits.data or (fits_me is not None and fits_me.allowed)))
+        cards.append(SimpleNamespace(me=me, profile=offered, fit=fits_me, shown=shown))
+    return filters, cards
 
 
-@bp.get("/employer/e/<slug>/meetings")
-@requires("employer", event_from="slug")
-def employer_schedule(event):
-    organisation_id = acting_organisation_id()
-    meetings = [m for m in services.meetings_for_organisation(organisation_id, event)]
-    setups = [s for s in services.setups_of(event) if organisation_id in {e.organisation_id for e in s.employers}]
-    return render_template("meetings/employer_schedule.html", event=event, meetings=meetings, setups=setups,
-                           table_number=lambda m: services.table_number(m.setup, m.organisation_id, m.table),
-                           profile_lines=agenda.profile_lines, reason=agenda.reason_text)
-
-
-@bp.route("/employer/e/<slug>/meetings/<int:session_id>/choose", methods=["GET", "POST"])
-@requires("employer", event_from="slug")
-def employer_choose(event, session_id: int):
-    organisation_id = acting_organisation_id()
-    session = db.session.get(Session, session_id)
-    setup = services.setup_for_session(session) if session and session.event_id == event.id else None
-    if setup is None or organisation_id not in {e.organisation_id for e in setup.employers}:
-        abort(404)
-    pool, choices = services.employer_pool(setup, organisation_id)
-    if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        wishes, exclusions = [], []
-        for key, value in request.form.items():
-            if key.startswith("choice-") and db_id(key[7:]):
-                (wishes if value == "wish" else exclusions if value == "exclude" else []).append(db_id(key[7:]))
-        try:
-            services.save_employer_choices(setup, organisation_id, wishes, exclusions)
-        except services.MeetingError as exc:
-            _flash_error(exc)
-        else:
-            flash(_("Your choices are saved."), "success")
-        return redirect(url_for("meetings.employer_choose", slug=event.slug, session_id=session_id), 303)
-    return render_template("meetings/employer_choose.html", event=event, setup=setup, pool=pool, choices=choices,
-                           profile_lines=agenda.profile_lines, form=ConfirmForm())
+# ------------------------------------------------------------------------------------------ employer: employer_pages.py

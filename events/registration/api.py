@@ -60,8 +60,8 @@ def enrolment_payload(enrolment: registration_models.Enrolment) -> Enrolment:
 def registration_payload(registration: registration_models.Registration) -> Registration:
     a = registration.attendee
     attendee = Attendee(
-        full_name=a.full_name, badge_name=a.badge_name, email=a.email, country=a.country,
-        university=a.university, degree_level=a.degree_level.value if a.degree_level else None,
+        full_name=a.full_name, badge_name=a.badge_name, latin_name=a.latin_name or "", email=a.email,
+        country=a.country, university=a.university, degree_level=a.degree_level.value if a.degree_level else None,
         field_of_study=a.field_of_study, graduation_date=_iso(a.graduation_date),
         languages=dict(a.languages or {}), seeking=list(a.seeking or []), locale=a.locale)
     return Registration(

@@ -110,6 +110,7 @@ def _select_field(name: str, **kwargs):
 class ProfileForm(Form):
     full_name = _text_field("full_name")
     badge_name = _text_field("badge_name")
+    latin_name = _text_field("latin_name")
     country = _select_field("country")
     university = _text_field("university")
     degree_level = _select_field("degree_level", choices=[])

@@ -56,6 +56,8 @@ class Attendee(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
     full_name: Mapped[str] = mapped_column(String(200))
     badge_name: Mapped[str] = mapped_column(String(80))
+    # The name in Latin letters as the attendee spells it (optional; else a transliteration is shown).
+    latin_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     country: Mapped[str] = mapped_column(String(2), default="")  # ISO 3166-1 alpha-2
     university: Mapped[str] = mapped_column(String(200), default="")
     degree_level: Mapped[DegreeLevel | None] = mapped_column(str_enum(DegreeLevel, "degree_level"))

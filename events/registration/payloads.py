@@ -26,6 +26,7 @@ KindFilter = choice([k.value for k in SessionKind], nullable=True, message="Unkn
 LanguageFilter = pattern("^[A-Za-z]{1,8}$", "language must be a language code such as 'en'.")
 FullName = text(200, required=_l("Please tell us your name."), description="Any script.")
 BadgeName = text(80)
+LatinName = text(200, description="Optional: the name in Latin letters, as the attendee spells it.")
 University = text(200, required=_l("Please name your university."))
 FieldOfStudy = text(200, required=_l("Please name your field of study."))
 EventStatusValue = choice([s.value for s in EventStatus])
@@ -95,6 +96,7 @@ class RegistrationRequest(Body):
     email: Email
     full_name: FullName
     badge_name: BadgeName = None
+    latin_name: LatinName = None
     country: Country
     university: University
     degree_level: DegreeChoice
@@ -121,7 +123,8 @@ class RegistrationRequest(Body):
         """What the service needs: the same as the web form gives it. Without ``locale`` the mails are in
         ``default_locale`` (the request's language: Accept-Language or ?lang=)."""
         profile = services.Profile(
-            full_name=self.full_name, badge_name=self.badge_name or self.full_name[:80], country=self.country,
+            full_name=self.full_name, badge_name=self.badge_name or self.full_name[:80],
+            latin_name=self.latin_name or "", country=self.country,
             university=self.university, degree_level=self.degree_level, field_of_study=self.field_of_study,
             graduation_date=self.graduation_date,
             languages={skill.code: skill.level for skill in self.languages or []},
@@ -210,6 +213,7 @@ class Enrolment(BaseModel):
 class Attendee(BaseModel):
     full_name: str
     badge_name: str
+    latin_name: str = Field(description="The name in Latin letters as the attendee spells it; empty if not given.")
     email: str
     country: str
     university: str

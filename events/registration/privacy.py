@@ -69,7 +69,7 @@ def erase_attendee(attendee: Attendee, reason: str) -> None:
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to == attendee.email))
     # Country, university, degree and language for e-mails stay, for the statistics; nothing else points to them.
     store.update_attendee(attendee.id, email=f"attendee-{attendee.id}@{ERASED_DOMAIN}", full_name="",
-                          badge_name="", field_of_study="", graduation_date=None, languages={}, seeking=[])
+                          badge_name="", latin_name="", field_of_study="", graduation_date=None, languages={}, seeking=[])
     now = utcnow()
     for registration in attendee.registrations:
         store.renew_link(registration.id)  # a new link nobody is told: every old one (even from before hashing) dies

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from events.registration.models import Attendee, DegreeLevel, Seeking
@@ -23,7 +25,13 @@ SEEKING_LABELS = {
     Seeking.JOB: _l("A job"), Seeking.INTERNSHIP: _l("An internship"), Seeking.PHD: _l("A PhD place"),
     Seeking.MENTORING: _l("Mentoring"), Seeking.INNOVATION_PROJECT: _l("An innovation project"),
 }
+# What an employer offers: the same codes as what attendees look for, said from the employer's side.
+OFFER_LABELS = {
+    Seeking.JOB: _l("Jobs"), Seeking.INTERNSHIP: _l("Internships"), Seeking.PHD: _l("PhD places"),
+    Seeking.MENTORING: _l("Mentoring"), Seeking.INNOVATION_PROJECT: _l("Innovation projects"),
+}
 LOCALE_LABELS = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
+LEVEL_LABELS = {"native": _l("native speaker")}  # CEFR levels (A1…C2) read the same in every language
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,10 @@ FIELDS: tuple[ProfileField, ...] = (
     ProfileField("badge_name", _l("Name on your badge"), max_length=80, importable=True,
                  heading=_l("Name on the badge"),
                  description=_l("What people should call you. Leave empty to use your full name.")),
+    ProfileField("latin_name", _l("Your name in Latin letters"), max_length=200,
+                 heading=_l("Name in Latin letters"),
+                 description=_l("Optional: how to spell your name in Latin letters if you write it in another "
+                                "script, e.g. Zhang Wei. Employers see it beside your name.")),
     ProfileField("country", _l("Country you come from"), kind="country", required=True, max_length=2,
                  importable=True, heading=_l("Country"), required_message=_l("Please choose a country.")),
     ProfileField("university", _l("University"), required=True, max_length=200, importable=True,
@@ -123,6 +135,7 @@ class Profile:
     """A profile as a form or an API body gives it, before it is stored."""
     full_name: str
     badge_name: str
+    latin_name: str = ""
     country: str = ""
     university: str = ""
     degree_level: str | None = None
@@ -147,7 +160,70 @@ class Profile:
     def columns(self) -> dict:
         """The attendee's columns this profile sets."""
         values = {f.name: getattr(self, f.name) for f in FIELDS}
-        values.update(badge_name=self.badge_name or self.full_name[:80],
+        values.update(badge_name=self.badge_name or self.full_name[:80], latin_name=self.latin_name or "",
                       degree_level=DegreeLevel(self.degree_level) if self.degree_level else None,
                       languages=dict(self.languages), seeking=list(self.seeking))
         return values
+
+
+# ------------------------------------------------------------------------------------------ in the reader's language
+# Profile values are stored as codes (``master``, ``{"af": "native"}``, ``["job", "internship"]``); pages show
+# them through these, in the reader's language. Exports and the API keep the codes.
+
+
+def _locale() -> Locale:
+    return Locale.parse(str(get_locale() or "en"))
+
+
+def language_label(code: str) -> str:
+    """"de" → "German" (English page), "Deutsch" (German page), "Duits" (Dutch page)."""
+    return _locale().languages.get(code, code) if code else ""
+
+
+def level_label(level: str) -> str:
+    return str(LEVEL_LABELS.get(level, level or ""))
+
+
+def country_label(code: str) -> str:
+    return _locale().territories.get(code, code) if code else ""
+
+
+def degree_label(value) -> str:
+    if not value:
+        return ""
+    try:
+        return str(DEGREE_LABELS[DegreeLevel(getattr(value, "value", value))])
+    except ValueError:
+        return str(value)
+
+
+def seeking_label(value: str) -> str:
+    try:
+        return str(SEEKING_LABELS[Seeking(value)])
+    except ValueError:
+        return value
+
+
+def languages_text(languages: dict | None) -> str:
+    """{"de": "B2", "af": "native"} → "Afrikaans (native speaker), German (B2)", in the reader's language."""
+    items = sorted((language_label(code), level_label(level)) for code, level in (languages or {}).items())
+    return ", ".join(f"{name} ({level})" if level else name for name, level in items)
+
+
+def seeking_text(values) -> str:
+    return ", ".join(seeking_label(v) for v in values or [])
+
+
+def offers_text(values) -> str:
+    """["job", "phd"] → "Jobs, PhD places" (an employer's offers)."""
+    out = []
+    for value in values or []:
+        try:
+            out.append(str(OFFER_LABELS[Seeking(value)]))
+        except ValueError:
+            out.append(value)
+    return ", ".join(out)
+
+
+def degrees_text(values) -> str:
+    return ", ".join(degree_label(v) for v in values or [])

@@ -412,6 +412,7 @@ def test_flow_3_staff_publish_match_print_and_door_scans(contexts, live_app):
     expect_(admin.get_by_role("heading", name="Draft")).to_be_visible()
     assert_accessible(admin, "flow-3-meetings-draft")
     screenshot(admin, "flow-3-02-matching-draft")
+    admin.check("#publish-understood")  # it says how many people get mail, and asks
     admin.get_by_role("button", name="Publish and notify everyone").click()
     expect_(admin.locator(".flash.success").first).to_be_visible()
 

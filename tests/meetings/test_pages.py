@@ -6,7 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sqlalchemy import func, select
+
 from app.extensions import db as _db
+from app.mail import OutboxMessage
 from app.jobs import JobStatus, wait_for
 from events.agendas.items import items_for_registration, items_for_user
 from events.meetings import services
@@ -17,6 +20,10 @@ from events.meetings.models import MeetingStatus
 from tests.conftest import empty_tables
 from tests.employers.helpers import login, make_staff
 from tests.meetings.helpers import networking_day
+
+
+def _outbox_count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage))
 
 
 def _publish(setup):
@@ -41,9 +48,28 @@ def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
     page = client.get(base).get_data(as_text=True)
     assert "of the upper bound" in page and "Publish and notify everyone" in page
     assert client.get(base + "/instance.json").json["format"] == "welcomeday.match/1"
-    assert client.post(base + "/publish").status_code == 303
+    attendees, contacts = services.publish_recipients(setup)
+    mailed_before = _outbox_count(db)
+    assert attendees > 0 and contacts == len({m.organisation_id for m in services.meetings_of(setup)})
+    assert (f"sends e-mail to {attendees} attendees and {contacts} employer contacts" in page
+            and f"I understand that {attendees + contacts} people get an e-mail now" in page)
+    # not ticked: nothing is published, nobody is mailed, and the page says why
+    unticked = client.post(base + "/publish", data={"attendees": attendees, "contacts": contacts},
+                           follow_redirects=True)
+    assert "Tick the box to confirm who gets mail." in unticked.get_data(as_text=True)
+    assert client.post(base + "/publish", data={"understood": "y"}).status_code == 400
+    # numbers that are no longer true (a run finished meanwhile): nothing happens either
+    stale = client.post(base + "/publish", data={"understood": "y", "attendees": attendees + 1,
+                                                 "contacts": contacts}, follow_redirects=True)
+    assert "The draft changed since you looked" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert not services.meetings_of(setup, (MeetingStatus.PUBLISHED,))
+    assert _outbox_count(db) == mailed_before
+    assert client.post(base + "/publish", data={"understood": "y", "attendees": attendees,
+                                                "contacts": contacts}).status_code == 303
     db.session.expire_all()
     assert services.meetings_of(setup, (MeetingStatus.PUBLISHED,))
+    assert _outbox_count(db) == mailed_before + attendees + contacts
 
 
 def test_staff_save_the_slot_settings(client, db):
@@ -113,7 +139,7 @@ def test_employer_sees_only_its_own_table_and_consented_lines(client, db):
     # an employer without a table in the session cannot open its pool
     services.set_employer(setup, orgs[2].id, 1)
     login(client, users[2].email)
-    assert client.post(other_setup_url, data={f"choice-{regs[0].id}": "wish"}).status_code == 303
+    assert client.post(f"{other_setup_url}/{regs[0].id}", data={"choice": "wish"}).status_code == 303
     assert services.employer_pool(setup, orgs[2].id)[1] == {regs[0].id: "wish"}
 
 

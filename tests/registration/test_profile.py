@@ -24,7 +24,7 @@ def test_the_csv_import_offers_the_importable_fields():
 
 
 def test_values_for_exports_and_the_privacy_export():
-    attendee = SimpleNamespace(full_name="Ana", badge_name="Ana", country="PT", university="Porto",
+    attendee = SimpleNamespace(full_name="Ana", badge_name="Ana", latin_name="", country="PT", university="Porto",
                                degree_level=DegreeLevel.MASTER, field_of_study="Physics",
                                graduation_date=date(2027, 7, 31), languages={"pt": "native", "en": "C1"},
                                seeking=["job", "mentoring"], locale="en")
