@@ -1,7 +1,7 @@
 """Attendees may give their name in Latin letters (attendee.latin_name, optional)
 
 Revision ID: 7c41b2d9e0a3
-Revises: 5e3a9c1d7b20
+Revises: c3f8a2d61e54
 Create Date: 2026-12-02 05:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c41b2d9e0a3'
-down_revision = '5e3a9c1d7b20'
+down_revision = 'c3f8a2d61e54'
 branch_labels = None
 depends_on = None
 
