@@ -21,11 +21,13 @@ import qrcode.image.svg
 from flask import current_app
 
 # Noto for every script the welcome days meet; the CJK faces are named per language so that Han characters take
-# the right regional forms (pass lang="ja"/"ko"/"zh" on the element).
+# the right regional forms (pass lang="ja"/"ko"/"zh"/"zh-Hant" on the element); emoji in colour (Debian's
+# fonts-noto-color-emoji) before DejaVu, whose few black-and-white emoji would otherwise win.
 FONT_STACK = ", ".join(f'"{name}"' for name in [
     "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
     "Noto Sans Tamil", "Noto Sans Thai", "Noto Sans Ethiopic", "Noto Sans Armenian", "Noto Sans Georgian",
-    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK TC", "DejaVu Sans",
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK TC", "Noto Color Emoji",
+    "DejaVu Sans",
 ]) + ", sans-serif"
 
 FONT_CSS = f"""
@@ -33,6 +35,7 @@ html {{ font-family: {FONT_STACK}; }}
 :lang(ja) {{ font-family: "Noto Sans CJK JP", {FONT_STACK}; }}
 :lang(ko) {{ font-family: "Noto Sans CJK KR", {FONT_STACK}; }}
 :lang(zh) {{ font-family: "Noto Sans CJK SC", {FONT_STACK}; }}
+:lang(zh-Hant), :lang(zh-TW), :lang(zh-HK) {{ font-family: "Noto Sans CJK TC", {FONT_STACK}; }}
 """
 
 
