@@ -21,13 +21,14 @@ import qrcode.image.svg
 from flask import current_app
 
 # Noto for every script the welcome days meet; the CJK faces are named per language so that Han characters take
-# the right regional forms (pass lang="ja"/"ko"/"zh"/"zh-Hant" on the element); emoji in colour (Debian's
-# fonts-noto-color-emoji) before DejaVu, whose few black-and-white emoji would otherwise win.
+# the right regional forms (pass lang="ja"/"ko"/"zh"/"zh-Hant" on the element). Emoji are not named: Pango
+# recognises emoji sequences itself and asks fontconfig for a colour font (Noto Color Emoji, Debian's
+# fonts-noto-color-emoji, installed by `make`); naming it here made Pango draw the narrow no-break space of
+# "9:00 AM" from it, as an empty box.
 FONT_STACK = ", ".join(f'"{name}"' for name in [
     "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
     "Noto Sans Tamil", "Noto Sans Thai", "Noto Sans Ethiopic", "Noto Sans Armenian", "Noto Sans Georgian",
-    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK TC", "Noto Color Emoji",
-    "DejaVu Sans",
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Noto Sans CJK TC", "DejaVu Sans",
 ]) + ", sans-serif"
 
 FONT_CSS = f"""
