@@ -9,6 +9,8 @@ next line moves down instead of being printed over.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,19 +100,16 @@ class Fitted:
     pitch_pt: float       # CSS line-height
     pad_top_pt: float     # room above the first line's line box for ink that rises over it
     pad_bottom_pt: float
+    height_pt: float      # the block's height, at most (line boxes can be taller than the line-height)
     lang: str | None
     rtl: bool
-
-    @property
-    def height_pt(self) -> float:
-        return self.pad_top_pt + self.pitch_pt * len(self.lines) + self.pad_bottom_pt
 
     @property
     def height_mm(self) -> float:
         return self.height_pt / PT_PER_MM
 
 
-EMPTY = Fitted("", 0.0, (), 0.0, 0.0, 0.0, None, False)
+EMPTY = Fitted("", 0.0, (), 0.0, 0.0, 0.0, 0.0, None, False)
 
 
 def _set(text: str, size: float, box: Box, lang: str | None, rtl: bool, wrap: bool,
@@ -129,24 +128,37 @@ def _set(text: str, size: float, box: Box, lang: str | None, rtl: bool, wrap: bo
                            rtl=rtl)[0] if len(laid) > 1 else line for line in laid]
     if any(line.width > width_px for line in alone):
         return None
-    strut = _strut(family, box.weight, px, lang, rtl)
+    pitch, pad_top, pad_bottom, height = _vertical(alone, _strut(family, box.weight, px, lang, rtl), px * box.leading)
+    fitted = Fitted(text, size, tuple(line.text.strip() for line in alone), pitch, pad_top, pad_bottom, height,
+                    lang, rtl)
+    return fitted if fitted.height_mm <= box.height_mm else None
+
+
+def _up(px: float) -> float:
+    """px to pt, rounded up to 0.1 pt as the template prints it."""
+    return math.ceil(px / PX_PER_PT * 10 - 1e-6) / 10
+
+
+def _vertical(alone: list[measure.Line], strut: measure.Line, least_px: float) -> tuple[float, ...]:
+    """(line-height, padding top, padding bottom, height), pt, for lines printed one block each.
+
+    WeasyPrint centres each line's logical box (and the block's strut, a space in the first font) on the
+    line-height, and the line box holds both: it is taller than the line-height by the distance between the two
+    centres. Baselines are therefore at least a line-height apart, and a line-height of the tallest ink above
+    the baseline plus the deepest below plus a gap keeps lines apart; the padding keeps the first and last
+    lines' ink inside the block."""
     gap = GAP_PT * PX_PER_PT
     ink_up = max(-line.ink_top for line in alone)
     ink_down = max(line.ink_bottom for line in alone)
-    pitch = max(box.leading * px, ink_up + ink_down + gap)
-    # where WeasyPrint puts the baseline in a line box of that pitch: the text's logical box (and the
-    # block's strut) centred on the pitch, the lower baseline of the two wins
-    top = min(line.top for line in alone + [strut])
-    bottom = max(line.bottom for line in alone + [strut])
-    above = max((pitch - (bottom - top)) / 2 - top, (pitch - (strut.bottom - strut.top)) / 2 - strut.top)
-    below = max(pitch - above, bottom + (pitch - (bottom - top)) / 2)
-    pad_top = max(0.0, ink_up + gap / 2 - above)
-    pad_bottom = max(0.0, ink_down + gap / 2 - (pitch - above))
-    pitch = max(pitch, above + below)
-    to_pt = 1 / PX_PER_PT
-    fitted = Fitted(text, size, tuple(line.text.strip() for line in alone), round(pitch * to_pt + 0.05, 1),
-                    round(pad_top * to_pt + 0.05, 1), round(pad_bottom * to_pt + 0.05, 1), lang, rtl)
-    return fitted if fitted.height_mm <= box.height_mm else None
+    pitch = _up(max(least_px, ink_up + ink_down + gap)) * PX_PER_PT
+    strut_centre = (strut.top + strut.bottom) / 2
+    centres = [(line.top + line.bottom) / 2 for line in alone]
+    above = pitch / 2 - min(strut_centre, centres[0])      # baseline below the top of the first line box
+    below = pitch / 2 + max(strut_centre, centres[-1])    # bottom of the last line box below its baseline
+    pad_top = max(0.0, -alone[0].ink_top + gap / 2 - above)
+    pad_bottom = max(0.0, alone[-1].ink_bottom + gap / 2 - below)
+    height = pad_top + pad_bottom + sum(pitch + abs(centre - strut_centre) for centre in centres)
+    return _up(pitch), _up(pad_top), _up(pad_bottom), _up(height) + 0.2
 
 
 @lru_cache(maxsize=512)
@@ -201,12 +213,10 @@ def _cut(text: str, box: Box, lang: str | None, rtl: bool, floor_pt: float) -> F
     while len(words) > 1:
         words.pop()
         if fitted := _set(" ".join(words) + "…", floor_pt, box, lang, rtl, wrap=True):
-            return Fitted(text, fitted.size_pt, fitted.lines, fitted.pitch_pt, fitted.pad_top_pt,
-                          fitted.pad_bottom_pt, lang, rtl)
+            return dataclasses.replace(fitted, text=text)
     chars = text
     while len(chars) > 1:
         chars = chars[:-1]
         if fitted := _set(chars + "…", floor_pt, box, lang, rtl, wrap=True):
-            return Fitted(text, fitted.size_pt, fitted.lines, fitted.pitch_pt, fitted.pad_top_pt,
-                          fitted.pad_bottom_pt, lang, rtl)
+            return dataclasses.replace(fitted, text=text)
     return EMPTY
