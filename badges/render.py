@@ -194,7 +194,7 @@ def place_card(card: dict, layout: Layout) -> dict:
     else:
         room = min(spots.aside_bottom, layout.cell[1] - spots.footer_bottom - footer.height_mm - 1) - aside_top
     return {"name": name, "aside": _aside(card, lang, spots.aside, room), "footer": footer,
-            "name_top": spots.name_top, "qr_top": spots.qr_top, "qr_left": spots.qr_left}
+            "name_top": spots.name_top}
 
 
 def _positioned(cards: list[dict], layout: Layout) -> list[list[dict]]:
@@ -234,8 +234,9 @@ def cut_marks(layout: Layout) -> list[dict]:
 def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
     layout = LAYOUTS[layout_key]
     template = _environment().get_template("pdf/badges.html")
+    spots = frame(layout)
     return template.render(layout=layout, pages=_positioned(cards, layout), marks=cut_marks(layout),
-                           labels=labels)
+                           labels=labels, qr_at=(spots.qr_left, spots.qr_top))
 
 
 def _render_html(html: str) -> bytes:

@@ -22,6 +22,7 @@ PT_PER_MM = 72 / 25.4
 PX_PER_PT = 4 / 3
 GAP_PT = 1.2          # least white between the ink of two lines, or of a line and the box's edge
 WIDTH_SLACK = 0.985   # lines are broken a little narrower than the box: rounding never pushes one over
+STEP_PT = 0.5         # sizes come in steps: every new size makes the renderer load each font again
 
 # (first code point, last code point, lang): the script picks the language tag, which picks fonts and shaping.
 _RANGES = [
@@ -134,6 +135,10 @@ def _set(text: str, size: float, box: Box, lang: str | None, rtl: bool, wrap: bo
     return fitted if fitted.height_mm <= box.height_mm else None
 
 
+def _step_down(size_pt: float) -> float:
+    return math.floor(size_pt / STEP_PT + 1e-9) * STEP_PT
+
+
 def _up(px: float) -> float:
     """px to pt, rounded up to 0.1 pt as the template prints it."""
     return math.ceil(px / PX_PER_PT * 10 - 1e-6) / 10
@@ -179,13 +184,13 @@ def fit(text: str, box: Box, *, lang: str | None = None, floor_pt: float | None 
     natural = measure.lines(text, family=family_for(lang), weight=box.weight, size_px=box.max_pt * PX_PER_PT,
                             lang=lang, rtl=rtl)[0].width
     width_px = box.width_mm * PT_PER_MM * PX_PER_PT * WIDTH_SLACK
-    size = min(box.max_pt, int(box.max_pt * width_px / max(natural, 0.01) * 10) / 10)
-    for _ in range(3):  # widths scale with the size nearly exactly: a retry or two at most
+    size = _step_down(min(box.max_pt, box.max_pt * width_px / max(natural, 0.01)))
+    for _ in range(3):  # widths scale with the size: a retry or two at most, for the height
         if size < box.min_pt:
             break
         if one := _set(text, size, box, lang, rtl, wrap=False):
             return one
-        size = round(size * 0.97 - 0.1, 1)
+        size = _step_down(size - STEP_PT)
     floor_pt = floor_pt or box.min_pt
     if " " in text:  # break between words if any size from the floor up allows it
         if fitted := _wrapped(text, box, lang, rtl, floor_pt, keep_words=True):
@@ -195,14 +200,16 @@ def fit(text: str, box: Box, *, lang: str | None = None, floor_pt: float | None 
 
 def _wrapped(text: str, box: Box, lang: str | None, rtl: bool, floor_pt: float,
              keep_words: bool = False) -> Fitted | None:
-    low, high = floor_pt, box.max_pt
     best = _set(text, floor_pt, box, lang, rtl, wrap=True, keep_words=keep_words)
     if best is None:
         return None
-    while high - low > 0.2:  # the largest size whose lines fit: more lines only come with a larger size
-        middle = (low + high) / 2
-        if fitted := _set(text, round(middle, 1), box, lang, rtl, wrap=True, keep_words=keep_words):
-            best, low = fitted, middle
+    sizes = [size * STEP_PT for size in range(math.floor(floor_pt / STEP_PT) + 1,
+                                              math.floor(box.max_pt / STEP_PT) + 1)]
+    low, high = 0, len(sizes)  # the largest size whose lines fit: more lines only come with a larger size
+    while low < high:
+        middle = (low + high) // 2
+        if fitted := _set(text, sizes[middle], box, lang, rtl, wrap=True, keep_words=keep_words):
+            best, low = fitted, middle + 1
         else:
             high = middle
     return best
