@@ -11,7 +11,7 @@ SYSTEM_STAMP := var/.system-packages
 ICAL_JS := tests/agendas/ical_js/node_modules/ical.js/package.json
 # Debian packages: fonts for badges and PDFs in any script, poppler for rendering PDFs in tests, Chromium for
 # browser tests, Node for the second calendar parser and the self-hosted front-end packages.
-SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-dejavu-core poppler-utils \
+SYSTEM_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-ui-core fonts-noto-color-emoji fonts-dejavu-core poppler-utils \
 	chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 HOST ?= 127.0.0.1
 PORT ?= 5000

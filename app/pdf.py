@@ -21,7 +21,10 @@ import qrcode.image.svg
 from flask import current_app
 
 # Noto for every script the welcome days meet; the CJK faces are named per language so that Han characters take
-# the right regional forms (pass lang="ja"/"ko"/"zh" on the element).
+# the right regional forms (pass lang="ja"/"ko"/"zh"/"zh-Hant" on the element). Emoji are not named: Pango
+# recognises emoji sequences itself and asks fontconfig for a colour font (Noto Color Emoji, Debian's
+# fonts-noto-color-emoji, installed by `make`); naming it here made Pango draw the narrow no-break space of
+# "9:00 AM" from it, as an empty box.
 FONT_STACK = ", ".join(f'"{name}"' for name in [
     "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
     "Noto Sans Tamil", "Noto Sans Thai", "Noto Sans Ethiopic", "Noto Sans Armenian", "Noto Sans Georgian",
@@ -33,6 +36,7 @@ html {{ font-family: {FONT_STACK}; }}
 :lang(ja) {{ font-family: "Noto Sans CJK JP", {FONT_STACK}; }}
 :lang(ko) {{ font-family: "Noto Sans CJK KR", {FONT_STACK}; }}
 :lang(zh) {{ font-family: "Noto Sans CJK SC", {FONT_STACK}; }}
+:lang(zh-Hant), :lang(zh-TW), :lang(zh-HK) {{ font-family: "Noto Sans CJK TC", {FONT_STACK}; }}
 """
 
 

@@ -20,9 +20,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import paths
 from app.pdf import render_pdf
-from badges.typography import fit_font_size, name_lang
+from badges.typography import EMPTY, Box, Fitted, fit, name_lang
 
-TEMPLATE_VERSION = "2"  # bump when the badge templates change: cached PDFs are keyed by it
+TEMPLATE_VERSION = "3"  # bump when the badge templates change: cached PDFs are keyed by it
 A4 = (210.0, 297.0)
 
 
@@ -126,24 +126,87 @@ def _environment() -> Environment:
     return Environment(loader=FileSystemLoader(str(paths.TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
-def _positioned(cards: list[dict], layout: Layout) -> list[list[dict]]:
-    """Cards in pages, each with its place (mm), name size and lang."""
+@dataclass(frozen=True)
+class Frame:
+    """Where the texts of a badge may go (mm, from the cell's top left): every box ends before the next thing."""
+    name_top: float
+    name: Box
+    aside: Box            # full name, Latin spelling, organisation (beside the QR code on landscape badges)
+    aside_bottom: float   # the footer's top, less a gap
+    footer: Box
+    footer_bottom: float
+    qr_top: float
+    qr_left: float
+
+
+def frame(layout: Layout) -> Frame:
     width, height = layout.cell
-    name_width = width - 10
+    if layout.shape == "portrait":
+        footer_bottom, band, name_top = 5.0, 9.0, 15.0
+        footer = Box(width - 10, 6.0, 9, 6, max_lines=1)
+        qr_top = height - footer_bottom - footer.height_mm - 3 - layout.qr_mm
+        name = Box(width - 10, 40.0, layout.name_max_pt, round(layout.name_max_pt * 0.42, 1), weight=700)
+        aside = Box(width - 10, 0, 11, 7)
+        return Frame(name_top, name, aside, qr_top - 2, footer, footer_bottom, qr_top, (width - layout.qr_mm) / 2)
+    footer_bottom, band, name_top = 3.0, 6.5, 9.0
+    qr_top = height - 2.5 - layout.qr_mm
+    column = width - 5 - (layout.qr_mm + 4)
+    footer = Box(column, 4.0, 7, 5, max_lines=1)
+    name = Box(width - 10, qr_top - 1 - name_top, layout.name_max_pt,
+               max(11.0, round(layout.name_max_pt * 0.42, 1)), weight=700)
+    return Frame(name_top, name, Box(column, 0, 11, 7), height - footer_bottom - footer.height_mm - 1, footer,
+                 footer_bottom, qr_top, width - 2.5 - layout.qr_mm)
+
+
+def _aside(card: dict, lang: str | None, box: Box, height_mm: float) -> list[tuple[str, Fitted]]:
+    """The small lines under the name, all at one scale, as large as the room left allows."""
+    texts = []
+    if card["full_name"] != card["printed_name"]:
+        texts.append(("full", card["full_name"], lang, 1.0, 3))
+    if card.get("latin_name"):
+        texts.append(("latin", card["latin_name"], None, 0.8, 2))
+    if card["organisation"]:
+        texts.append(("org", card["organisation"], name_lang(card["organisation"]), 0.85, 2))
+    gaps = 0.8 * len(texts)
+    for scale in (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0):
+        out = []
+        for kind, text, text_lang, share, lines in texts:
+            last = scale == 0  # the last resort: the full name whole, the rest on a line each
+            size = Box(box.width_mm, max(0.1, height_mm - gaps), round(box.max_pt * share * (scale or 0.5), 1),
+                       round(box.min_pt * share * (scale or 0.5), 1), max_lines=1 if last and kind != "full" else lines)
+            out.append((kind, fit(text, size, lang=text_lang, floor_pt=size.min_pt)))
+        if sum(f.height_mm for _, f in out) + gaps <= height_mm:
+            return out
+    return [(kind, f) for kind, f in out if f is not EMPTY and f.height_mm <= height_mm / len(out)]
+
+
+def place_card(card: dict, layout: Layout) -> dict:
+    """A card's texts fitted to the layout: the name as large as it fits, the rest in the room left."""
+    spots = frame(layout)
+    lang = name_lang(card["printed_name"] + card["full_name"], card.get("name_hint") or None)
+    name = fit(card["printed_name"], spots.name, lang=lang, floor_pt=7.0)
+    footer = fit(f"{card['event_title']} · {card['event_date']}", spots.footer,
+                 lang=name_lang(card["event_title"]), floor_pt=spots.footer.min_pt)
+    aside_top = spots.name_top + name.height_mm + 1
+    if layout.shape == "portrait":
+        room = spots.qr_top - 2 - aside_top
+    else:
+        room = min(spots.aside_bottom, layout.cell[1] - spots.footer_bottom - footer.height_mm - 1) - aside_top
+    return {"name": name, "aside": _aside(card, lang, spots.aside, room), "footer": footer,
+            "name_top": spots.name_top}
+
+
+def _positioned(cards: list[dict], layout: Layout) -> list[list[dict]]:
+    """Cards in pages, each with its place (mm) and its texts fitted."""
+    width, height = layout.cell
     margin_x, margin_y = layout.margins
     pages = []
     for start in range(0, len(cards), layout.per_page):
         page = []
         for i, card in enumerate(cards[start:start + layout.per_page]):
             col, row = i % layout.cols, i // layout.cols
-            size, lines = fit_font_size(card["printed_name"], name_width, max_pt=layout.name_max_pt,
-                                        min_pt=max(11.0, layout.name_max_pt * 0.42))
-            full_size, _ = fit_font_size(card["full_name"], name_width - (layout.qr_mm if
-                                         layout.shape == "landscape" else 0), max_pt=11, min_pt=7)
-            page.append({**card, "x": margin_x + col * width, "y": margin_y + row * height,
-                         "name_pt": size, "name_lines": lines, "full_pt": full_size,
-                         "lang": name_lang(card["printed_name"] + card["full_name"]),
-                         "colour": ROLE_COLOURS.get(card["role"], "#0b5fad"),
+            page.append({**card, **place_card(card, layout), "x": margin_x + col * width,
+                         "y": margin_y + row * height, "colour": ROLE_COLOURS.get(card["role"], "#0b5fad"),
                          "qr": qr_path_svg(card["token"], layout.qr_mm)})
         pages.append(page)
     return pages
@@ -170,8 +233,9 @@ def cut_marks(layout: Layout) -> list[dict]:
 def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
     layout = LAYOUTS[layout_key]
     template = _environment().get_template("pdf/badges.html")
+    spots = frame(layout)
     return template.render(layout=layout, pages=_positioned(cards, layout), marks=cut_marks(layout),
-                           labels=labels)
+                           labels=labels, qr_at=(spots.qr_left, spots.qr_top))
 
 
 def _render_html(html: str) -> bytes:

@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from app.accounts.models import EventRole, User
 from app.extensions import db, utcnow
+from app.text import latin
 from badges import tokens
+from badges.typography import name_lang
 from badges.models import Badge, BadgeRole, BadgeStatus
 from events.registration.models import HOLDS_PLACE, Attendee, Registration, RegistrationStatus
 from events.programme.models import Event
@@ -34,6 +36,8 @@ class BadgeCard:
     event_title: str
     event_date: str
     sort_key: str
+    name_hint: str = ""    # "ja": Han characters in the name are Japanese (see badges.typography.name_lang)
+    latin_name: str = ""   # printed small under a name in another script
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -128,9 +132,11 @@ def select_badges(event: Event, *, role: str | None = None, not_printed: bool = 
 
 def card_for(badge: Badge) -> BadgeCard:
     event = badge.event
+    hint = ""
     if badge.registration_id:
         a = badge.registration.attendee
         printed, full, org = a.badge_name, a.full_name, a.university
+        hint = name_hint(a.country, a.languages)
     else:
         user = badge.user
         full = user.name or user.email
@@ -143,7 +149,24 @@ def card_for(badge: Badge) -> BadgeCard:
         badge_id=badge.id, token=token, printed_name=printed or full, full_name=full,
         organisation=org or "", role=badge.role.value, event_title=event.title,
         event_date=event.local(event.starts_at).strftime("%d.%m.%Y"),
-        sort_key=_sort_key(full))
+        sort_key=_sort_key(full), name_hint=hint, latin_name=latin_spelling(full, hint))
+
+
+def latin_spelling(name: str, hint: str = "") -> str:
+    """The name in Latin letters, small under a name in another script; none for Japanese, whose kanji the
+    transliteration would read as Chinese (山田 as "Shan Tian", not "Yamada")."""
+    return "" if name_lang(name, hint or None) == "ja" else latin(name)
+
+
+def name_hint(country: str | None, languages: dict | None) -> str:
+    """How Han characters in a name are read: Japanese for someone from Japan or whose first language is
+    Japanese, traditional Chinese forms for Taiwan, Hong Kong and Macao; "" leaves it to the script."""
+    native = {code for code, level in (languages or {}).items() if str(level).lower() == "native"}
+    if country == "JP" or "ja" in native:
+        return "ja"
+    if country in ("TW", "HK", "MO"):
+        return "zh-Hant"
+    return ""
 
 
 def _sort_key(name: str) -> str:

@@ -85,6 +85,7 @@ def _cpu_seconds() -> float:
 
 
 def cards(n: int) -> list[dict]:
+    from app.text import latin
     from badges import tokens
     out = []
     for i in range(n):
@@ -93,7 +94,7 @@ def cards(n: int) -> list[dict]:
         out.append({"badge_id": i, "token": body + tokens.check_character(body), "printed_name": name.split(" ")[0],
                     "full_name": name, "organisation": "HHU Düsseldorf", "role": ["attendee", "employer",
                     "staff", "speaker"][i % 4], "event_title": "Düsseldorf meets international talents",
-                    "event_date": "12.03.2027", "sort_key": name})
+                    "event_date": "12.03.2027", "sort_key": name, "latin_name": latin(name)})
     return out
 
 

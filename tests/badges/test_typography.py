@@ -1,38 +1,78 @@
-"""Names on badges and the QR drawing, on plain values: no database, no PDF."""
+"""Names on badges and the QR drawing, on plain values: no database, no PDF (the measuring is Pango's, as in the
+PDF: see test_names_fit.py for the printed result read back)."""
 from __future__ import annotations
 
 import pytest
 
-from badges.render import LAYOUTS, cut_marks, outline_path, qr_matrix
-from badges.typography import PT_PER_MM, fit_font_size, name_lang, width_em
+from badges import measure
+from badges.render import LAYOUTS, cut_marks, frame, outline_path, place_card, qr_matrix
+from badges.typography import PT_PER_MM, PX_PER_PT, Box, family_for, fit, is_rtl, name_lang
+
+NAME = Box(80, 17.5, 26, 11, weight=700)
 
 
-def test_long_names_shrink_and_wrap():
-    short, _ = fit_font_size("Ana", 80, max_pt=26, min_pt=11)
-    long, lines = fit_font_size("Maximiliano Fernández", 80, max_pt=26, min_pt=11)
-    assert short == 26 and long < 26 and lines == 1
-    size, lines = fit_font_size("Wolfeschlegelsteinhausenbergerdorff " * 3, 80, max_pt=26, min_pt=11)
-    assert size == 11 and lines >= 2
+def _width_mm(fitted) -> float:
+    widest = max(measure.lines(line, family=family_for(fitted.lang), weight=700, size_px=fitted.size_pt * PX_PER_PT,
+                               lang=fitted.lang, rtl=fitted.rtl)[0].width for line in fitted.lines)
+    return widest / PX_PER_PT / PT_PER_MM
+
+
+def test_long_names_shrink_and_then_wrap():
+    short, long = fit("Ana", NAME), fit("Maximiliano Fernández", NAME)
+    assert short.size_pt == 26 and short.lines == ("Ana",)
+    assert 11 <= long.size_pt < 26 and long.lines == ("Maximiliano Fernández",)
+    wrapped = fit("Maximiliano Alejandro de la Cruz Fernández y Rodríguez-Zapatero", NAME, floor_pt=7)
+    assert len(wrapped.lines) in (2, 3) and wrapped.height_mm <= NAME.height_mm
+    assert " ".join(wrapped.lines).replace("- ", "-") == wrapped.text  # broken between words, nothing lost
 
 
 @pytest.mark.parametrize("name", ["Ana", "Zoë Ångström-Łukasiewicz", "王小明", "김민준", "محمد عبد الرحمن",
-                                  "Nguyễn Thị Minh Khai", "M" * 40])
-def test_a_name_on_one_line_never_overflows(name):
-    size, lines = fit_font_size(name, 80, max_pt=26, min_pt=11)
-    if lines == 1:
-        assert width_em(name) * size <= 80 * PT_PER_MM + 0.1  # rounding to 0.1 pt
-    assert 11 <= size <= 26 and 1 <= lines <= 3
+                                  "Nguyễn Thị Minh Khai", "M" * 40, "W" * 70, "สมชาย ใจดี", "अनन्या शर्मा"])
+def test_a_fitted_name_is_never_wider_than_its_box(name):
+    fitted = fit(name, NAME, lang=name_lang(name), floor_pt=7)
+    assert fitted.lines and _width_mm(fitted) <= NAME.width_mm
+    assert fitted.height_mm <= NAME.height_mm
 
 
-def test_wide_scripts_count_wider_and_combining_marks_add_nothing():
-    assert width_em("王小明") > width_em("Ana")  # full-width Han against narrow Latin
-    assert width_em("e\u0301") == width_em("e")  # é written as e + combining acute
+def test_lines_of_a_wrapped_name_are_spaced_by_their_ink():
+    """Stacked Vietnamese accents and Thai marks reach higher than Latin: the pitch grows with the ink."""
+    box = Box(30, 40, 20, 11, weight=700)
+    plain, stacked = fit("Anna Maria Berg", box), fit("Nguyễn Thị Ngọc Ẩn", box)
+    assert len(plain.lines) > 1 and len(stacked.lines) > 1
+    for fitted in (plain, stacked):
+        ink = [measure.lines(line, family=family_for(None), weight=700, size_px=fitted.size_pt * PX_PER_PT)[0]
+               for line in fitted.lines]
+        reach = (max(-i.ink_top for i in ink) + max(i.ink_bottom for i in ink)) / PX_PER_PT
+        assert fitted.pitch_pt >= reach  # the next line's highest ink stays below this line's lowest
+
+
+def test_what_fits_nowhere_is_cut_with_an_ellipsis():
+    fitted = fit("Universiteit " * 30, Box(50, 4, 8, 6, max_lines=1), floor_pt=6)
+    assert len(fitted.lines) == 1 and fitted.lines[0].endswith("…") and fitted.text.startswith("Universiteit")
 
 
 def test_the_script_picks_the_language_tag():
-    assert name_lang("山田 太郎") in ("zh", "ja") and name_lang("やまだ 太郎") == "ja"
+    assert name_lang("山田 太郎") == "zh" and name_lang("やまだ 太郎") == "ja"
+    assert name_lang("山田 太郎", "ja") == "ja" and name_lang("王小明", "zh-Hant") == "zh-Hant"
+    assert name_lang("Ana", "ja") is None and name_lang("김민준", "ja") == "ko"
     assert name_lang("김민준") == "ko" and name_lang("محمد") == "ar" and name_lang("Zoë") is None
     assert name_lang("Алексей") == "ru" and name_lang("דוד") == "he"
+    assert family_for("ja").startswith("Noto Sans CJK JP,") and family_for(None).startswith("Noto Sans,")
+    assert is_rtl("محمد (Mo)") and not is_rtl("Mo محمد")
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_every_text_of_a_card_stays_in_its_room(layout):
+    spots = frame(LAYOUTS[layout])
+    card = {"printed_name": "Wolfeschlegelsteinhausenbergerdorff-Ångström " * 2, "full_name": "محمد " * 30,
+            "latin_name": "Muhammad " * 30, "organisation": "Universiteit " * 16, "event_title": "Welcome day " * 16,
+            "event_date": "12.03.2027"}
+    placed = place_card(card, LAYOUTS[layout])
+    assert placed["name"].height_mm <= spots.name.height_mm and len(placed["name"].lines) <= 3
+    bottom = spots.name_top + placed["name"].height_mm + 1 + sum(f.height_mm + 0.8 for _, f in placed["aside"])
+    limit = spots.qr_top - 2 if LAYOUTS[layout].shape == "portrait" else spots.aside_bottom
+    assert bottom <= limit + 0.01
+    assert placed["footer"].lines[0].endswith("…")
 
 
 def test_one_dark_module_is_one_square_and_a_qr_code_needs_few_steps():
