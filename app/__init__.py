@@ -10,7 +10,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import audit, cli, console, dev, errors, formatting, inputs, jobs, mail, pool, security  # noqa: F401
+from app import audit, cli, console, dev, errors, formatting, inputs, job_pages, jobs, mail, pool, security, \
+    storage  # noqa: F401
 from app.accounts import views as accounts_views
 from app.config import BASE_DIR, Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
@@ -92,14 +93,15 @@ def create_app(config: type | dict | None = None) -> Flask:
     formatting.init_app(app)
     inputs.init_app(app)
     mail.init_app(app)
+    storage.init_app(app)
 
     # The floor's own pages, then every feature: the one list of what the application is made of.
     accounts_views.init_app(app)
     if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
         app.register_blueprint(dev.bp)
         console.redirect_old_urls(app, dev.OLD_URLS)
-    app.register_blueprint(jobs.bp)
-    console.redirect_old_urls(app, jobs.OLD_URLS)
+    app.register_blueprint(job_pages.bp)
+    console.redirect_old_urls(app, job_pages.OLD_URLS)
     for feature in FEATURES:
         feature.init_app(app)
     console.init_app(app)  # the staff console's shell; the features connect their menu entries to it
