@@ -5,8 +5,8 @@ One small interface, ``DocumentStore`` (``put``, ``get``, ``delete``), with thre
 
 - ``file:///path`` (or ``local``): files under a folder (default CACHE_DIR), the embedded default with SQLite;
   only the machine that wrote a file can serve it.
-- ``database``: the ``rendered_document`` table, the default when the database is not SQLite, so that a badge
-  sheet rendered by a worker is downloaded from any web node. Each write commits on its own connection: a cached
+- ``database``: the ``rendered_document`` table, the default when the database is not SQLite (and refused with
+  SQLite), so that a badge sheet rendered by a worker is downloaded from any web node. Each write commits on its own connection: a cached
   document is not part of the caller's transaction.
 - ``s3://bucket/prefix``: S3-compatible object storage through boto3 (endpoint, region and keys from
   ``DOCUMENT_STORAGE_ENDPOINT`` and the usual ``AWS_*`` variables or instance credentials).
@@ -231,6 +231,10 @@ def build_store(app: Flask) -> DocumentStore:
     if url == "local":
         return LocalStore(app.config["CACHE_DIR"], lifetime)
     if url == "database":
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # SQLite has one writer: a document written on a connection of its own would wait for the request's
+            raise ValueError("DOCUMENT_STORAGE_URL=database needs a database server (PostgreSQL); with SQLite "
+                             "documents are kept on the local disk")
         return DatabaseStore()
     parsed = urlparse(url)
     if parsed.scheme == "file" and parsed.path:
