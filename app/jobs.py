@@ -258,6 +258,9 @@ def _dispatch(job: Job) -> None:
         queue.queue(app).enqueue(run_job, job.id, job_id=_rq_id(job), job_timeout=3600,
                                  failure_ttl=7 * 86400)
     else:
+        if app.config["APP_ENV"] == "production":
+            log.warning("job %s runs in this web process's threads, which are for development: set REDIS_URL and "
+                        "run `flask --app wsgi worker`", job.id)
         runner(app).heartbeat.hold(job.id)
         runner(app).thread_pool().submit(_run_in_thread, app, job.id)
 
