@@ -80,7 +80,7 @@ def test_scopes_are_filled_in_and_every_row_is_kept(database_url):
         assert len(_rows(engine)) == 7
         # down again: every row stays; the later of two rows with one nonce keeps everything but its nonce
         engine.dispose()
-        step = _flask(url, "db", "downgrade", "--", "-1")
+        step = _flask(url, "db", "downgrade", BEFORE)  # later migrations too, then this one
         assert step.returncode == 0, step.stderr
         with engine.connect() as conn:
             down = [tuple(r) for r in conn.execute(text("SELECT id, nonce FROM scan_log ORDER BY id"))]
