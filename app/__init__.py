@@ -9,8 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import (audit, cli, console, dev, errors, formatting, health, inputs, jobs, keys, logs,  # noqa: F401
-                 mail, metrics, paths, pool, security)
+from app import (audit, cli, console, dev, errors, formatting, health, inputs, job_pages, jobs, keys,  # noqa: F401
+                 logs, mail, metrics, paths, pool, security, storage)
 from app.accounts import views as accounts_views
 from app.config import Config
 from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
@@ -97,15 +97,16 @@ def create_app(config: type | dict | None = None) -> Flask:
     formatting.init_app(app)
     inputs.init_app(app)
     mail.init_app(app)
+    storage.init_app(app)
 
     # The floor's own pages, then every feature: the one list of what the application is made of.
     accounts_views.init_app(app)
     if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
         app.register_blueprint(dev.bp)
         console.redirect_old_urls(app, dev.OLD_URLS)
-    app.register_blueprint(jobs.bp)
+    app.register_blueprint(job_pages.bp)
     health.init_app(app)
-    console.redirect_old_urls(app, jobs.OLD_URLS)
+    console.redirect_old_urls(app, job_pages.OLD_URLS)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     for feature in FEATURES:
         feature.init_app(app)

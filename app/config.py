@@ -132,8 +132,16 @@ class Config:
     # Privacy: `flask purge` erases attendees' personal data this many days after their last welcome day.
     PURGE_AFTER_DAYS = _int("PURGE_AFTER_DAYS", 180)
 
-    # Where rendered PDFs and other cached artefacts are kept.
+    # Where rendered PDFs and other cached artefacts are kept (app/storage.py): unset, the database unless it is
+    # SQLite (then files under CACHE_DIR); "database", "local", "file:///folder" or "s3://bucket/prefix".
     CACHE_DIR = os.environ.get("CACHE_DIR", str(VAR_DIR / "cache"))
+    DOCUMENT_STORAGE_URL = os.environ.get("DOCUMENT_STORAGE_URL")
+    DOCUMENT_STORAGE_ENDPOINT = os.environ.get("DOCUMENT_STORAGE_ENDPOINT")  # S3-compatible services other than AWS
+    DOCUMENT_STORAGE_REGION = os.environ.get("DOCUMENT_STORAGE_REGION")
+    DOCUMENT_LIFETIME_DAYS = _int("DOCUMENT_LIFETIME_DAYS", 30)
+    # A queued or running job whose process has not written its heartbeat for this long is reported failed.
+    JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 60)
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "welcomeday")
 
 
 class TestConfig(Config):

@@ -1,8 +1,10 @@
 """E-mail through an outbox table.
 
 A change that causes a mail writes an ``OutboxMessage`` in the same transaction (``queue_mail``), so the mail
-exists exactly when the change does. Messages are sent only after the commit (``send_pending``), by a background
-thread started after each commit or by ``flask --app wsgi outbox send``; a failing mail server never blocks or loses
+exists exactly when the change does. Messages are sent only after the commit (``send_pending``): with REDIS_URL set
+(production) by an RQ worker, to which each commit that wrote a message hands a ``send_outbox_job`` (one at a
+time is waiting), without it by a background thread started after the commit, and in either case by
+``flask --app wsgi outbox send`` from cron; a failing mail server never blocks or loses
 a registration: the message stays in the outbox and is retried with back-off.
 
 A message is rendered when it is read, normally by the sender: the row keeps the template, the locale and the
@@ -37,6 +39,7 @@ from flask_babel import force_locale
 from sqlalchemy import JSON, Integer, String, Text, event, inspect, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import queue
 from app.extensions import UTCDateTime, db, utcnow
 
 log = logging.getLogger("welcomeday.mail")
@@ -339,10 +342,36 @@ def _send_in_background(app: Flask) -> None:
     threading.Thread(target=run, name="outbox-sender", daemon=True).start()
 
 
+# Set while an RQ job to send the outbox is waiting; the job clears it as it starts, so a mail written while it
+# sends gets a job of its own, and a burst of registrations gets one job, not one each.
+SEND_JOB_WAITING = "welcomeday:outbox:send-waiting"
+
+
+def send_outbox_job() -> None:
+    """The RQ job that sends the outbox (run by ``flask --app wsgi worker``, in the application's context)."""
+    queue.connection().delete(SEND_JOB_WAITING)
+    while sum(send_pending()):
+        pass
+
+
+def _send_on_rq(app: Flask) -> None:
+    """Ask a worker to send the outbox; with Redis away the mail waits for the next commit or ``outbox send``."""
+    try:
+        if queue.connection(app).set(SEND_JOB_WAITING, "1", nx=True, ex=60):
+            queue.queue(app).enqueue(send_outbox_job, job_timeout=600, result_ttl=0, failure_ttl=86400)
+    except Exception:  # noqa: BLE001 - the message is in the outbox either way; never fail the request
+        log.warning("could not queue the outbox sender on RQ", exc_info=True)
+
+
 def _after_commit(session):
     if session.info.pop("welcomeday_mail_queued", False) and has_app_context():
         if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
-            _send_in_background(current_app._get_current_object())
+            app = current_app._get_current_object()
+            # Production (REDIS_URL): a worker sends it; the web request only wrote the row. Else a thread here.
+            if queue.redis_url(app):
+                _send_on_rq(app)
+            else:
+                _send_in_background(app)
 
 
 def _after_rollback(session):

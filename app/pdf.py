@@ -5,20 +5,22 @@
 - ``FONT_STACK``: the fallback chain. fontconfig picks a font per glyph, so a badge can mix Latin, Arabic and
   Chinese; templates should also set ``lang`` and ``dir="auto"`` on names so shaping and direction are right.
 - ``qr_svg(data)``: an inline SVG QR code (crisp at any size, fast for WeasyPrint).
-- ``cached(kind, key, build)``: keep rendered files on disk under CACHE_DIR, keyed by a fingerprint of what
-  went into them, so no web request waits twice for the same big document.
+- ``cached(kind, key, build)``: keep rendered files in the document store (app/storage.py: the local disk, the
+  shared database or S3), keyed by a fingerprint of what went into them, so no web request waits twice for the
+  same big document, whichever node rendered it.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import qrcode
 import qrcode.image.svg
 from flask import current_app
+
+from app import storage
+from app.storage import StoredDocument
 
 # Noto for every script the welcome days meet; the CJK faces are named per language so that Han characters take
 # the right regional forms (pass lang="ja"/"ko"/"zh"/"zh-Hant" on the element). Emoji are not named: Pango
@@ -91,20 +93,14 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def cached(kind: str, key: str, build: Callable[[], bytes], suffix: str = ".pdf") -> Path:
-    """Return the cached file for (kind, key), building and storing it atomically when missing."""
-    folder = Path(current_app.config["CACHE_DIR"]) / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}{suffix}"
-    if not path.exists():
-        data = build()
-        handle, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    return path
+def cached(kind: str, key: str, build: Callable[[], bytes], suffix: str = ".pdf") -> StoredDocument:
+    """The stored document for (kind, key), built and stored when missing."""
+    name = f"{kind}/{key}{suffix}"
+    found = storage.get(name)
+    if found is None:
+        found = storage.put(name, build())
+    return found
 
 
-def cached_path(kind: str, key: str, suffix: str = ".pdf") -> Path | None:
-    path = Path(current_app.config["CACHE_DIR"]) / kind / f"{key}{suffix}"
-    return path if path.exists() else None
+def cached_document(kind: str, key: str, suffix: str = ".pdf") -> StoredDocument | None:
+    return storage.get(f"{kind}/{key}{suffix}")

@@ -1,7 +1,7 @@
 """``flask --app wsgi badges EVENT --out FILE.pdf``: badge sheets for offline printing."""
 from __future__ import annotations
 
-import shutil
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -37,8 +37,7 @@ def badges_command(event: str, out: str, layout: str, role: str | None, not_prin
     if not badges:
         raise click.ClickException("No badges match these filters.")
     cards = services.cards(badges)
-    path = documents.render_sheet(cards, layout, processes=processes)
-    shutil.copyfile(path, out)
+    Path(out).write_bytes(documents.render_sheet(cards, layout, processes=processes).data)
     if mark_printed:
         services.mark_printed([c.badge_id for c in cards])
     click.echo(f"{len(cards)} badges ({issued} newly issued) on layout {layout} -> {out}")

@@ -8,9 +8,8 @@ font subset can take seconds).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,7 +17,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs import Job, JobContext, JobStatus, enqueue
 from app.mail import Attachment
-from app.pdf import cached, cached_path, fingerprint
+from app.pdf import cached, cached_document, fingerprint
+from app.storage import StoredDocument
 from badges import render, services
 from badges.models import Badge
 from events.programme.models import Event
@@ -38,7 +38,7 @@ def _key(cards: list[services.BadgeCard], layout: str, extra: str = "") -> str:
 
 
 def render_sheet(cards: list[services.BadgeCard], layout: str, *, processes: int | None = None,
-                 progress=None) -> Path:
+                 progress=None) -> StoredDocument:
     """The PDF of these cards (cached); ``progress(done, total)`` is called as chunks finish."""
     data = [c.as_dict() for c in cards]
     workers = processes if processes is not None else current_app.config["BADGE_RENDER_PROCESSES"]
@@ -52,21 +52,21 @@ def single_key(badge: Badge, layout: str = "a6") -> str:
     return _key([services.card_for(badge)], layout)
 
 
-def cached_single(badge: Badge, layout: str = "a6", suffix: str = ".pdf") -> Path | None:
-    return cached_path("badges", single_key(badge, layout), suffix=suffix)
+def cached_single(badge: Badge, layout: str = "a6", suffix: str = ".pdf") -> StoredDocument | None:
+    return cached_document("badges", single_key(badge, layout), suffix=suffix)
 
 
-def render_single(badge: Badge, layout: str = "a6") -> Path:
+def render_single(badge: Badge, layout: str = "a6") -> StoredDocument:
     return render_sheet([services.card_for(badge)], layout, processes=1)
 
 
-def render_png(badge: Badge) -> Path:
+def render_png(badge: Badge) -> StoredDocument:
     """The badge for a phone screen: the A6 badge rasterised (pdfium), cached next to its PDF."""
-    pdf_path = render_single(badge, "a6")
+    pdf = render_single(badge, "a6")
 
     def build() -> bytes:
         import pypdfium2  # only the phone image needs the PDF rasteriser
-        document = pypdfium2.PdfDocument(pdf_path.read_bytes())
+        document = pypdfium2.PdfDocument(pdf.data)
         try:
             image = document[0].render(scale=200 / 72).to_pil()  # 200 dpi: sharp on a phone, QR easy to scan
         finally:
@@ -109,9 +109,9 @@ def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
     if badge is None:
         return None
     with force_locale(registration.attendee.locale or "en"):
-        path = render_single(badge)
+        document = render_single(badge)
     return Attachment(filename=f"badge-{registration.event.slug}.pdf", mimetype="application/pdf",
-                      data=path.read_bytes())
+                      data=document.data)
 
 
 # ------------------------------------------------------------------------------------------------ sheets
@@ -127,10 +127,10 @@ def badge_sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str 
     if not cards:
         ctx.finish_with(count=0)
         return
-    path = render_sheet(cards, layout, progress=lambda done, total: ctx.progress(
+    document = render_sheet(cards, layout, progress=lambda done, total: ctx.progress(
         done, total, f"rendered {done} of {total} badges"))
     if mark_printed:
         services.mark_printed([c.badge_id for c in cards])
     ctx.progress(len(cards), len(cards), "done", force=True)
-    ctx.finish_with_file(path, filename=f"badges-{event.slug}-{layout}.pdf", mimetype="application/pdf",
+    ctx.finish_with_document(document.key, filename=f"badges-{event.slug}-{layout}.pdf", mimetype="application/pdf",
                          count=len(cards))

@@ -1,6 +1,8 @@
 """Pages: the attendee's badge downloads; staff badge printing (the door's pages: badges/door/views.py)."""
 from __future__ import annotations
 
+import io
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
@@ -34,10 +36,11 @@ def _attendee_badge(token: str) -> Badge:
 
 
 def _serve_or_prepare(badge: Badge, suffix: str, mimetype: str, filename: str):
-    path = documents.cached_single(badge, suffix=suffix)
-    if path is not None:
-        return send_file(path, mimetype=mimetype, as_attachment=suffix == ".pdf", download_name=filename,
-                         max_age=0)
+    document = documents.cached_single(badge, suffix=suffix)
+    if document is not None:
+        return send_file(io.BytesIO(document.data), mimetype=mimetype, as_attachment=suffix == ".pdf",
+                         download_name=filename, max_age=0, etag=document.etag,
+                         last_modified=document.created_at)
     documents.prepare_single(badge)  # never render in the request: a CJK font subset takes seconds
     response = current_app.make_response(render_template("badges/preparing.html", badge=badge))
     response.status_code = 202

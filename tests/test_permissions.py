@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed
 
+from app import storage
 from app.accounts.models import EventRole, EventRoleKind
 from app.accounts.permissions import ACTING_ORGANISATION, ROLES
 from app.extensions import db as _db
@@ -57,6 +58,7 @@ NARROWER = {
     "console.index": ({"admin", "staff", "door", "other_staff"}, 403),
     # a job is seen by whoever started it, its event's staff and administrators; to others it does not exist
     "jobs.status": ({"admin", "staff"}, 404), "jobs.result": ({"admin", "staff"}, 404),
+    "jobs.retry": ({"admin", "staff"}, 404),
 }
 
 
@@ -73,10 +75,10 @@ def world(db, tmp_path):
     room = _db.session.scalars(select(Room).where(Room.event_id == event.id)).first()
     start = event.starts_at + timedelta(hours=3)
     slot = create_slot(event, room.id, start, start + timedelta(hours=1), start - timedelta(hours=1))
-    (tmp_path / "sheet.pdf").write_bytes(b"%PDF-1.7")
+    storage.put("badges/permissions-sheet.pdf", b"%PDF-1.7")
     job = Job(kind="badges.sheet", status=JobStatus.DONE, done=4, total=4, event_id=event.id,
-              user_id=team["admin"].id, result={"path": str(tmp_path / "sheet.pdf"), "filename": "sheet.pdf",
-                                                 "mimetype": "application/pdf"})
+              user_id=team["admin"].id, result={"document": "badges/permissions-sheet.pdf",
+                                                 "filename": "sheet.pdf", "mimetype": "application/pdf"})
     _db.session.add(job)
     _db.session.commit()
     setup = meetings.configure(session, slot_minutes=10, changeover_minutes=5, max_meetings=2, max_wishes=3)

@@ -1,8 +1,11 @@
 """Scanner devices (per-device bearer tokens) and what every scan needs of its event, cached on the app.
 
 A busy door sends hundreds of scans a minute, each naming its device and event: both are kept in
-``app.extensions["door"]`` for a few seconds instead of being read per scan. A revoked token keeps working for at
-most DEVICE_CACHE_SECONDS in other worker processes.
+``app.extensions["door"]`` for a few seconds instead of being read per scan. These caches are per process, on
+every node, and agree with the database within their lifetime (README, "More than one machine"): a revoked token
+keeps working for at most DEVICE_CACHE_SECONDS in other processes and on other nodes (in the revoking process it
+stops at once), and changed event times or session times reach every node within EVENT_CACHE_SECONDS (a session
+added since is read at once: see checkin.py).
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from badges.models import Badge, BadgeStatus, CheckinDevice
 from events.programme.models import Event, Session
 from events.registration.models import Attendee, Registration
 
-EVENT_CACHE_SECONDS = 30
+EVENT_CACHE_SECONDS = 10
 DEVICE_CACHE_SECONDS = 5
 
 

@@ -23,8 +23,8 @@ def agenda_pdf_attachment(registration_id=None, **_ignored) -> Attachment | None
     registration = _registration(registration_id)
     if registration is None:
         return None
-    path = agenda_for_registration(registration)
-    return Attachment(agenda_filename(registration, "pdf"), "application/pdf", path.read_bytes())
+    document = agenda_for_registration(registration)
+    return Attachment(agenda_filename(registration, "pdf"), "application/pdf", document.data)
 
 
 def agenda_ics_attachment(registration_id=None, **_ignored) -> Attachment | None:

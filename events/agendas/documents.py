@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 from flask import render_template
 from flask_babel import force_locale, get_locale
@@ -17,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.pdf import cached, fingerprint, qr_svg, render_pdf
+from app.storage import StoredDocument
 from events.agendas.items import AgendaItem, items_for_registration, items_for_user
 from events.agendas.signals import answers, holder_badge
 from events.programme.grid import Column, day_grid
@@ -58,7 +58,7 @@ def _programme_sessions(event: Event) -> list[Session]:
         .options(selectinload(Session.room), selectinload(Session.host)).order_by(Session.starts_at, Session.id)))
 
 
-def programme_pdf(event: Event, size: str = "a4") -> Path:
+def programme_pdf(event: Event, size: str = "a4") -> StoredDocument:
     sessions = _programme_sessions(event)
     partners = sorted((p for p in event.partners if p.status == PartnerStatus.ACCEPTED),
                       key=lambda p: (p.role.value != "lead_partner", p.role.value, p.organisation.name))
@@ -133,7 +133,7 @@ def _badge_qr(event: Event, *, registration_id: int | None = None,
 
 
 def _agenda(kind: str, event: Event, items: list[AgendaItem], *, name: str, subtitle: str, locale: str,
-            badge: tuple[str, str] | None, holder_key: str) -> Path:
+            badge: tuple[str, str] | None, holder_key: str) -> StoredDocument:
     key = fingerprint(TEMPLATE_VERSION, kind, holder_key, name, subtitle, locale, event.title, event.venue,
                       event.address, event.timezone, event.starts_at, event.ends_at,
                       badge[0] if badge else "", [_item_key(i) for i in items])
@@ -147,7 +147,7 @@ def _agenda(kind: str, event: Event, items: list[AgendaItem], *, name: str, subt
     return cached("agenda", key, build)
 
 
-def agenda_for_registration(registration) -> Path:
+def agenda_for_registration(registration) -> StoredDocument:
     event, attendee = registration.event, registration.attendee
     locale = attendee.locale or "en"
     with force_locale(locale):  # items carry translated text (descriptions, reasons)
@@ -158,7 +158,7 @@ def agenda_for_registration(registration) -> Path:
                    locale=locale, badge=badge, holder_key=f"r{registration.id}:{registration.status.value}")
 
 
-def agenda_for_user(user, event: Event) -> Path:
+def agenda_for_user(user, event: Event) -> StoredDocument:
     locale = user.locale or "en"
     with force_locale(locale):
         items = items_for_user(user, event)

@@ -1,6 +1,8 @@
 """Agenda downloads and calendar feeds: programme booklet, event and session .ics, personal agenda and feed."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -8,6 +10,7 @@ from sqlalchemy import or_, select
 
 from app.accounts.permissions import acting_employer, requires
 from app.extensions import db
+from app.storage import StoredDocument
 from app.urls import external_url
 from events.agendas.items import items_for_registration, items_for_user
 from events.agendas import documents, feeds
@@ -36,8 +39,9 @@ def _calendar_response(body: bytes, stamp, filename: str, *, private: bool, down
     return response.make_conditional(request)
 
 
-def _pdf_response(path, filename: str) -> Response:
-    response = send_file(path, mimetype="application/pdf", download_name=filename, conditional=True, etag=True)
+def _pdf_response(document: StoredDocument, filename: str) -> Response:
+    response = send_file(io.BytesIO(document.data), mimetype="application/pdf", download_name=filename,
+                         conditional=True, etag=document.etag, last_modified=document.created_at)
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response
@@ -64,8 +68,8 @@ def programme_pdf(slug: str):
     size = request.args.get("size", "a4").lower()
     if size not in documents.PAGE_SIZES:
         abort(404)
-    path = documents.programme_pdf(event, size)
-    return _pdf_response(path, f"{event.slug}-programme-{size}.pdf")
+    document = documents.programme_pdf(event, size)
+    return _pdf_response(document, f"{event.slug}-programme-{size}.pdf")
 
 
 @bp.route("/e/<slug>/programme.ics")
@@ -96,9 +100,9 @@ def session_ics(slug: str, session_id: int):
 @bp.route("/r/<token>/agenda.pdf")
 def registration_agenda(token: str):
     registration = registration_or_404(token)
-    path = documents.agenda_for_registration(registration)
+    document = documents.agenda_for_registration(registration)
     db.session.commit()  # the badge issued on first use
-    return _pdf_response(path, f"{registration.event.slug}-agenda.pdf")
+    return _pdf_response(document, f"{registration.event.slug}-agenda.pdf")
 
 
 @bp.route("/r/<token>/calendar/renew", methods=["POST"])
@@ -166,9 +170,9 @@ def employer_agenda():
 @requires("employer")
 def employer_agenda_pdf(slug: str):
     user, event = _employer_event(slug)
-    path = documents.agenda_for_user(user, event)
+    document = documents.agenda_for_user(user, event)
     db.session.commit()  # the badge issued on first use
-    return _pdf_response(path, f"{event.slug}-agenda.pdf")
+    return _pdf_response(document, f"{event.slug}-agenda.pdf")
 
 
 @bp.route("/employer/agenda/<slug>/calendar/renew", methods=["POST"])

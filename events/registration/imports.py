@@ -1,7 +1,8 @@
 """Import attendees from a CSV file (university lists): preview, column mapping, per-row errors, all or nothing.
 
-The upload is kept under CACHE_DIR/imports/<random id>.csv between the preview and the import, so the browser
-sends the file only once; the id is random and checked against a strict pattern.
+The upload is kept in the document store (app/storage.py: ``imports/<random id>.csv``, for a day) between the
+preview and the import, so the browser sends the file only once, and the import may reach another node than the
+preview; the id is random and checked against a strict pattern.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import timedelta
 
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import storage
 from app.audit import audit
 from app.extensions import db
 from app.forms import unstorable_character
@@ -63,17 +65,18 @@ class RowProblem:
     messages: list[str] = field(default_factory=list)
 
 
-def _folder() -> Path:
-    path = Path(current_app.config["CACHE_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+UPLOAD_LIFETIME = timedelta(days=1)
+
+
+def _key(upload_id: str) -> str:
+    return f"imports/{upload_id}.csv"
 
 
 def store_upload(data: bytes) -> str:
     if not data.strip():
         raise ImportError_(_("The file is empty."))
     upload_id = secrets.token_urlsafe(18)
-    (_folder() / f"{upload_id}.csv").write_bytes(data)
+    storage.put(_key(upload_id), data, "text/csv", lifetime=UPLOAD_LIFETIME)
     parse(upload_id)  # say now, not after the mapping, when the file cannot be read
     return upload_id
 
@@ -90,10 +93,10 @@ def _decode(data: bytes) -> str:
 def parse(upload_id: str) -> Parsed:
     if not _ID_RE.match(upload_id or ""):
         raise ImportError_(_("This upload has expired; please upload the file again."))
-    path = _folder() / f"{upload_id}.csv"
-    if not path.exists():
+    upload = storage.get(_key(upload_id))
+    if upload is None:
         raise ImportError_(_("This upload has expired; please upload the file again."))
-    text = _decode(path.read_bytes())
+    text = _decode(upload.data)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -205,5 +208,5 @@ def run_import(event: Event, upload_id: str, mapping: dict[str, int | None]) -> 
     except StaffError as exc:  # a registration that arrived between the check and the import
         db.session.rollback()
         return 0, [RowProblem(0, [exc.message])]
-    (_folder() / f"{upload_id}.csv").unlink(missing_ok=True)
+    storage.delete_document(_key(upload_id))
     return len(people), []

@@ -136,14 +136,14 @@ def test_job_progress_reaches_100_percent_under_the_policy(watched, live_app, cs
     bar = w.page.locator(".job progress")
     expect()(bar).to_have_js_property("value", 25)
     expect()(w.page.locator(".job-message")).to_have_text("Drawing badges (1/4)")
+    from app import storage
     from app.extensions import db
     from app.jobs import Job, JobStatus
-    sheet = tmp_path / "badges.pdf"
-    sheet.write_bytes(b"%PDF-1.7\n")
     with live_app.app_context():
+        storage.put("badges/csp-check.pdf", b"%PDF-1.7\n")
         job = db.session.get(Job, csp_day["job"])
         job.status, job.done, job.message = JobStatus.DONE, 4, "Done"
-        job.result = {"path": str(sheet), "filename": "badges.pdf", "mimetype": "application/pdf"}
+        job.result = {"document": "badges/csp-check.pdf", "filename": "badges.pdf", "mimetype": "application/pdf"}
         db.session.commit()
         db.session.remove()
     expect()(bar).to_have_js_property("value", 100)
