@@ -61,6 +61,18 @@ def favicon():
                                max_age=7 * 86400)
 
 
+def _floor_pages(app: Flask) -> None:
+    """The floor's own pages: sign-in, jobs, health, the icon, and (in development only) the mail outbox."""
+    accounts_views.init_app(app)
+    if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
+        app.register_blueprint(dev.bp)
+        console.redirect_old_urls(app, dev.OLD_URLS)
+    app.register_blueprint(job_pages.bp)
+    health.init_app(app)
+    console.redirect_old_urls(app, job_pages.OLD_URLS)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
+
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(paths.TEMPLATES), static_folder=str(paths.STATIC),
                 instance_path=str(paths.VAR_DIR))
@@ -100,14 +112,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     storage.init_app(app)
 
     # The floor's own pages, then every feature: the one list of what the application is made of.
-    accounts_views.init_app(app)
-    if app.config["APP_ENV"] == "development":  # in production the development pages do not exist at all
-        app.register_blueprint(dev.bp)
-        console.redirect_old_urls(app, dev.OLD_URLS)
-    app.register_blueprint(job_pages.bp)
-    health.init_app(app)
-    console.redirect_old_urls(app, job_pages.OLD_URLS)
-    app.add_url_rule("/favicon.ico", "favicon", favicon)
+    _floor_pages(app)
     for feature in FEATURES:
         feature.init_app(app)
     console.init_app(app)  # the staff console's shell; the features connect their menu entries to it

@@ -5,7 +5,7 @@ the rendered_document table (the default store when the database is not SQLite; 
 whose process died is found by its stale heartbeat and can be retried (job.heartbeat_at, job.attempt).
 
 Revision ID: b7d41e6a9c02
-Revises: 5e3a9c1d7b20
+Revises: 7c41b2d9e0a3
 Create Date: 2026-12-02 06:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import app.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41e6a9c02'
-down_revision = '5e3a9c1d7b20'
+down_revision = '7c41b2d9e0a3'
 branch_labels = None
 depends_on = None
 
