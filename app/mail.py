@@ -126,6 +126,8 @@ class MailState:
     html_parts: dict[str, bool] = field(default_factory=dict)
     # held by the one background sender that runs at a time
     sender_lock: threading.Lock = field(default_factory=threading.Lock)
+    # what the memory backend (MAIL_BACKEND=memory, the tests') "sent"
+    sent: list[EmailMessage] = field(default_factory=list)
 
 
 def mail_state(app: Flask) -> MailState:
@@ -243,15 +245,16 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     return mail
 
 
-# Messages "sent" by the memory backend, for tests.
-memory_outbox: list[EmailMessage] = []
+def memory_outbox(app: Flask | None = None) -> list[EmailMessage]:
+    """The messages the memory backend "sent" (MAIL_BACKEND=memory, for tests), kept on the application."""
+    return mail_state(app or current_app).sent
 
 
 def _deliver(mail: EmailMessage) -> None:
     backend = current_app.config["MAIL_BACKEND"]
     cfg = current_app.config
     if backend == "memory":
-        memory_outbox.append(mail)
+        memory_outbox().append(mail)
     elif backend == "log":
         log.info("mail to %s: %s", mail["To"], mail["Subject"])
     elif backend == "smtp":

@@ -16,7 +16,7 @@ from badges.door import devices, figures as console  # noqa: F401 (console regis
 from badges import documents, services
 from badges.models import Badge, BadgeRole
 from badges.render import LAYOUTS
-from events.registration.services import registration_by_token
+from events.registration.queries import registration_by_token
 
 public = Blueprint("badges", __name__)
 # Printing and re-issuing badges, in the staff console.

@@ -78,7 +78,7 @@ def db(app):
     with app.app_context():
         yield _db
         empty_tables()
-    memory_outbox.clear()
+    memory_outbox(app).clear()
 
 
 @pytest.fixture

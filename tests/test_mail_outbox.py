@@ -45,7 +45,7 @@ def test_a_claimed_message_is_not_sent_by_another_sender(app, db):
     _write(3)
     first = claim_due(2)  # a sender took two and is still busy with them
     assert send_pending() == (1, 0)  # the other sender sends only the third
-    assert [m["To"] for m in memory_outbox] == ["person2@example.org"]
+    assert [m["To"] for m in memory_outbox()] == ["person2@example.org"]
     assert len(first) == 2
 
 

@@ -158,7 +158,7 @@ def rendered(app, db):
         texts = {path: visible_text(html) for path, html in pages.items()}
         for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
             texts[f"mail {message.template}"] = f"{message.subject}\n{message.body_text}"
-        memory_outbox.clear()
+        memory_outbox().clear()
         return texts
     return render
 

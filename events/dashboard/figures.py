@@ -14,7 +14,7 @@ from app.extensions import db, utcnow
 from events.registration.models import (HOLDS_PLACE, Attendee, Enrolment, EnrolmentStatus, Registration,
                                         RegistrationStatus)
 from events.programme.models import Event, Session, SessionStatus
-from events.registration.services import SessionSeats, session_seats
+from events.registration.queries import SessionSeats, session_seats
 
 
 @dataclass

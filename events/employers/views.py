@@ -11,7 +11,7 @@ from app.forms import show_rule_error
 from app.extensions import db, limiter
 from app.inputs import db_id, id_arg
 from app.security import isolated
-from events.registration import services as event_services
+from events.registration import queries
 from events.employers import invitations, partnerships, profiles, services
 from events.employers.errors import EmployerError
 from events.employers.forms import (ROLE_LABELS, AcceptInvitationForm, CandidacyForm, DecisionForm,
@@ -45,7 +45,7 @@ def choose_organisation_first():
 @bp.route("/e/<slug>/partner", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def apply(slug: str):
-    event = event_services.get_published_event(slug)
+    event = queries.get_published_event(slug)
     if event is None:
         abort(404)
     form = CandidacyForm()

@@ -13,7 +13,7 @@ from events.programme.forms import CancelSessionForm, CloneForm, EventForm, Role
 from app.extensions import db
 from app.inputs import unreadable
 from events.registration.forms import ConfirmForm
-from events.registration.services import seats_for, session_seats
+from events.registration.queries import seats_for, session_seats
 from events.programme.models import EventStatus, Room, Session
 
 bp = Blueprint("programme_staff", __name__, url_prefix="/console")

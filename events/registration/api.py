@@ -11,6 +11,8 @@ from app.extensions import csrf, limiter
 from events.programme import models as programme
 from events.registration import models as registration_models
 from events.registration import services
+from events.registration import queries
+from events.registration.rules import RegistrationError
 from events.registration.forms import page_language
 from events.registration.payloads import (Accepted, Attendee, Consents, Enrolment, Event, EventList,
                                           EventWithPlaces, Registration, RegistrationRequest, Session,
@@ -42,7 +44,7 @@ def event_payload(event: programme.Event, model: type[Event] = Event, **more) ->
         url=url_for("programme.event_page", slug=event.slug, _external=True), **more)
 
 
-def session_payload(seats: services.SessionSeats) -> Session:
+def session_payload(seats: queries.SessionSeats) -> Session:
     s = seats.session
     return Session(
         id=s.id, event=s.event.slug, kind=s.kind.value, title=s.title, abstract=s.abstract,
@@ -54,7 +56,7 @@ def session_payload(seats: services.SessionSeats) -> Session:
 
 def enrolment_payload(enrolment: registration_models.Enrolment) -> Enrolment:
     return Enrolment(session_id=enrolment.session_id, title=enrolment.session.title,
-                     status=enrolment.status.value, waiting_list_position=services.waitlist_position(enrolment))
+                     status=enrolment.status.value, waiting_list_position=queries.waitlist_position(enrolment))
 
 
 def registration_payload(registration: registration_models.Registration) -> Registration:
@@ -67,7 +69,7 @@ def registration_payload(registration: registration_models.Registration) -> Regi
     return Registration(
         status=registration.status.value, event=registration.event.slug,
         email_confirmed=registration.email_confirmed_at is not None,
-        waiting_list_position=services.event_waitlist_position(registration),
+        waiting_list_position=queries.event_waitlist_position(registration),
         created_at=registration.created_at.isoformat(), expires_at=_iso(registration.expires_at),
         attendee=attendee,
         consents=Consents(processing=registration.consent_processing_at is not None,
@@ -75,7 +77,7 @@ def registration_payload(registration: registration_models.Registration) -> Regi
         enrolments=[enrolment_payload(e) for e in registration.active_enrolments])
 
 
-def _rule_error(exc: services.RegistrationError):
+def _rule_error(exc: RegistrationError):
     extra = {"field": exc.field} if exc.field else {}
     return json_error(exc.status, exc.code, exc.message, **extra)
 
@@ -89,7 +91,7 @@ def openapi():
 @spec.validate(resp=responses((200, EventList, "The events")), operation_id="listEvents")
 def list_events():
     """Upcoming published welcome days"""
-    return EventList(events=[event_payload(e) for e in services.upcoming_events()])
+    return EventList(events=[event_payload(e) for e in queries.upcoming_events()])
 
 
 @bp.get("/v1/events/<string(maxlength=80):slug>")
@@ -98,7 +100,7 @@ def list_events():
 def get_event(slug: str):
     """One welcome day"""
     event = event_or_404(slug)
-    return event_payload(event, EventWithPlaces, places_taken=services.places_taken(event))
+    return event_payload(event, EventWithPlaces, places_taken=queries.places_taken(event))
 
 
 @bp.get("/v1/events/<string(maxlength=80):slug>/sessions")
@@ -109,17 +111,17 @@ def list_sessions(slug: str, query: SessionFilter):
     """The programme with seats left"""
     event = event_or_404(slug)
     return SessionList(sessions=[session_payload(s) for s in
-                                 services.session_seats(event, kind=query.kind, language=query.language)])
+                                 queries.session_seats(event, kind=query.kind, language=query.language)])
 
 
 @bp.get("/v1/sessions/<int:session_id>")
 @spec.validate(resp=responses((200, Session, "The session"), HTTP_404=NOT_FOUND), operation_id="getSession")
 def get_session(session_id: int):
     """One session with seats left"""
-    session = services.get_session(session_id)
-    if session is None or services.get_published_event(session.event.slug) is None:
+    session = queries.get_session(session_id)
+    if session is None or queries.get_published_event(session.event.slug) is None:
         abort(404, description="No such session.")
-    return session_payload(services.seats_for(session))
+    return session_payload(queries.seats_for(session))
 
 
 @bp.post("/v1/events/<string(maxlength=80):slug>/registrations")
@@ -136,7 +138,7 @@ def create_registration(slug: str, json: RegistrationRequest):
     # and checks the session ids there (reason session_not_found).
     try:
         services.register_attendee(slug, json.registration_request(page_language()))
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         return _rule_error(exc)
     # The same answer whether or not the address was registered before: the link goes to the mailbox only.
     return Accepted(status="accepted", email=json.email.lower(),
@@ -160,7 +162,7 @@ def confirm_registration(token: str):
     registration = registration_or_404(token)
     try:
         registration = services.confirm_email(registration)
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         return _rule_error(exc)
     return registration_payload(registration)
 
@@ -176,7 +178,7 @@ def add_enrolment(token: str, json: SessionChoice):
     registration = registration_or_404(token)
     try:
         enrolment = services.enrol(registration, json.session_id)
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         return _rule_error(exc)
     return enrolment_payload(enrolment), 201
 
@@ -189,7 +191,7 @@ def delete_enrolment(token: str, session_id: int):
     registration = registration_or_404(token)
     try:
         services.drop(registration, session_id)
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         return _rule_error(exc)
     return "", 204
 
@@ -201,4 +203,4 @@ def cancel_registration(token: str):
     """Cancel the registration"""
     registration = registration_or_404(token)
     services.cancel_registration(registration)
-    return registration_payload(services.registration_by_token(token))
+    return registration_payload(queries.registration_by_token(token))

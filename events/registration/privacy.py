@@ -18,6 +18,7 @@ from app.audit import audit
 from app.extensions import db, utcnow
 from app.mail import OutboxMessage
 from events.registration import services
+from events.registration import queries
 from events.registration import store
 from events.registration.profile import FIELDS, stored_value
 from events.registration.forms import ConfirmForm
@@ -108,7 +109,7 @@ bp = Blueprint("privacy", __name__)
 
 @bp.get("/e/<slug>/privacy")
 def notice(slug: str):
-    event = services.get_published_event(slug)
+    event = queries.get_published_event(slug)
     if event is None:
         abort(404)
     return render_template("registration/privacy_notice.html", event=event, version=services.CONSENT_VERSION,
@@ -132,7 +133,7 @@ def delete_account(token: str):
         slug = registration.event.slug
         erase_attendee(registration.attendee, "deleted")
         flash(_("Your data is deleted. Thank you for your interest, and all the best."), "info")
-        return redirect(url_for("programme.event_page", slug=slug) if services.get_published_event(slug)
+        return redirect(url_for("programme.event_page", slug=slug) if queries.get_published_event(slug)
                         else url_for("programme.index"), 303)
     return render_template("registration/privacy_delete.html", registration=registration, event=registration.event, form=form)
 

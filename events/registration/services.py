@@ -22,10 +22,7 @@ from events.registration import locking, queries, rules, store
 from events.registration.models import (HOLDS_PLACE, Attendee, Enrolment, EnrolmentStatus, Registration,
                                         RegistrationStatus)
 from events.registration.profile import Profile
-from events.registration.queries import (  # noqa: F401  (the pages and the API read through this module)
-    SessionSeats, event_waitlist_position, get_published_event, get_session, places_taken, registration_by_token,
-    seats_for, session_seats, upcoming_events, waitlist_position)
-from events.registration.rules import RegistrationError  # noqa: F401  (raised by every use case here)
+from events.registration.rules import RegistrationError
 
 CONSENT_VERSION = "2026-1"
 # What the confirmation mail carries (built when it is sent, by the badges and agendas features).
@@ -110,7 +107,7 @@ def _register(slug: str, email: str, request: RegistrationRequest) -> Registrati
             queue_mail(email, "registration_link", locale=known.locale,
                        registration=ModelRef("Registration", previous.id), event=ModelRef("Event", event.id))
             return RegistrationResult(previous.id, created=False)
-    full = rules.event_full(event.capacity, places_taken(event) if event.capacity is not None else 0)
+    full = rules.event_full(event.capacity, queries.places_taken(event) if event.capacity is not None else 0)
     registration_id = write_registration(
         conn, event, attendee_id, previous.id if previous else None, sessions, numbers, now=now,
         status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.PENDING,
@@ -258,7 +255,7 @@ def _expire_unconfirmed_now_and_then(slug: str) -> None:
     if interval and clock - checks.get(slug, -interval) < interval:
         return
     checks[slug] = clock
-    event = get_published_event(slug)
+    event = queries.get_published_event(slug)
     if event is not None:
         _expire_unconfirmed(locking.lock_event(event.id), utcnow())
     db.session.commit()

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.inputs import db_id, id_arg
 from events.registration.forms import ConfirmForm
 from events.registration.models import RegistrationStatus
-from events.registration.services import event_waitlist_position, seats_for, waitlist_position
+from events.registration.queries import event_waitlist_position, seats_for, waitlist_position
 
 bp = Blueprint("registration_staff", __name__, url_prefix="/console/e/<slug>")
 

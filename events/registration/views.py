@@ -9,6 +9,8 @@ from app.forms import show_rule_error
 from app.security import isolated
 from events.programme.views import event_or_404  # noqa: F401  (the API finds events through it, too)
 from events.registration import services
+from events.registration import queries
+from events.registration.rules import RegistrationError
 from events.registration.forms import ConfirmForm, ProfileForm, RegistrationForm, SessionChoiceForm
 from events.registration.models import EnrolmentStatus, Registration, RegistrationStatus
 
@@ -17,13 +19,13 @@ bp = Blueprint("public", __name__)
 
 def registration_or_404(token: str) -> Registration:
     """The registration behind a secret link, or 404 (an unknown link says nothing more)."""
-    registration = services.registration_by_token(token)
+    registration = queries.registration_by_token(token)
     if registration is None:
         abort(404, description="No registration behind this link.")
     return registration
 
 
-def _session_label(seats: services.SessionSeats, tz) -> str:
+def _session_label(seats: queries.SessionSeats, tz) -> str:
     s = seats.session
     label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(s.title)}"  # a title cannot reverse the rest
     if seats.seats_left is not None:
@@ -35,7 +37,7 @@ def _session_label(seats: services.SessionSeats, tz) -> str:
 def register(slug: str):
     event = event_or_404(slug)
     form = RegistrationForm()
-    programme = [s for s in services.session_seats(event) if not s.session.is_cancelled]
+    programme = [s for s in queries.session_seats(event) if not s.session.is_cancelled]
     form.sessions.choices = [(s.session.id, _session_label(s, event.tz)) for s in programme]
     if request.method == "GET":
         form.sessions.data = [int(x) for x in request.args.getlist("session")[:50]
@@ -44,7 +46,7 @@ def register(slug: str):
     if form.validate_on_submit():
         try:
             services.register_attendee(event.slug, form.registration_request())
-        except services.RegistrationError as exc:
+        except RegistrationError as exc:
             show_rule_error(form, exc)
         else:
             return redirect(url_for("public.registered", slug=event.slug, email=form.email.data))
@@ -64,7 +66,7 @@ def confirm(token: str):
     registration = registration_or_404(token)
     try:
         services.confirm_email(registration)
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         flash(exc.message, "error")
     else:
         flash(_("Thank you, your e-mail address is confirmed."), "success")
@@ -76,12 +78,12 @@ def my_registration(token: str):
     registration = registration_or_404(token)
     event = registration.event
     chosen = {e.session_id for e in registration.active_enrolments}
-    available = [s for s in services.session_seats(event)
+    available = [s for s in queries.session_seats(event)
                  if s.session.id not in chosen and not s.session.is_cancelled]
-    positions = {e.id: services.waitlist_position(e) for e in registration.active_enrolments}
+    positions = {e.id: queries.waitlist_position(e) for e in registration.active_enrolments}
     return render_template(
         "registration/my_registration.html", registration=registration, event=event, attendee=registration.attendee,
-        positions=positions, event_position=services.event_waitlist_position(registration), available=available,
+        positions=positions, event_position=queries.event_waitlist_position(registration), available=available,
         form=ConfirmForm(), statuses=RegistrationStatus, enrolment_statuses=EnrolmentStatus,
         can_change=registration.status != RegistrationStatus.CANCELLED and event.registration_open())
 
@@ -95,7 +97,7 @@ def add_session(token: str):
         return redirect(url_for("public.my_registration", token=token)), 303
     try:
         enrolment = services.enrol(registration, form.session_id.data)
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         flash(exc.message, "error")
     else:
         if enrolment.status == EnrolmentStatus.CONFIRMED:
@@ -103,7 +105,7 @@ def add_session(token: str):
         else:
             flash(_("“%(title)s” is full: you are on its waiting list, number %(n)d.",
                     title=isolated(enrolment.session.title),
-                    n=services.waitlist_position(enrolment) or 0), "info")
+                    n=queries.waitlist_position(enrolment) or 0), "info")
     return redirect(url_for("public.my_registration", token=token), 303)
 
 
@@ -117,13 +119,13 @@ def drop_session(token: str, session_id: int):
         if enrolment is None or registration.status == RegistrationStatus.CANCELLED:
             return redirect(url_for("public.my_registration", token=token), 303)
         return render_template("registration/drop.html", registration=registration, event=registration.event,
-                               enrolment=enrolment, position=services.waitlist_position(enrolment),
-                               seats=services.seats_for(enrolment.session), form=form)
+                               enrolment=enrolment, position=queries.waitlist_position(enrolment),
+                               seats=queries.seats_for(enrolment.session), form=form)
     if not form.validate_on_submit():
         abort(400)
     try:
         services.drop(registration, session_id)
-    except services.RegistrationError as exc:
+    except RegistrationError as exc:
         flash(exc.message, "error")
     else:
         flash(_("Done: the session is no longer in your day."), "success")

@@ -34,8 +34,8 @@ def _ask(server, email: str, lang: str = "en"):
 
 def _sent_mails():
     send_pending()  # the real outbox: rendered in the user's language and sent (to memory in tests)
-    mails = list(memory_outbox)
-    memory_outbox.clear()
+    mails = list(memory_outbox())
+    memory_outbox().clear()
     return mails
 
 

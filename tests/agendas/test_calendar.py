@@ -222,8 +222,8 @@ def test_confirmation_mail_carries_agenda_ics_and_pdf(app, db):
     event, spring, _ = _dst_event()
     register(event, sessions=[spring])
     send_pending()
-    confirmed = [m for m in memory_outbox if m["Subject"].startswith("You are registered")]
-    assert confirmed, [m["Subject"] for m in memory_outbox]
+    confirmed = [m for m in memory_outbox() if m["Subject"].startswith("You are registered")]
+    assert confirmed, [m["Subject"] for m in memory_outbox()]
     files = {part.get_filename(): part for part in confirmed[-1].iter_attachments()}
     names = sorted(files)
     assert any(n.endswith("-agenda.ics") for n in names) and any(n.endswith("-agenda.pdf") for n in names)

@@ -100,14 +100,14 @@ def test_a_job_queued_on_rq_that_rq_lost_is_reported_failed(app, db, on_redis):
 def test_with_redis_a_worker_sends_the_mail_not_the_web_process(app, db, on_redis):
     user = team_for(live_event())["user"]
     app.config["MAIL_SEND_AFTER_COMMIT"] = True
-    memory_outbox.clear()
+    memory_outbox().clear()
     for n in range(3):  # three commits with mail while no worker runs: one job waits for them
         queue_mail(f"person{n}@example.org", "password_reset", user=user, token="t" * 20, minutes=60)
         db.session.commit()
     waiting = queue.queue().get_jobs()
     assert [job.func_name for job in waiting] == ["app.mail.send_outbox_job"]
-    assert memory_outbox == [] and on_redis.exists(SEND_JOB_WAITING)
+    assert memory_outbox() == [] and on_redis.exists(SEND_JOB_WAITING)
     waiting[0].perform()  # what `flask --app wsgi worker` does with it
-    assert sorted(m["To"] for m in memory_outbox) == [f"person{n}@example.org" for n in range(3)]
+    assert sorted(m["To"] for m in memory_outbox()) == [f"person{n}@example.org" for n in range(3)]
     assert not on_redis.exists(SEND_JOB_WAITING)
     assert all(m.sent_at for m in db.session.scalars(select(OutboxMessage)))

@@ -21,7 +21,7 @@ from app.config import TestConfig
 from app.extensions import db as _db
 from app.extensions import utcnow
 from app.mail import OutboxMessage
-from events.registration import services
+from events.registration import queries
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration, RegistrationStatus
 from events.programme.models import Event, Session
 from tests.factories import make_event, make_session, register
@@ -68,7 +68,7 @@ def _enrolments(session_id: int) -> list[Enrolment]:
 
 def _assert_waiting_list(waiting: list[Enrolment], expected: int) -> None:
     assert len(waiting) == expected
-    assert [services.waitlist_position(e) for e in waiting] == list(range(1, expected + 1))  # no gaps, no twins
+    assert [queries.waitlist_position(e) for e in waiting] == list(range(1, expected + 1))  # no gaps, no twins
     assert len({e.queue_seq for e in waiting}) == expected
 
 
@@ -104,7 +104,7 @@ def test_fifty_clients_race_for_ten_seats(racing, db):
     assert [r.id for r in by_queue] == sorted(r.id for r in by_queue)
     assert [r.created_at for r in by_queue] == sorted(r.created_at for r in by_queue)
     assert {e.registration_id for e in confirmed} == {r.id for r in by_queue[:SEATS]}
-    assert services.seats_for(_db.session.get(Session, session_id)).taken == SEATS
+    assert queries.seats_for(_db.session.get(Session, session_id)).taken == SEATS
 
 
 def test_concurrent_drops_and_adds_keep_seats_and_queue_straight(racing, db):
@@ -226,7 +226,7 @@ def test_event_with_a_capacity_queues_registrations_in_order(racing, db):
     waiting = sorted((r for r in registrations if r.status == RegistrationStatus.WAITLISTED),
                      key=lambda r: r.queue_seq)
     assert len(placed) == SEATS and len(waiting) == CLIENTS - SEATS
-    assert [services.event_waitlist_position(r) for r in waiting] == list(range(1, CLIENTS - SEATS + 1))
+    assert [queries.event_waitlist_position(r) for r in waiting] == list(range(1, CLIENTS - SEATS + 1))
     assert all(p.id < w.id for p in placed for w in waiting)  # places went to the first to get the lock
     # Only registrations with a place take a seat; those on the day's waiting list wait for the session too,
     # but their turn comes once they have a place.
@@ -295,7 +295,7 @@ def _assert_places_in_arrival_order(capacity: int) -> None:
     # once or were promoted when the capacity grew; the rest wait in the order they came.
     assert [r.id for r in holding] == [r.id for r in registrations[:len(holding)]]
     assert [r.id for r in waiting] == [r.id for r in registrations[len(holding):]]
-    assert [services.event_waitlist_position(r) for r in waiting] == list(range(1, len(waiting) + 1))
+    assert [queries.event_waitlist_position(r) for r in waiting] == list(range(1, len(waiting) + 1))
 
 
 # --------------------------------------------------------------------------------- the naive way overbooks

@@ -57,7 +57,7 @@ def _committed(db):
 def sent_links(to: str | None = None) -> list[str]:
     """The tokens of the /r/… links in the mails sent so far (to one address, or all), in order."""
     tokens = []
-    for mail in memory_outbox:
+    for mail in memory_outbox():
         if to is None or mail["To"] == to:
             tokens += LINK.findall(mail.get_body(preferencelist=("plain",)).get_content())
     return list(dict.fromkeys(tokens))
@@ -106,7 +106,7 @@ def _by_api(client, event, email):
 def _known_address(client, event, email):
     _by_form(client, event, email)
     send_pending()
-    memory_outbox.clear()
+    memory_outbox().clear()
     _by_form(client, event, email)  # registered already: the link is mailed again (registration_link)
 
 
@@ -116,7 +116,7 @@ def _again_after_cancelling(client, event, email):
     (token, *_) = sent_links()
     assert client.post(f"/r/{token}/cancel").status_code == 303
     send_pending()
-    memory_outbox.clear()
+    memory_outbox().clear()
     _by_form(client, event, email)  # the cancelled row is reused with a new link
 
 
@@ -209,7 +209,7 @@ def test_a_new_key_makes_old_links_stop_working_and_the_next_mail_carries_a_new_
     assert not opens(client, token)
     make_legacy(db, legacy, "an-old-clear-link-from-before-hashing")
     assert opens(client, "an-old-clear-link-from-before-hashing")  # it never depended on a key
-    memory_outbox.clear()
+    memory_outbox().clear()
     _by_form(client, event, "ana@example.org")  # the link is mailed again
     send_pending()
     (new,) = sent_links("ana@example.org")
@@ -250,7 +250,7 @@ def test_a_mail_about_an_old_row_carries_a_link_the_sender_commits(client, db):
     event = make_event()
     registration = register(event, "ana@example.org")
     make_legacy(db, registration, "old-link-in-an-old-mail")
-    memory_outbox.clear()
+    memory_outbox().clear()
     _by_form(client, event, "ana@example.org")  # the link is mailed again; rendered when sent
     assert committed_link(db, registration.id)[0] is None
     send_pending()
@@ -303,7 +303,7 @@ def test_the_migration_keeps_old_clear_links_working(database_url, tmp_path):
             assert committed_link(db, 1)[1] == sha256(new)
             assert opens(client, new) and opens(client, old[0])
             # The second person's mail, written before the upgrade, goes out with a new link, committed.
-            memory_outbox.clear()
+            memory_outbox().clear()
             assert send_pending() == (1, 0)
             (mailed,) = sent_links("ben@example.org")
             assert mailed != old[1] and committed_link(db, 2)[1] == sha256(mailed)
@@ -312,7 +312,7 @@ def test_the_migration_keeps_old_clear_links_working(database_url, tmp_path):
             db.session.remove()
             db.engine.dispose()
     finally:
-        memory_outbox.clear()
+        memory_outbox().clear()
         drop()
 
 
@@ -392,7 +392,7 @@ def test_registering_again_after_cancelling_gives_a_new_link_and_the_old_one_sto
         token = "an-old-clear-link"
     assert client.post(f"/r/{token}/cancel").status_code == 303
     assert opens(client, token)  # a cancelled registration still shows its page
-    memory_outbox.clear()
+    memory_outbox().clear()
     _by_form(client, event, "ana@example.org")
     send_pending()
     (new,) = sent_links()
