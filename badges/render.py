@@ -23,7 +23,10 @@ from app.pdf import render_pdf
 from badges.typography import fit_font_size, name_lang
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-TEMPLATE_VERSION = "2"  # bump when the badge templates change: cached PDFs are keyed by it
+TEMPLATE_VERSION = "3"  # bump when the badge templates change: cached PDFs are keyed by it
+# The printed name is bold, whose letters run about a tenth wider than the regular advances typography.py
+# estimates: without this a long Latin name ("Amara Nwosu-Ångström") wrapped onto the organisation's line.
+BOLD_WIDTH = 1.12
 A4 = (210.0, 297.0)
 
 
@@ -137,8 +140,8 @@ def _positioned(cards: list[dict], layout: Layout) -> list[list[dict]]:
         page = []
         for i, card in enumerate(cards[start:start + layout.per_page]):
             col, row = i % layout.cols, i // layout.cols
-            size, lines = fit_font_size(card["printed_name"], name_width, max_pt=layout.name_max_pt,
-                                        min_pt=max(11.0, layout.name_max_pt * 0.42))
+            size, lines = fit_font_size(card["printed_name"], name_width / BOLD_WIDTH,
+                                        max_pt=layout.name_max_pt, min_pt=max(11.0, layout.name_max_pt * 0.42))
             full_size, _ = fit_font_size(card["full_name"], name_width - (layout.qr_mm if
                                          layout.shape == "landscape" else 0), max_pt=11, min_pt=7)
             page.append({**card, "x": margin_x + col * width, "y": margin_y + row * height,
