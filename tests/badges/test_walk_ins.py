@@ -27,6 +27,7 @@ NAME = "Amara Nwosu-Ångström"
 
 @pytest.fixture
 def eager_jobs(app):
+    """A check-in starts drawing the label: in the request here, not in a thread that outlives the test."""
     app.config["JOBS_EAGER"] = True
     yield
     app.config["JOBS_EAGER"] = False
@@ -99,7 +100,7 @@ def test_the_label_waits_for_the_check_in_and_for_its_drawing(client, db):
     assert client.get(f"/console/e/{event.slug}/door/walk-in/{register(other).id}").status_code == 404
 
 
-def test_consent_and_fields_are_required_and_nothing_is_half_written(client, db):
+def test_consent_and_fields_are_required_and_nothing_is_half_written(client, db, eager_jobs):
     event = live_event()
     _login(client, event)
     url = f"/console/e/{event.slug}/door/walk-in"
@@ -119,7 +120,7 @@ def test_consent_and_fields_are_required_and_nothing_is_half_written(client, db)
     assert _count(Attendee) == 1
 
 
-def test_a_returning_person_is_found_and_checked_in_not_duplicated(client, db):
+def test_a_returning_person_is_found_and_checked_in_not_duplicated(client, db, eager_jobs):
     event = live_event()
     _login(client, event)
     registration = register(event, "known@example.org", name="Ngozi Okafor")
@@ -151,7 +152,7 @@ def test_a_cancelled_registration_comes_back_as_a_walk_in(db):
     assert again.attendee.full_name == "Ngozi Okafor"  # a known address keeps the profile its owner wrote
 
 
-def test_a_full_day_takes_a_walk_in_only_with_the_override_and_a_reason(client, db):
+def test_a_full_day_takes_a_walk_in_only_with_the_override_and_a_reason(client, db, eager_jobs):
     event = live_event(capacity=1)
     register(event)
     data = WalkIn(email="late@example.org", full_name="Late Comer", consent_processing=True)
