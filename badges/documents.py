@@ -112,9 +112,10 @@ def prepare_single(badge: Badge) -> Job | None:
 LABEL = "90x55"
 
 
-def cached_label(badge: Badge) -> Path | None:
-    """The label PDF in the current language, if it is drawn already."""
-    return cached_single(badge, LABEL)
+def cached_label(badge: Badge, locale: str) -> Path | None:
+    """The label PDF in ``locale`` (the holder's), if it is drawn already."""
+    with force_locale(locale):
+        return cached_single(badge, LABEL)
 
 
 def label_job(ctx: JobContext, badge_id: int, locale: str = "en") -> None:
@@ -122,14 +123,14 @@ def label_job(ctx: JobContext, badge_id: int, locale: str = "en") -> None:
     if badge is None:
         return
     ctx.progress(0, 1, "rendering the label", force=True)
-    with force_locale(locale):  # the words of the page that asked for it (the cache key has them)
+    with force_locale(locale):  # the holder's language (the cache key has the badge's words)
         render_single(badge, LABEL)
     ctx.progress(1, 1, "done")
 
 
 def prepare_label(badge: Badge, locale: str) -> Job | None:
     """Start drawing the label unless it is drawn or being drawn (a CJK name's font takes seconds)."""
-    if cached_label(badge) is not None:
+    if cached_label(badge, locale) is not None:
         return None
     return _running("badges.label", badge.id, locale=locale) or enqueue(
         "badges.label", event_id=badge.event_id, badge_id=badge.id, locale=locale)

@@ -168,6 +168,9 @@ def walk_in(event: Event):
         except WalkInError as exc:
             show_rule_error(form, exc)
         else:
+            if admission.verdict is not None and admission.verdict.status == "rejected":
+                flash(_("Not checked in: %(reason)s", reason=reasons().get(admission.verdict.reason,
+                                                                            admission.verdict.reason)), "error")
             return redirect(url_for(".walk_in_done", slug=event.slug, registration_id=admission.registration.id,
                                     returning=1 if admission.returning else None), 303)
     status = 422 if request.method == "POST" else 200

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -34,8 +33,9 @@ def station() -> str:
     return _("Walk-ins")
 
 
-def _locale() -> str:
-    return str(get_locale() or "en")
+def _locale(registration: Registration) -> str:
+    """The label's words (its role band) in the holder's language, as on the badge their mail carries."""
+    return registration.attendee.locale or "en"
 
 
 def admit(event: Event, data: walkins.WalkIn, *, user_id: int, override: bool = False,
@@ -54,7 +54,7 @@ def check_in(event: Event, registration: Registration, *, user_id: int) -> Admis
         return Admission(registration)
     verdict = checkin.check_in(event, MAIN, token=tokens.token_for(badge), station=station(), user_id=user_id)
     if verdict.status != "rejected":
-        documents.prepare_label(badge, _locale())
+        documents.prepare_label(badge, _locale(registration))
     return Admission(registration, verdict=verdict, badge=badge)
 
 
@@ -74,7 +74,7 @@ def label(event: Event, registration: Registration):
     badge = services.badge_for_registration(registration)
     if badge is None:
         return None
-    path = documents.cached_label(badge)
+    path = documents.cached_label(badge, _locale(registration))
     if path is None:
-        documents.prepare_label(badge, _locale())
+        documents.prepare_label(badge, _locale(registration))
     return badge, path

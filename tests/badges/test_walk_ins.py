@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from flask_babel import refresh
@@ -85,8 +86,22 @@ def test_a_walk_in_is_registered_checked_in_and_printed_on_a_label(client, db, e
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (90, 55)
-    assert NAME in reader.pages[0].extract_text()  # on one line: the bold name is not wrapped over the university
+    text = reader.pages[0].extract_text()
+    assert NAME in text  # on one line: the bold name is not wrapped over the university
+    assert "TEILNEHMER/IN" in text.upper()  # the role in the person's language (German, chosen on the form)
     assert decode_pdf_qr(label.data) == [tokens.token_for(services.badge_for_registration(registration))]
+
+
+def test_a_walk_in_before_the_doors_open_is_registered_and_told_why_not_checked_in(client, db):
+    event = live_event()
+    event.starts_at = event.starts_at + timedelta(days=2)  # the doors open three hours before the start
+    event.ends_at = event.starts_at + timedelta(hours=8)
+    _db.session.commit()
+    _login(client, event)
+    done = client.post(f"/console/e/{event.slug}/door/walk-in", data=_form(), follow_redirects=True)
+    assert done.status_code == 200
+    assert "Not checked in: Outside the check-in window" in done.text and "not checked in yet" in done.text
+    assert _count(Registration) == 1 and _count(CheckIn) == 0
 
 
 def test_the_label_waits_for_the_check_in_and_for_its_drawing(client, db):
