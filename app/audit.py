@@ -87,6 +87,7 @@ ACTION_LABELS = {
     "registration.create": _l("Registered someone by hand"), "registration.cancel": _l("Cancelled a registration"),
     "registration.place": _l("Gave a place at the event"), "registration.resend": _l("Sent an e-mail again"),
     "registration.reinstate": _l("Reinstated a cancelled registration"),
+    "registration.walk_in": _l("Registered a walk-in at the door"),
     "enrolment.seat": _l("Gave a seat"), "enrolment.overbook": _l("Gave a seat beyond the capacity"),
     "enrolment.waitlist": _l("Moved to the waiting list"),
     "enrolment.drop": _l("Took out of a session"),

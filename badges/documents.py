@@ -88,16 +88,52 @@ def single_badge_job(ctx: JobContext, badge_id: int) -> None:
     ctx.progress(2, 2, "done")
 
 
+def _running(kind: str, badge_id: int, **params) -> Job | None:
+    running = db.session.scalars(select(Job).where(
+        Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).all()
+    for job in running:
+        if (job.params or {}).get("badge_id") == badge_id and all(
+                (job.params or {}).get(name) == value for name, value in params.items()):
+            return job
+    return None
+
+
 def prepare_single(badge: Badge) -> Job | None:
     """Start rendering a badge unless it is cached or already being rendered; returns the job, if any."""
     if cached_single(badge) is not None and cached_single(badge, suffix=".png") is not None:
         return None
-    running = db.session.scalars(select(Job).where(
-        Job.kind == "badges.single", Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).all()
-    for job in running:
-        if (job.params or {}).get("badge_id") == badge.id:
-            return job
-    return enqueue("badges.single", event_id=badge.event_id, badge_id=badge.id)
+    return _running("badges.single", badge.id) or enqueue("badges.single", event_id=badge.event_id,
+                                                          badge_id=badge.id)
+
+
+# ------------------------------------------------------------------------------------------------ label
+
+# A walk-in's badge, printed at the door on a label printer: one 90 × 55 mm page.
+LABEL = "90x55"
+
+
+def cached_label(badge: Badge, locale: str) -> Path | None:
+    """The label PDF in ``locale`` (the holder's), if it is drawn already."""
+    with force_locale(locale):
+        return cached_single(badge, LABEL)
+
+
+def label_job(ctx: JobContext, badge_id: int, locale: str = "en") -> None:
+    badge = db.session.get(Badge, badge_id)
+    if badge is None:
+        return
+    ctx.progress(0, 1, "rendering the label", force=True)
+    with force_locale(locale):  # the holder's language (the cache key has the badge's words)
+        render_single(badge, LABEL)
+    ctx.progress(1, 1, "done")
+
+
+def prepare_label(badge: Badge, locale: str) -> Job | None:
+    """Start drawing the label unless it is drawn or being drawn (a CJK name's font takes seconds)."""
+    if cached_label(badge, locale) is not None:
+        return None
+    return _running("badges.label", badge.id, locale=locale) or enqueue(
+        "badges.label", event_id=badge.event_id, badge_id=badge.id, locale=locale)
 
 
 def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:

@@ -13,12 +13,15 @@ from flask_login import current_user
 
 from app.accounts.permissions import requires, staff_events
 from badges import services
-from badges.door import checkin, devices, roster
+from badges.door import checkin, devices, roster, walkins
 from app.api import checked_body
 from badges.door.api import error_response
 from badges.door.inputs import MAX_ID, CheckinError, clean_text, invalid_fields, strip_control
 from badges.door.payloads import DoorPageScan, UndoRequest, verdict_payload
 from events.programme.models import Event
+from events.registration.forms import ConfirmForm, WalkInForm
+from events.registration.walkins import WalkInError
+from app.forms import show_rule_error
 
 bp = Blueprint("door", __name__, url_prefix="/console")
 
@@ -147,6 +150,84 @@ def search(event: Event, door: str):
 def roster_json(event: Event):
     services.issue_event_badges(event)
     response = jsonify(roster.roster(event))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------------------------------------ walk-ins
+
+@bp.route("/e/<slug>/door/walk-in", methods=["GET", "POST"])
+@requires("door", event_from="slug")
+def walk_in(event: Event):
+    """Register someone on the spot: one form, one submit; then they are in and their label is being drawn."""
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            admission = walkins.admit(event, form.walk_in(), user_id=current_user.id,
+                                      override=form.override.data, reason=form.reason.data or "")
+        except WalkInError as exc:
+            show_rule_error(form, exc)
+        else:
+            if admission.verdict is not None and admission.verdict.status == "rejected":
+                flash(_("Not checked in: %(reason)s", reason=reasons().get(admission.verdict.reason,
+                                                                            admission.verdict.reason)), "error")
+            return redirect(url_for(".walk_in_done", slug=event.slug, registration_id=admission.registration.id,
+                                    returning=1 if admission.returning else None), 303)
+    status = 422 if request.method == "POST" else 200
+    day_full = bool(form.override.errors or form.reason.errors or form.override.data)
+    return render_template("badges/walk_in.html", event=event, form=form, day_full=day_full), status
+
+
+def _walk_in_registration(event: Event, registration_id: int):
+    registration = walkins.registration_for(event, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get("/e/<slug>/door/walk-in/<int:registration_id>")
+@requires("door", event_from="slug")
+def walk_in_done(event: Event, registration_id: int):
+    registration = _walk_in_registration(event, registration_id)
+    return render_template("badges/walk_in_done.html", event=event, r=registration,
+                           returning=request.args.get("returning") == "1", confirm=ConfirmForm(),
+                           checked_in_at=walkins.checked_in_at(event, registration))
+
+
+@bp.post("/e/<slug>/door/walk-in/<int:registration_id>/check-in")
+@requires("door", event_from="slug")
+def walk_in_check_in(event: Event, registration_id: int):
+    """A returning person, found by their address: staff check them in (the door's rules decide)."""
+    registration = _walk_in_registration(event, registration_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    admission = walkins.check_in(event, registration, user_id=current_user.id)
+    verdict = admission.verdict
+    if verdict is None:
+        flash(_("This person has no place at the day (waiting list or cancelled): staff at the desk can give "
+                "them one."), "error")
+    elif verdict.status == "rejected":
+        flash(_("Not checked in: %(reason)s", reason=reasons().get(verdict.reason, verdict.reason)), "error")
+    return redirect(url_for(".walk_in_done", slug=event.slug, registration_id=registration.id), 303)
+
+
+@bp.get("/e/<slug>/door/walk-in/<int:registration_id>/label.pdf")
+@requires("door", event_from="slug")
+def walk_in_label(event: Event, registration_id: int):
+    """The badge as one 90 × 55 mm label, opened in the browser for printing (drawn in the background first)."""
+    registration = _walk_in_registration(event, registration_id)
+    if walkins.checked_in_at(event, registration) is None:  # printed for people who came in: check in first
+        return redirect(url_for(".walk_in_done", slug=event.slug, registration_id=registration.id), 303)
+    found = walkins.label(event, registration)
+    if found is None:
+        abort(404)
+    badge, path = found
+    if path is not None:
+        return send_file(path, mimetype="application/pdf", download_name=f"badge-{event.slug}-label.pdf",
+                         max_age=0)
+    response = current_app.make_response(render_template("badges/preparing.html", badge=badge))
+    response.status_code = 202
+    response.headers["Retry-After"] = "3"
     response.headers["Cache-Control"] = "no-store"
     return response
 

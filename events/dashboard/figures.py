@@ -31,6 +31,7 @@ class Dashboard:
     checked_in: int | None
     meetings: dict | None
     waiting_for_sessions: int = 0  # people holding a place who wait for a seat in at least one session
+    walk_ins: int = 0  # places taken by people registered on the spot at the door (counted in ``holding`` too)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -96,6 +97,13 @@ def waiting_for_sessions(event: Event) -> int:
                Enrolment.status == EnrolmentStatus.WAITLISTED, Session.status != SessionStatus.CANCELLED)) or 0
 
 
+def walk_ins(event: Event) -> int:
+    """People registered at the door who hold a place."""
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.walk_in.is_(True),
+        Registration.status.in_(HOLDS_PLACE))) or 0
+
+
 def country_name(code: str) -> str:
     return Locale.parse(str(get_locale() or "en")).territories.get(code, code)
 
@@ -129,7 +137,7 @@ def build(event: Event) -> Dashboard:
         universities=_top(Attendee.university, event),
         arrivals=arrivals_per_10_minutes(event, list(checkins.values())) if checkins is not None else None,
         checked_in=len(checkins) if checkins is not None else None,
-        meetings=meetings, waiting_for_sessions=waiting_for_sessions(event))
+        meetings=meetings, waiting_for_sessions=waiting_for_sessions(event), walk_ins=walk_ins(event))
 
 
 def no_show_ids(event: Event) -> set[int] | None:

@@ -48,7 +48,8 @@ HEADINGS = {
     "consent_processing_version": _l("Version of the consent to processing"),
     "consent_sharing_at": _l("Consent to sharing at"),
     "consent_sharing_version": _l("Version of the consent to sharing"), "cancelled_at": _l("Cancelled at"),
-    "cancel_reason": _l("Reason for cancelling"), "session_id": _l("Session ID"), "session": _l("Session"),
+    "cancel_reason": _l("Reason for cancelling"), "walk_in": _l("Walk-in"), "session_id": _l("Session ID"),
+    "session": _l("Session"),
     "starts_at": _l("Starts at"), "ends_at": _l("Ends at"), "room": _l("Room"),
     "registration_id": _l("Registration ID"), "full_name": _l("Full name"),
     "registration_status": _l("Registration status"), "enrolment_status": _l("Seat or waiting list"),
@@ -67,7 +68,7 @@ def heading(name: str) -> str:
 def registrations(event: Event) -> Rows:
     header = ["id", "status", "email", *(f.name for f in FIELDS), "registered_at", "email_confirmed_at",
               "waiting_list_number", "consent_processing_at", "consent_processing_version", "consent_sharing_at",
-              "consent_sharing_version", "cancelled_at", "cancel_reason"]
+              "consent_sharing_version", "cancelled_at", "cancel_reason", "walk_in"]
     rows = []
     for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)
                                 .options(selectinload(Registration.attendee)).order_by(Registration.id)):
@@ -76,7 +77,7 @@ def registrations(event: Event) -> Rows:
                      *(getattr(a, f.name) if f.kind == "date" else text_value(f, a) for f in FIELDS),
                      r.created_at, r.email_confirmed_at, r.queue_seq, r.consent_processing_at,
                      r.consent_processing_version, r.consent_sharing_at, r.consent_sharing_version, r.cancelled_at,
-                     r.cancel_reason])
+                     r.cancel_reason, r.walk_in])
     return header, rows
 
 
@@ -134,6 +135,8 @@ def _safe(value):
 
 
 def _csv_value(value, tz: ZoneInfo):
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

@@ -14,6 +14,7 @@ from app.forms import Choices, Form, MultiCheckboxField, SelectField, SubForm, s
 from events.registration.profile import (  # noqa: F401  (LANGUAGE_CODES, LEVELS and the labels: read from here)
     BY_NAME, DEGREE_LABELS, FIELDS, LANGUAGE_CODES, LEVELS, LOCALE_LABELS, SEEKING_LABELS, Profile)
 from events.registration.services import RegistrationRequest
+from events.registration.walkins import WalkIn
 
 
 def _locale() -> str:
@@ -93,17 +94,18 @@ class LanguageSkillForm(SubForm):
         return valid
 
 
-def _text_field(name: str, **kwargs):
-    """A text field of the profile, from its declaration (events/registration/profile.py)."""
+def _text_field(name: str, *, optional: bool = False, **kwargs):
+    """A text field of the profile, from its declaration (events/registration/profile.py); ``optional`` where a
+    shorter form asks for less (a walk-in at the door)."""
     declared = BY_NAME[name]
-    required = [DataRequired(declared.required_message)] if declared.required else [Optional()]
+    required = [DataRequired(declared.required_message)] if declared.required and not optional else [Optional()]
     return StringField(declared.label, filters=[strip_filter], description=declared.description,
                        validators=[*required, Length(max=declared.max_length)], **kwargs)
 
 
-def _select_field(name: str, **kwargs):
+def _select_field(name: str, *, optional: bool = False, **kwargs):
     declared = BY_NAME[name]
-    validators = [DataRequired(declared.required_message)] if declared.required else []
+    validators = [DataRequired(declared.required_message)] if declared.required and not optional else []
     return SelectField(declared.label, validators=validators, **kwargs)
 
 
@@ -195,3 +197,25 @@ class SessionChoiceForm(Form):
 
 class ConfirmForm(Form):
     """An empty form: only the CSRF token, for buttons such as "drop" and "cancel"."""
+
+
+class WalkInForm(Form):
+    """A walk-in at the door: the few fields needed, declared in profile.py, the public form's address and its
+    consent (the same text, the same version); a full day only with the explicit override and a reason."""
+    full_name = _text_field("full_name")
+    email = RegistrationForm.email
+    university = _text_field("university", optional=True)
+    country = _select_field("country", optional=True)
+    locale = _select_field("locale", choices=LOCALE_LABELS, default=page_language)
+    consent_processing = RegistrationForm.consent_processing
+    override = BooleanField(_l("Beyond the capacity"))
+    reason = StringField(_l("Why?"), filters=[strip_filter], validators=[Optional(), Length(max=300)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def walk_in(self) -> WalkIn:
+        return WalkIn(email=self.email.data, full_name=self.full_name.data,
+                      consent_processing=self.consent_processing.data, country=self.country.data or "",
+                      university=self.university.data or "", locale=self.locale.data or page_language())

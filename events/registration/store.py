@@ -93,8 +93,8 @@ def write_registration(conn, event_id: int, attendee_id: int, previous_id: int |
     ``columns`` set the registration's status, consents, dates and ``queue_seq``; ``places`` give each chosen
     session's enrolment (status, waiting-list number). ``previous_id``: a cancelled registration of the same
     person, which is reused (one row per person and event) with a new link."""
-    values = {"created_at": now, "updated_at": now, "cancelled_at": None, "cancel_reason": "", **links.new_link(),
-              **columns}
+    values = {"created_at": now, "updated_at": now, "cancelled_at": None, "cancel_reason": "", "walk_in": False,
+              **links.new_link(), **columns}
     existing: dict[int, int] = {}
     if previous_id is None:
         registration_id = conn.execute(_ADD_REGISTRATION,
