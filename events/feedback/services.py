@@ -26,7 +26,7 @@ from events.registration.models import Registration
 TEMPLATE = "feedback_invitation"
 RATINGS = (1, 2, 3, 4, 5)
 _CLAIM = {dialect: module.insert(FeedbackInvitation.__table__).on_conflict_do_nothing(
-    index_elements=["registration_id"]) for dialect, module in (("postgresql", postgresql), ("sqlite", sqlite))}
+    index_elements=["registration_id"]).returning(FeedbackInvitation.id) for dialect, module in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 class FeedbackError(ValueError):
@@ -139,13 +139,14 @@ def send_invitations(event: Event, now: datetime | None = None) -> int:
     came_ids = attendance(event).came
     sent = select(FeedbackInvitation.registration_id)
     people = db.session.scalars(select(Registration).where(
-        Registration.event_id == event.id, Registration.id.in_(came_ids), Registration.id.not_in(sent))
+        Registration.event_id == event.id, Registration.id.in_(sorted(came_ids)), Registration.id.not_in(sent))
         .order_by(Registration.id)) if came_ids else []
     conn = db.session.connection()
     count = 0
     for registration in people:
-        if conn.execute(_CLAIM[conn.dialect.name], {"registration_id": registration.id,
-                                                    "sent_at": now or utcnow()}).rowcount != 1:
+        claimed = conn.execute(_CLAIM[conn.dialect.name], {"registration_id": registration.id,
+                                                           "sent_at": now or utcnow()}).first()
+        if claimed is None:  # RETURNING gives no row when the key was there (rowcount is -1 on psycopg)
             continue  # another run sent it meanwhile
         attendee = registration.attendee
         queue_mail(attendee.email, TEMPLATE, locale=attendee.locale or "en", registration=registration, event=event)
