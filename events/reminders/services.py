@@ -27,7 +27,7 @@ from events.reminders.models import ReminderSent
 MAX_DAYS = 60
 TEMPLATE = "reminder"
 _CLAIM = {dialect: module.insert(ReminderSent.__table__).on_conflict_do_nothing(
-    index_elements=["registration_id", "days_before"]) for dialect, module in (("postgresql", postgresql),
+    index_elements=["registration_id", "days_before"]).returning(ReminderSent.id) for dialect, module in (("postgresql", postgresql),
                                                                                ("sqlite", sqlite))}
 
 
@@ -72,8 +72,8 @@ def send_event_reminders(event: Event, now: datetime) -> int:
     count = 0
     for registration in _recipients(event, days):
         claimed = conn.execute(_CLAIM[conn.dialect.name], {
-            "registration_id": registration.id, "days_before": days, "sent_at": now}).rowcount
-        if claimed != 1:
+            "registration_id": registration.id, "days_before": days, "sent_at": now}).first()
+        if claimed is None:  # RETURNING gives no row when the key was there (psycopg's rowcount here is -1)
             continue  # another run sent it meanwhile
         attendee = registration.attendee
         queue_mail(attendee.email, TEMPLATE, locale=attendee.locale or "en", registration=registration,
