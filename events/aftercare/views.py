@@ -21,8 +21,8 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 @public.app_template_global()
 def certificate_url(registration) -> str | None:
-    """For "My registration": the certificate's link once the day has begun, for a person who came."""
-    if registration.event.starts_at > utcnow() or registration.id not in attendance(registration.event).came:
+    """For "My registration": the certificate's link once the day is over, for a person who came."""
+    if registration.event.ends_at > utcnow() or registration.id not in attendance(registration.event).came:
         return None
     return url_for("aftercare.certificate", token=registration.token)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.audit import audit
@@ -65,6 +65,9 @@ def save_survey(event: Event, *, ask_overall: bool, ask_sessions: bool, ask_comm
         survey.closed_at = utcnow()
     elif not closed:
         survey.closed_at = None
+    if anonymous and survey.id is not None:  # made anonymous: answers given by name lose the name, for good
+        db.session.execute(update(FeedbackAnswer).where(FeedbackAnswer.survey_id == survey.id)
+                           .values(registration_id=None))
     audit("feedback.settings", event, before=before, after=_settings(survey))
     db.session.commit()
     return survey

@@ -104,3 +104,6 @@ def test_staff_set_the_questions_and_read_the_results(client, day, db):
     client.post(url, data={"csrf_token": _csrf(page), "ask_overall": "y", "ask_comment": "y"})  # named now
     services.submit_answer(people["li"], overall=5, session_ratings={}, comment="Sehr hilfreich")
     assert "李小龙" in client.get(url).text
+    client.post(url, data={"csrf_token": _csrf(page), "ask_overall": "y", "anonymous": "y"})  # anonymous again
+    assert "李小龙" not in client.get(url).text
+    assert db.session.scalars(select(FeedbackAnswer.registration_id)).all() == [None, None]
