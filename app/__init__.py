@@ -18,15 +18,18 @@ from app.urls import external_url
 # The features, each with init_app(app): the only place where app/ names them (the composition root).
 from badges import feature as badges
 from events import demo
+from events.aftercare import feature as aftercare
 from events.agendas import feature as agendas
 from events.dashboard import feature as dashboard
 from events.employers import feature as employers
+from events.feedback import feature as feedback
 from events.meetings import feature as meetings
 from events.programme import feature as programme
 from events.registration import feature as registration
 from events.reminders import feature as reminders
 
-FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, reminders, demo)
+FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, reminders, feedback, aftercare,
+            demo)
 
 
 def select_locale() -> str:

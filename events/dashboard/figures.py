@@ -87,6 +87,16 @@ def _top(column, event: Event, limit: int = 10) -> list[tuple[str, int]]:
     return [(value, n) for value, n in rows]
 
 
+def degree_levels(event: Event) -> list[tuple[str, int]]:
+    """People holding a place by degree level (the value, e.g. "master"), most first; the funders' report."""
+    rows = db.session.execute(
+        select(Attendee.degree_level, func.count()).join(Registration, Registration.attendee_id == Attendee.id)
+        .where(Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE),
+               Attendee.degree_level.is_not(None))
+        .group_by(Attendee.degree_level).order_by(func.count().desc())).all()
+    return [(level.value, n) for level, n in rows]
+
+
 def waiting_for_sessions(event: Event) -> int:
     """People with a place at the day who are on the waiting list of at least one session."""
     return db.session.scalar(
