@@ -2,7 +2,7 @@
 hash, the invitations sent once per registration).
 
 Revision ID: 59e4f9172a32
-Revises: c3f8a2d61e54
+Revises: d4a7c19e2b60
 Create Date: 2026-12-02 05:37:33.700207
 
 """
@@ -14,7 +14,7 @@ from app.extensions import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '59e4f9172a32'
-down_revision = 'c3f8a2d61e54'
+down_revision = 'd4a7c19e2b60'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 the exports).
 
 Revision ID: d4a7c19e2b60
-Revises: c3f8a2d61e54
+Revises: b7d41e6a9c02
 Create Date: 2026-12-02 05:45:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4a7c19e2b60'
-down_revision = 'c3f8a2d61e54'
+down_revision = 'b7d41e6a9c02'
 branch_labels = None
 depends_on = None
 
