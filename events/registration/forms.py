@@ -94,29 +94,33 @@ class LanguageSkillForm(SubForm):
         return valid
 
 
-def _text_field(name: str, *, optional: bool = False, **kwargs):
+def profile_text_field(name: str, *, optional: bool = False, label=None, description=None, **kwargs):
     """A text field of the profile, from its declaration (events/registration/profile.py); ``optional`` where a
-    shorter form asks for less (a walk-in at the door)."""
+    shorter form asks for less (a walk-in at the door, the staff desk), ``label`` and ``description`` where a form
+    for staff words it for them."""
     declared = BY_NAME[name]
     required = [DataRequired(declared.required_message)] if declared.required and not optional else [Optional()]
-    return StringField(declared.label, filters=[strip_filter], description=declared.description,
+    return StringField(label or declared.label, filters=[strip_filter],
+                       description=declared.description if description is None else description,
                        validators=[*required, Length(max=declared.max_length)], **kwargs)
 
 
-def _select_field(name: str, *, optional: bool = False, **kwargs):
+def profile_select_field(name: str, *, optional: bool = False, label=None, **kwargs):
+    """A choice field of the profile (the form sets its choices: they depend on the reader's language)."""
     declared = BY_NAME[name]
-    validators = [DataRequired(declared.required_message)] if declared.required and not optional else []
-    return SelectField(declared.label, validators=validators, **kwargs)
+    needed = declared.required and not optional
+    validators = [DataRequired(declared.required_message)] if needed else [Optional()] if optional else []
+    return SelectField(label or declared.label, validators=validators, **kwargs)
 
 
 class ProfileForm(Form):
-    full_name = _text_field("full_name")
-    badge_name = _text_field("badge_name")
-    latin_name = _text_field("latin_name")
-    country = _select_field("country")
-    university = _text_field("university")
-    degree_level = _select_field("degree_level", choices=[])
-    field_of_study = _text_field("field_of_study")
+    full_name = profile_text_field("full_name")
+    badge_name = profile_text_field("badge_name")
+    latin_name = profile_text_field("latin_name")
+    country = profile_select_field("country")
+    university = profile_text_field("university")
+    degree_level = profile_select_field("degree_level", choices=[])
+    field_of_study = profile_text_field("field_of_study")
     graduation_date = DateField(BY_NAME["graduation_date"].label, validators=[Optional()],
                                 description=BY_NAME["graduation_date"].description)
     # Labels given, not derived from the field names: WTForms would translate a derived one, and that loads its
@@ -126,7 +130,7 @@ class ProfileForm(Form):
     languages = FieldList(FormField(LanguageSkillForm, label=_l("Language")), label=BY_NAME["languages"].label,
                           min_entries=1, max_entries=BY_NAME["languages"].max_length)
     seeking = MultiCheckboxField(BY_NAME["seeking"].label, choices=[])
-    locale = _select_field("locale", choices=LOCALE_LABELS, default=page_language)
+    locale = profile_select_field("locale", choices=LOCALE_LABELS, default=page_language)
     consent_sharing = BooleanField(
         _l("Share my profile (name, university, degree, field, languages and what I look for) with the employers "
            "taking part, so that they can meet me."))
@@ -202,11 +206,11 @@ class ConfirmForm(Form):
 class WalkInForm(Form):
     """A walk-in at the door: the few fields needed, declared in profile.py, the public form's address and its
     consent (the same text, the same version); a full day only with the explicit override and a reason."""
-    full_name = _text_field("full_name")
+    full_name = profile_text_field("full_name")
     email = RegistrationForm.email
-    university = _text_field("university", optional=True)
-    country = _select_field("country", optional=True)
-    locale = _select_field("locale", choices=LOCALE_LABELS, default=page_language)
+    university = profile_text_field("university", optional=True)
+    country = profile_select_field("country", optional=True)
+    locale = profile_select_field("locale", choices=LOCALE_LABELS, default=page_language)
     consent_processing = RegistrationForm.consent_processing
     override = BooleanField(_l("Beyond the capacity"))
     reason = StringField(_l("Why?"), filters=[strip_filter], validators=[Optional(), Length(max=300)])

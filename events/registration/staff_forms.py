@@ -6,7 +6,9 @@ from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAre
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app.forms import Form, MultiCheckboxField, SelectField, strip_filter
-from events.registration.forms import LOCALE_LABELS, country_choices
+from events.registration.forms import (LOCALE_LABELS, country_choices, profile_select_field,
+                                       profile_text_field)
+from events.registration.profile import BY_NAME
 
 
 class SeatForm(Form):
@@ -19,14 +21,12 @@ class SeatForm(Form):
 class HandRegistrationForm(Form):
     email = EmailField(_l("E-mail"), filters=[strip_filter],
                        validators=[DataRequired(_l("Please give an e-mail address.")), Email(), Length(max=254)])
-    full_name = StringField(_l("Full name"), filters=[strip_filter],
-                            validators=[DataRequired(_l("Please give the name.")), Length(max=200)])
-    badge_name = StringField(_l("Name on the badge"), filters=[strip_filter],
-                             validators=[Optional(), Length(max=80)])
-    country = SelectField(_l("Country"), validators=[Optional()])
-    university = StringField(_l("University"), filters=[strip_filter],
-                             validators=[Optional(), Length(max=200)])
-    locale = SelectField(_l("Language for e-mails"), choices=LOCALE_LABELS, default="en")
+    # The profile's own declarations (events/registration/profile.py), worded for staff; only the name is needed.
+    full_name = profile_text_field("full_name", description="")
+    badge_name = profile_text_field("badge_name", label=BY_NAME["badge_name"].column_label, description="")
+    country = profile_select_field("country", optional=True, label=BY_NAME["country"].column_label)
+    university = profile_text_field("university", optional=True, description="")
+    locale = profile_select_field("locale", choices=LOCALE_LABELS, default="en")
     sessions = MultiCheckboxField(_l("Sessions"), choices=[], coerce=int)
     consent = BooleanField(_l("The person has read the privacy notice and agrees to it."),
                            validators=[DataRequired(_l("Registration needs the person's consent."))])
