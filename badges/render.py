@@ -234,9 +234,21 @@ def cut_marks(layout: Layout) -> list[dict]:
 def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
     layout = LAYOUTS[layout_key]
     template = _environment().get_template("pdf/badges.html")
-    spots = frame(layout)
-    return template.render(layout=layout, pages=_positioned(cards, layout), marks=cut_marks(layout),
-                           labels=labels, qr_at=(spots.qr_left, spots.qr_top))
+    spots, pages = frame(layout), _positioned(cards, layout)
+    # one class per size, line-height and padding: a sheet has a few dozen, not a style attribute per text
+    # (WeasyPrint parses each style attribute on its own)
+    classes: dict[str, str] = {}
+    for card in (card for page in pages for card in page):
+        for fitted in [card["name"], card["footer"]] + [f for _, f in card["aside"]]:
+            classes.setdefault(_css(fitted), f"s{len(classes)}")
+    return template.render(layout=layout, pages=pages, marks=cut_marks(layout), labels=labels,
+                           qr_at=(spots.qr_left, spots.qr_top), name_top=spots.name_top, classes=classes,
+                           class_of=lambda fitted: classes[_css(fitted)])
+
+
+def _css(fitted: Fitted) -> str:
+    return (f"font-size:{fitted.size_pt}pt;line-height:{fitted.pitch_pt}pt;"
+            f"padding:{fitted.pad_top_pt}pt 0 {fitted.pad_bottom_pt}pt")
 
 
 def _render_html(html: str) -> bytes:
