@@ -186,7 +186,8 @@ def place_card(card: dict, layout: Layout) -> dict:
     spots = frame(layout)
     lang = name_lang(card["printed_name"] + card["full_name"], card.get("name_hint") or None)
     name = fit(card["printed_name"], spots.name, lang=lang, floor_pt=7.0)
-    footer = fit(f"{card['event_title']} · {card['event_date']}", spots.footer,
+    # the title isolated (FSI…PDI), as it was in its own dir="auto" span: an override in it cannot turn the date
+    footer = fit(f"\u2068{card['event_title']}\u2069 · {card['event_date']}", spots.footer,
                  lang=name_lang(card["event_title"]), floor_pt=spots.footer.min_pt)
     aside_top = spots.name_top + name.height_mm + 1
     if layout.shape == "portrait":
