@@ -185,7 +185,8 @@ def place_card(card: dict, layout: Layout) -> dict:
     spots = frame(layout)
     lang = name_lang(card["printed_name"] + card["full_name"], card.get("name_hint") or None)
     name = fit(card["printed_name"], spots.name, lang=lang, floor_pt=7.0)
-    footer = fit(f"{card['event_title']} · {card['event_date']}", spots.footer,
+    # the title isolated (FSI…PDI), as it was in its own dir="auto" span: an override in it cannot turn the date
+    footer = fit(f"\u2068{card['event_title']}\u2069 · {card['event_date']}", spots.footer,
                  lang=name_lang(card["event_title"]), floor_pt=spots.footer.min_pt)
     aside_top = spots.name_top + name.height_mm + 1
     if layout.shape == "portrait":
@@ -233,9 +234,21 @@ def cut_marks(layout: Layout) -> list[dict]:
 def build_html(cards: list[dict], layout_key: str, labels: dict) -> str:
     layout = LAYOUTS[layout_key]
     template = _environment().get_template("pdf/badges.html")
-    spots = frame(layout)
-    return template.render(layout=layout, pages=_positioned(cards, layout), marks=cut_marks(layout),
-                           labels=labels, qr_at=(spots.qr_left, spots.qr_top))
+    spots, pages = frame(layout), _positioned(cards, layout)
+    # one class per size, line-height and padding: a sheet has a few dozen, not a style attribute per text
+    # (WeasyPrint parses each style attribute on its own)
+    classes: dict[str, str] = {}
+    for card in (card for page in pages for card in page):
+        for fitted in [card["name"], card["footer"]] + [f for _, f in card["aside"]]:
+            classes.setdefault(_css(fitted), f"s{len(classes)}")
+    return template.render(layout=layout, pages=pages, marks=cut_marks(layout), labels=labels,
+                           qr_at=(spots.qr_left, spots.qr_top), name_top=spots.name_top, classes=classes,
+                           class_of=lambda fitted: classes[_css(fitted)])
+
+
+def _css(fitted: Fitted) -> str:
+    return (f"font-size:{fitted.size_pt}pt;line-height:{fitted.pitch_pt}pt;"
+            f"padding:{fitted.pad_top_pt}pt 0 {fitted.pad_bottom_pt}pt")
 
 
 def _render_html(html: str) -> bytes:
