@@ -112,7 +112,7 @@ def prepare_single(badge: Badge) -> Job | None:
 LABEL = "90x55"
 
 
-def cached_label(badge: Badge, locale: str) -> Path | None:
+def cached_label(badge: Badge, locale: str) -> StoredDocument | None:
     """The label PDF in ``locale`` (the holder's), if it is drawn already."""
     with force_locale(locale):
         return cached_single(badge, LABEL)

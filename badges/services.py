@@ -132,11 +132,11 @@ def select_badges(event: Event, *, role: str | None = None, not_printed: bool = 
 
 def card_for(badge: Badge) -> BadgeCard:
     event = badge.event
-    hint = ""
+    hint = own_latin = ""
     if badge.registration_id:
         a = badge.registration.attendee
         printed, full, org = a.badge_name, a.full_name, a.university
-        hint = name_hint(a.country, a.languages)
+        hint, own_latin = name_hint(a.country, a.languages), a.latin_name or ""
     else:
         user = badge.user
         full = user.name or user.email
@@ -149,12 +149,15 @@ def card_for(badge: Badge) -> BadgeCard:
         badge_id=badge.id, token=token, printed_name=printed or full, full_name=full,
         organisation=org or "", role=badge.role.value, event_title=event.title,
         event_date=event.local(event.starts_at).strftime("%d.%m.%Y"),
-        sort_key=_sort_key(full), name_hint=hint, latin_name=latin_spelling(full, hint))
+        sort_key=_sort_key(full), name_hint=hint, latin_name=latin_spelling(full, hint, own_latin))
 
 
-def latin_spelling(name: str, hint: str = "") -> str:
-    """The name in Latin letters, small under a name in another script; none for Japanese, whose kanji the
-    transliteration would read as Chinese (山田 as "Shan Tian", not "Yamada")."""
+def latin_spelling(name: str, hint: str = "", own: str = "") -> str:
+    """The name in Latin letters, small under a name in another script: the attendee's own spelling when they gave
+    one (any script), else a transliteration, except for Japanese, whose kanji it would read as Chinese (山田 as
+    "Shan Tian", not "Yamada")."""
+    if own and own != name and latin(name):
+        return own
     return "" if name_lang(name, hint or None) == "ja" else latin(name)
 
 

@@ -24,3 +24,11 @@ def test_latin_spelling_only_for_other_scripts():
     assert text.latin("Дмитрий") == "Dmitriy"
     assert text.latin(None) == ""
     assert text.fold("  Zoë   Ångström ") == "zoe angstrom"
+
+
+def test_a_badge_prints_the_attendees_own_latin_spelling_first():
+    from badges.services import latin_spelling
+    assert latin_spelling("山田太郎", "ja", "Yamada Taro") == "Yamada Taro"  # their own, even for Japanese
+    assert latin_spelling("山田太郎", "ja") == ""                           # never kanji read as Chinese
+    assert latin_spelling("张伟") == "Zhang Wei"
+    assert latin_spelling("Anna Müller", "", "Anna Mueller") == ""          # a Latin name needs none

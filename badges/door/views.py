@@ -5,6 +5,8 @@ Every page: ``/console/e/<slug>/door…`` with ``@requires("door", event_from="s
 """
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, \
     url_for
 from flask_babel import gettext as _
@@ -221,10 +223,10 @@ def walk_in_label(event: Event, registration_id: int):
     found = walkins.label(event, registration)
     if found is None:
         abort(404)
-    badge, path = found
-    if path is not None:
-        return send_file(path, mimetype="application/pdf", download_name=f"badge-{event.slug}-label.pdf",
-                         max_age=0)
+    badge, document = found
+    if document is not None:  # a StoredDocument of app/storage.py: in the database, S3 or on disk
+        return send_file(io.BytesIO(document.data), mimetype="application/pdf",
+                         download_name=f"badge-{event.slug}-label.pdf", max_age=0)
     response = current_app.make_response(render_template("badges/preparing.html", badge=badge))
     response.status_code = 202
     response.headers["Retry-After"] = "3"

@@ -70,11 +70,11 @@ def checked_in_at(event: Event, registration: Registration):
 
 
 def label(event: Event, registration: Registration):
-    """(badge, cached label path or None): the label is prepared when missing. None when there is no badge."""
+    """(badge, the stored label or None): the label is prepared when missing. None when there is no badge."""
     badge = services.badge_for_registration(registration)
     if badge is None:
         return None
-    path = documents.cached_label(badge, _locale(registration))
-    if path is None:
+    document = documents.cached_label(badge, _locale(registration))
+    if document is None:
         documents.prepare_label(badge, _locale(registration))
-    return badge, path
+    return badge, document
