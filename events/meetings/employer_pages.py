@@ -3,6 +3,8 @@ sort and pages, where each choice is saved the moment it is made (a form per per
 with fetch and shows "saved" in place, and without JavaScript the form posts and comes back to the same view)."""
 from __future__ import annotations
 
+import io
+
 from datetime import date
 
 from babel import dates
@@ -70,9 +72,9 @@ def employer_sheet(event, session_id: int):
     """The printable table × slot sheet of the organisation's tables."""
     organisation_id = acting_organisation_id()
     setup = _employer_setup(event, session_id, organisation_id)
-    path = sheets.sheet_pdf(setup, [organisation_id])
-    return send_file(path, mimetype="application/pdf", download_name=f"{event.slug}-tables-{session_id}.pdf",
-                     conditional=True, etag=True)
+    document = sheets.sheet_pdf(setup, [organisation_id])
+    return send_file(io.BytesIO(document.data), mimetype="application/pdf", conditional=True, etag=document.etag,
+                     download_name=f"{event.slug}-tables-{session_id}.pdf")
 
 
 @bp.get("/employer/e/<slug>/meetings/<int:session_id>/choose")

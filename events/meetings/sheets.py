@@ -4,12 +4,12 @@ beside it. One page per employer, in the reader's language and the event's time 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import render_template
 from flask_babel import get_locale
 
 from app.pdf import cached, fingerprint, render_pdf
+from app.storage import StoredDocument
 from events.meetings.agenda import latin_spelling
 from events.meetings.models import Meeting, MeetingEmployer, MeetingSetup, MeetingSlot, MeetingStatus
 from events.meetings.services import meetings_of
@@ -38,7 +38,7 @@ def sheets_of(setup: MeetingSetup, organisation_ids: list[int] | None = None) ->
     return out
 
 
-def sheet_pdf(setup: MeetingSetup, organisation_ids: list[int] | None = None) -> Path:
+def sheet_pdf(setup: MeetingSetup, organisation_ids: list[int] | None = None) -> StoredDocument:
     sheets = sheets_of(setup, organisation_ids)
     event = setup.session.event
     locale = str(get_locale() or "en")

@@ -2,6 +2,8 @@
 the employer's choices."""
 from __future__ import annotations
 
+import io
+
 import json
 from types import SimpleNamespace
 
@@ -231,7 +233,8 @@ def day(event, session_id: int, action: str):
 def sheets_pdf(event, session_id: int):
     """Every employer's table × slot sheet, one page each, to print for the room."""
     _session, setup = _staff_setup(event, session_id)
-    return send_file(sheets.sheet_pdf(setup), mimetype="application/pdf", conditional=True, etag=True,
+    document = sheets.sheet_pdf(setup)
+    return send_file(io.BytesIO(document.data), mimetype="application/pdf", conditional=True, etag=document.etag,
                      download_name=f"{event.slug}-tables-{session_id}.pdf")
 
 
