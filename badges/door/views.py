@@ -21,6 +21,7 @@ from badges.door.api import error_response
 from badges.door.inputs import MAX_ID, CheckinError, clean_text, invalid_fields, strip_control
 from badges.door.payloads import DoorPageScan, UndoRequest, verdict_payload
 from events.programme.models import Event
+from events.registration import desk
 from events.registration.forms import ConfirmForm, WalkInForm
 from events.registration.walkins import WalkInError
 from app.forms import show_rule_error
@@ -181,7 +182,7 @@ def walk_in(event: Event):
 
 
 def _walk_in_registration(event: Event, registration_id: int):
-    registration = walkins.registration_for(event, registration_id)
+    registration = desk.registration_for(event, registration_id)
     if registration is None:
         abort(404)
     return registration

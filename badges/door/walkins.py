@@ -58,11 +58,6 @@ def check_in(event: Event, registration: Registration, *, user_id: int) -> Admis
     return Admission(registration, verdict=verdict, badge=badge)
 
 
-def registration_for(event: Event, registration_id: int) -> Registration | None:
-    registration = db.session.get(Registration, registration_id)
-    return registration if registration is not None and registration.event_id == event.id else None
-
-
 def checked_in_at(event: Event, registration: Registration):
     """When the registration came in through the main entrance (None: not yet)."""
     return db.session.scalar(select(CheckIn.checked_in_at).where(
