@@ -43,10 +43,11 @@ def migration_heads() -> frozenset[str]:
     return cached
 
 
+# Both checks read through the request's own session (its connection of the pool), as every page does: a second
+# connection of its own would wait on SQLite for the write lock that the request's session may hold already.
 def _database() -> str:
     try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        db.session.execute(text("SELECT 1"))
         return "ok"
     except Exception as error:  # any failure is an answer here, never a 500
         return f"failed: {type(error).__name__}"
@@ -69,8 +70,7 @@ def _redis() -> str:
 
 def _migrations() -> str:
     try:
-        with db.engine.connect() as connection:
-            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        current = frozenset(MigrationContext.configure(db.session.connection()).get_current_heads())
     except Exception as error:
         return f"failed: {type(error).__name__}"
     heads = migration_heads()
