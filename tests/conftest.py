@@ -27,6 +27,17 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``no_database`` touch no database under test (they render, build or parse on their own): they
+    run in the SQLite run (``make test``) and are skipped in the PostgreSQL one, which would only repeat them."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="touches no database under test: runs in the SQLite run")
+    for item in items:
+        if "no_database" in item.keywords:
+            item.add_marker(skip)
+
+
 def _database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:

@@ -58,6 +58,7 @@ def printed(app):
     return out
 
 
+@pytest.mark.no_database  # rendered from cards, no rows
 @pytest.mark.slow
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_no_glyph_touches_another_line_the_qr_code_or_the_edge(printed, layout):
@@ -72,6 +73,7 @@ def test_no_glyph_touches_another_line_the_qr_code_or_the_edge(printed, layout):
     assert glyph_boxes.problems(pdf, layout) == []
 
 
+@pytest.mark.no_database  # rendered from cards, no rows
 @pytest.mark.slow
 @pytest.mark.parametrize("layout", ["2x5", "a6"])
 def test_copying_a_name_from_the_pdf_gives_the_name(printed, layout):
@@ -85,12 +87,14 @@ def test_copying_a_name_from_the_pdf_gives_the_name(printed, layout):
     assert any("".join(name.split()) not in text for script, name in pairs if script == "devanagari")
 
 
+@pytest.mark.no_database  # rendered from cards, no rows
 @pytest.mark.slow
 def test_every_code_on_a_sheet_of_long_names_still_scans(printed):
     pairs, pdf = printed["2x5"]
     assert decode_pdf_qr(pdf[:]) == [card["token"] for card in _cards(pairs)]
 
 
+@pytest.mark.no_database  # rendered from cards, no rows
 @pytest.mark.slow
 def test_emoji_japanese_forms_and_the_latin_spelling():
     cards = _cards([("emoji", "Ana 🌻 Okafor ✨"), ("japanese", "山田太郎"), ("chinese", "王小明"),

@@ -28,7 +28,7 @@ import pytest
 from icalendar import Calendar
 
 CHECKOUT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.no_database]  # the installed app runs on its own SQLite file
 
 
 def _free_port() -> int:
