@@ -9,7 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import (audit, cli, console, dev, errors, formatting, health, inputs, job_pages, jobs, keys,  # noqa: F401
+from app import (audit, cli, console, content, dev, errors, formatting, health, inputs, job_pages, jobs, keys,  # noqa: F401
                  logs, mail, metrics, paths, pool, security, storage)
 from app.accounts import views as accounts_views
 from app.config import Config
@@ -110,6 +110,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
+    content.init_app(app)
     inputs.init_app(app)
     mail.init_app(app)
     storage.init_app(app)

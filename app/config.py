@@ -118,6 +118,8 @@ class Config:
 
     # Languages
     LANGUAGES = ["en", "de", "nl"]
+    # Languages event texts (titles, descriptions, rooms, partner texts) can be entered in: app/content.py.
+    CONTENT_LANGUAGES = _list("CONTENT_LANGUAGES") or ["en", "de", "nl"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form as WTForm
 from wtforms import SelectField as _SelectField
 from wtforms import PasswordField, SelectMultipleField, TextAreaField, widgets
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 # What no text of ours may hold: control characters (tab and line breaks only where a field has several lines),
 # lone surrogates and private-use code points, and the noncharacters U+FFFE/U+FFFF (and their kin): none of them
@@ -175,3 +175,61 @@ class ContactAddress:
             email_validator.validate_email(probe, check_deliverability=False, allow_smtputf8=True)
         except email_validator.EmailNotValidError:
             raise ValidationError(self.message or _l("This does not look like an e-mail address.")) from None
+
+
+# ----------------------------------------------------------------------------------------------- texts per language
+
+_TRANSLATED_FORMS: dict = {}
+
+
+def translation_field_name(name: str, language: str) -> str:
+    return f"{name}_{language}"
+
+
+def with_translations(form_class, languages: list[str], main: str):
+    """``form_class`` with an optional copy of each of its ``translated_fields`` per language other than ``main``
+    (``title_de``, ``abstract_nl``…): same label, type and length limit, never required. The main language's texts
+    stay in the form's own fields (required where they were). Built once per set of languages."""
+    key = (form_class, tuple(languages), main)
+    if key not in _TRANSLATED_FORMS:
+        extra = {}
+        for language in languages:
+            if language == main:
+                continue
+            for name in form_class.translated_fields:
+                unbound = getattr(form_class, name)
+                kwargs = dict(unbound.kwargs)
+                kwargs["validators"] = [Optional()] + [v for v in kwargs.get("validators", [])
+                                                       if isinstance(v, Length)]
+                kwargs.pop("description", None)
+                kwargs["render_kw"] = {"lang": language}
+                extra[translation_field_name(name, language)] = unbound.field_class(*unbound.args, **kwargs)
+        subclass = type(form_class.__name__, (form_class,), extra)
+        subclass.translation_languages = [language for language in languages if language != main]
+        subclass.texts_language = main
+        _TRANSLATED_FORMS[key] = subclass
+    return _TRANSLATED_FORMS[key]
+
+
+class TranslatedTexts:
+    """For forms made by ``with_translations``: the other languages' texts, read and filled in."""
+
+    translated_fields: tuple[str, ...] = ()
+    translation_languages: list[str] = []
+    texts_language = "en"  # the language of the form's own (main) text fields
+
+    def translation_fields(self, language: str) -> list:
+        return [self[translation_field_name(name, language)] for name in self.translated_fields]
+
+    def main_fields(self) -> list:
+        return [self[name] for name in self.translated_fields]
+
+    def translation_data(self) -> dict[str, dict[str, str]]:
+        return {language: {name: (self[translation_field_name(name, language)].data or "").strip()
+                           for name in self.translated_fields} for language in self.translation_languages}
+
+    def fill_translations(self, translations: dict) -> None:
+        for language in self.translation_languages:
+            for name in self.translated_fields:
+                self[translation_field_name(name, language)].data = \
+                    ((translations or {}).get(language) or {}).get(name, "")

@@ -8,7 +8,8 @@ from wtforms import (BooleanField, DateTimeLocalField, EmailField, FieldList, Fo
                      PasswordField, SelectField, StringField, TextAreaField)
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from app.forms import Form, MultiCheckboxField, strip_filter
+from app.content import content_languages, language_name
+from app.forms import Form, MultiCheckboxField, SelectField, TranslatedTexts, strip_filter
 from events.employers.partnerships import Candidacy
 from events.employers.profiles import ProfileData
 from events.employers.services import WorkshopRequest
@@ -89,7 +90,14 @@ class AcceptInvitationForm(Form):
         DataRequired(_l("Please repeat the password.")), EqualTo("password", _l("The passwords differ."))])
 
 
-class EmployerProfileForm(Form):
+class EmployerProfileForm(TranslatedTexts, Form):
+    """"About the organisation" in its main language here; the other languages' copies are added per request by
+    app.forms.with_translations (``description_de``…)."""
+
+    translated_fields = ("description",)
+    main_language = SelectField(_l("Main language of your texts"), choices=[],
+                                description=_l("Your text must be given in it; the other languages are optional "
+                                               "and fall back on it."))
     description = _area(_l("About the organisation"), 4000)
     sectors = _text(_l("Sectors"), 1000, required=False, description=_l("Separated by commas, e.g. chemistry, "
                                                                           "consumer goods."))
@@ -108,6 +116,7 @@ class EmployerProfileForm(Form):
         super().__init__(*args, **kwargs)
         self.offers.choices = [(s.value, SEEKING_LABELS[s]) for s in Seeking]
         self.degree_levels.choices = [(d.value, DEGREE_LABELS[d]) for d in DegreeLevel]
+        self.main_language.choices = [(code, language_name(code)) for code in content_languages()]
 
     def validate_required_languages(self, field):
         codes = [e.form.code.data for e in field.entries if e.form.code.data]
@@ -122,10 +131,13 @@ class EmployerProfileForm(Form):
             required_languages={e.form.code.data: e.form.level.data for e in self.required_languages.entries
                                 if e.form.code.data},
             visa_support=bool(self.visa_support.data), blue_card_support=bool(self.blue_card_support.data),
-            description=self.description.data or "")
+            description=self.description.data or "", main_language=self.main_language.data,
+            translations=self.translation_data())
 
     def fill_from(self, profile, organisation) -> None:
         self.description.data = organisation.description
+        self.main_language.data = organisation.text_language
+        self.fill_translations(organisation.translations)
         self.sectors.data = ", ".join(profile.sectors or [])
         self.locations.data = ", ".join(profile.locations or [])
         self.offers.data = list(profile.offers or [])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content import Translatable
 from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by class name
@@ -36,8 +37,10 @@ class PartnerStatus(str, enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class Organisation(db.Model):
+class Organisation(Translatable, db.Model):
     __tablename__ = "organisation"
+    # The partner text ("About the organisation") in ``main_language``, others in ``translations`` (app/content.py).
+    translated_fields = ("description",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -45,9 +48,14 @@ class Organisation(db.Model):
                                                    default=OrganisationKind.COMPANY)
     website: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    main_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partnerships: Mapped[list[EventPartner]] = relationship(back_populates="organisation")
+
+    @property
+    def text_language(self) -> str:
+        return self.main_language or "en"
 
 
 class EventPartner(db.Model):

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.content import change_main_language, language_name, set_translations
 from app.extensions import db
+from events.employers.errors import refuse
 from events.employers.models import EmployerProfile, Organisation
 
 
@@ -20,6 +23,8 @@ class ProfileData:
     visa_support: bool = False
     blue_card_support: bool = False
     description: str = ""
+    main_language: str = ""  # "" keeps the organisation's
+    translations: dict = field(default_factory=dict)  # "About the organisation" in the other languages
 
 
 def profile_for(organisation_id: int) -> EmployerProfile:
@@ -39,5 +44,12 @@ def save_profile(organisation_id: int, data: ProfileData) -> EmployerProfile:
     db.session.add(profile)
     organisation = db.session.get(Organisation, organisation_id)
     organisation.description = data.description
+    set_translations(organisation, data.translations)
+    if data.main_language and not change_main_language(organisation, organisation.text_language,
+                                                       data.main_language):
+        refuse("main_language", _("Write the text in %(language)s first, then make it the main language.",
+                                  language=language_name(data.main_language)), field="main_language", status=422)
+    if data.main_language:
+        organisation.main_language = data.main_language
     db.session.commit()
     return profile

@@ -7,7 +7,8 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from app.accounts.permissions import ACTING_ORGANISATION, acting_employer, acting_organisation_id, requires
-from app.forms import show_rule_error
+from app.content import content_languages
+from app.forms import show_rule_error, with_translations
 from app.extensions import db, limiter
 from app.inputs import db_id, id_arg
 from app.security import isolated
@@ -134,13 +135,17 @@ def invite():
 @requires("employer")
 def profile():
     organisation = db.session.get(Organisation, acting_organisation_id())
-    form = EmployerProfileForm()
+    form = with_translations(EmployerProfileForm, content_languages(), organisation.text_language)()
     if request.method == "GET":
         form.fill_from(profiles.profile_for(organisation.id), organisation)
     elif form.validate_on_submit():
-        profiles.save_profile(organisation.id, form.data_object())
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("employers.home"), 303)
+        try:
+            profiles.save_profile(organisation.id, form.data_object())
+        except EmployerError as exc:
+            show_rule_error(form, exc)
+        else:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("employers.home"), 303)
     status = 422 if request.method == "POST" else 200
     return render_template("employers/profile.html", organisation=organisation, form=form), status
 

@@ -9,7 +9,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, In
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import ContactAddress, Form, MultiCheckboxField, SelectField, strip_filter
+from app.forms import ContactAddress, Form, MultiCheckboxField, SelectField, TranslatedTexts, strip_filter
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
@@ -24,7 +24,11 @@ def _slug(form, field):
         raise ValidationError(_l("Use lower-case letters, digits and hyphens only, e.g. welcome-day-2027."))
 
 
-class EventForm(Form):
+class EventForm(TranslatedTexts, Form):
+    """Title and description in the main language here; the other languages' copies are added per request by
+    app.forms.with_translations (``title_de``, ``description_nl``…)."""
+
+    translated_fields = ("title", "description")
     title = StringField(_l("Title"), filters=[strip_filter],
                         validators=[DataRequired(_l("Please give a title.")), Length(max=200)])
     slug = StringField(_l("Address (slug)"), filters=[strip_filter],
@@ -46,6 +50,9 @@ class EventForm(Form):
                                                 description=_l("Empty: when the day ends."))
     capacity = IntegerField(_l("Places at the event"), validators=[Optional(), NumberRange(min=1, max=100_000)],
                             description=_l("Empty: no limit."))
+    main_language = SelectField(_l("Main language of the texts"), choices=[],
+                                description=_l("Titles, descriptions and room names must be given in it; the "
+                                               "other languages are optional and fall back on it."))
     languages = MultiCheckboxField(_l("Languages of the programme"), choices=EVENT_LANGUAGES,
                                    validators=[DataRequired(_l("Choose at least one language."))])
     contact_email = EmailField(_l("Contact e-mail"), filters=[strip_filter],
@@ -77,14 +84,16 @@ class CloneForm(Form):
     day = DateField(_l("New date"), validators=[DataRequired(_l("Please give the date."))])
 
 
-class RoomForm(Form):
+class RoomForm(TranslatedTexts, Form):
+    translated_fields = ("name",)
     name = StringField(_l("Room"), filters=[strip_filter],
                        validators=[DataRequired(_l("Please name the room.")), Length(max=120)])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=100_000)])
     floor = StringField(_l("Floor"), filters=[strip_filter], validators=[Optional(), Length(max=80)])
 
 
-class SessionForm(Form):
+class SessionForm(TranslatedTexts, Form):
+    translated_fields = ("title", "abstract")
     title = StringField(_l("Title"), filters=[strip_filter],
                         validators=[DataRequired(_l("Please give a title.")), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=SESSION_KINDS)

@@ -13,6 +13,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integ
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content import Translatable
 from app.extensions import UTCDateTime, db, str_enum, utcnow
 
 if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by class name
@@ -40,8 +41,10 @@ class SessionStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
-class Event(db.Model):
+class Event(Translatable, db.Model):
     __tablename__ = "event"
+    # Title and description are written in ``main_language``; ``translations`` holds the others (app/content.py).
+    translated_fields = ("title", "description")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -58,6 +61,8 @@ class Event(db.Model):
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
     languages: Mapped[list] = mapped_column(JSON, default=lambda: ["en"])
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The language of the texts in the columns (the event's, its sessions' and its rooms'); others: translations.
+    main_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # Reminder mails, whole days before the day ("7,1"; "" for none): events/reminders.
     reminder_days: Mapped[str] = mapped_column(String(40), default="7,1", server_default="7,1")
     # Arrival numbers for the event's waiting list, handed out under the event's lock (events/registration/services.py).
@@ -74,6 +79,10 @@ class Event(db.Model):
     sessions: Mapped[list[Session]] = relationship(back_populates="event", cascade="all, delete-orphan",
                                                    order_by="(Session.starts_at, Session.id)")
     partners: Mapped[list[EventPartner]] = relationship(back_populates="event", cascade="all, delete-orphan")
+
+    @property
+    def text_language(self) -> str:
+        return self.main_language or "en"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -95,9 +104,10 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class Room(db.Model):
+class Room(Translatable, db.Model):
     __tablename__ = "room"
     __table_args__ = (UniqueConstraint("event_id", "name"),)
+    translated_fields = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -107,9 +117,15 @@ class Room(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="rooms")
 
+    @property
+    def text_language(self) -> str:
+        return self.event.text_language
 
-class Session(db.Model):
+
+class Session(Translatable, db.Model):
     """One item of the programme: a workshop, talk, panel, networking slot…"""
+
+    translated_fields = ("title", "abstract")
 
     __tablename__ = "session"
     # A session has a length: an end at or before the start made feeds, PDFs and pages fail (issue 14).
@@ -145,6 +161,10 @@ class Session(db.Model):
     room: Mapped[Room | None] = relationship()
     host: Mapped[Organisation | None] = relationship()
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="session", cascade="all, delete-orphan")
+
+    @property
+    def text_language(self) -> str:
+        return self.event.text_language
 
     @property
     def is_cancelled(self) -> bool:

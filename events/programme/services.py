@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import audit, snapshot
+from app.content import change_main_language, language_name, set_translations
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from events.employers.models import EventPartner, PartnerStatus
@@ -21,10 +22,10 @@ from events.registration.locking import fill_event, fill_session, lock_event
 
 EVENT_FIELDS = ("slug", "title", "description", "venue", "address", "timezone", "starts_at", "ends_at",
                 "registration_opens_at", "registration_closes_at", "capacity", "status", "languages",
-                "contact_email", "privacy_notice")
-ROOM_FIELDS = ("name", "capacity", "floor")
+                "contact_email", "privacy_notice", "main_language", "translations")
+ROOM_FIELDS = ("name", "capacity", "floor", "translations")
 SESSION_FIELDS = ("title", "kind", "abstract", "starts_at", "ends_at", "room_id", "capacity", "needs_seat",
-                  "language", "speakers", "status", "clash_override")
+                  "language", "speakers", "status", "clash_override", "translations")
 MOVE_FIELDS = ("starts_at", "ends_at", "room_id")
 
 
@@ -61,6 +62,9 @@ class EventData:
     languages: list[str] | None = None
     contact_email: str = ""
     privacy_notice: str = ""
+    main_language: str = "en"   # the main language wanted
+    texts_language: str | None = None  # the language title and description are written in (None: main_language)
+    translations: dict | None = None  # the other languages' texts: {"de": {"title": …, "description": …}}
 
 
 def _slug_taken(slug: str, except_id: int | None = None) -> bool:
@@ -81,6 +85,29 @@ def _apply(event: Event, data: EventData) -> None:
     event.languages = list(data.languages or ["en"])
     event.contact_email = data.contact_email
     event.privacy_notice = data.privacy_notice
+    if event.id is None:
+        event.main_language = data.texts_language or data.main_language
+    set_translations(event, data.translations or {})
+    _change_main_language(event, data.main_language)
+
+
+def _change_main_language(event: Event, language: str) -> None:
+    """The texts of ``language`` become the main texts of the event, its sessions and its rooms (the old main
+    language's become translations); refused while any of them lacks a text in ``language``."""
+    old = event.text_language
+    if language == old:
+        return
+    everything = [event, *(event.sessions if event.id else []), *(event.rooms if event.id else [])]
+    lacking = [obj for obj in everything
+               if any(getattr(obj, name) and not ((obj.translations or {}).get(language) or {}).get(name)
+                      for name in obj.translated_fields)]
+    if lacking:
+        raise ConsoleError(_("%(language)s can become the main language once every text has it: %(n)d of the "
+                             "day, its sessions and rooms have none yet.", language=language_name(language),
+                             n=len(lacking)), field="main_language")
+    for obj in everything:
+        change_main_language(obj, old, language)
+    event.main_language = language
 
 
 def create_event(data: EventData) -> Event:
@@ -125,7 +152,8 @@ def event_data_from(event: Event) -> EventData:
         registration_opens_at=utc_to_local(event.registration_opens_at, event.timezone),
         registration_closes_at=utc_to_local(event.registration_closes_at, event.timezone),
         capacity=event.capacity, languages=list(event.languages or []), contact_email=event.contact_email,
-        privacy_notice=event.privacy_notice)
+        privacy_notice=event.privacy_notice, main_language=event.text_language,
+        translations=dict(event.translations or {}))
 
 
 def clone_event(source: Event, *, title: str, slug: str, day: date) -> Event:
@@ -143,11 +171,13 @@ def clone_event(source: Event, *, title: str, slug: str, day: date) -> Event:
                   registration_closes_at=move(source.registration_closes_at), capacity=source.capacity,
                   status=EventStatus.DRAFT, languages=list(source.languages or []),
                   contact_email=source.contact_email, privacy_notice=source.privacy_notice,
-                  previous_event_id=source.id)
+                  previous_event_id=source.id, main_language=source.text_language,
+                  translations=dict(source.translations or {}))
     db.session.add(event)
     rooms = {}
     for room in source.rooms:
-        rooms[room.id] = Room(event=event, name=room.name, capacity=room.capacity, floor=room.floor)
+        rooms[room.id] = Room(event=event, name=room.name, capacity=room.capacity, floor=room.floor,
+                              translations=dict(room.translations or {}))
         db.session.add(rooms[room.id])
     for s in source.sessions:
         if s.is_cancelled:
@@ -155,7 +185,8 @@ def clone_event(source: Event, *, title: str, slug: str, day: date) -> Event:
         db.session.add(Session(
             event=event, kind=s.kind, title=s.title, abstract=s.abstract, starts_at=move(s.starts_at),
             ends_at=move(s.ends_at), room=rooms.get(s.room_id), capacity=s.capacity, language=s.language,
-            host_organisation_id=s.host_organisation_id, speakers=s.speakers, needs_seat=s.needs_seat))
+            host_organisation_id=s.host_organisation_id, speakers=s.speakers, needs_seat=s.needs_seat,
+            translations=dict(s.translations or {})))
     for p in source.partners:
         if p.status == PartnerStatus.ACCEPTED:
             db.session.add(EventPartner(event=event, organisation_id=p.organisation_id, role=p.role,
@@ -181,7 +212,8 @@ def set_status(event: Event, status: EventStatus) -> Event:
 # ----------------------------------------------------------------------------------------------- rooms
 
 
-def save_room(event: Event, room: Room | None, *, name: str, capacity: int | None, floor: str) -> Room:
+def save_room(event: Event, room: Room | None, *, name: str, capacity: int | None, floor: str,
+              translations: dict | None = None) -> Room:
     clash = db.session.scalar(select(Room.id).where(Room.event_id == event.id, Room.name == name,
                                                     Room.id != (room.id if room else -1)))
     if clash:
@@ -191,6 +223,7 @@ def save_room(event: Event, room: Room | None, *, name: str, capacity: int | Non
         room = Room(event=event)
         db.session.add(room)
     room.name, room.capacity, room.floor = name, capacity, floor
+    set_translations(room, translations or {})
     db.session.flush()
     audit("room.edit" if before else "room.create", room, before, snapshot(room, ROOM_FIELDS),
           event_id=event.id)
@@ -216,6 +249,7 @@ class SessionData:
     starts_fold: int | None = None  # FIRST or SECOND when the local time happens twice (the clocks go back)
     ends_fold: int | None = None
     clash_reason: str = ""          # why the session is kept although it clashes
+    translations: dict | None = None  # title and abstract in the event's other languages: {"nl": {"title": …}}
 
 
 def _instant(event: Event, day: date, clock: time, fold: int | None, field: str) -> datetime:
@@ -281,6 +315,7 @@ def save_session(event: Event, session: Session | None, data: SessionData) -> Se
     session.room = db.session.get(Room, data.room_id) if data.room_id is not None else None
     session.capacity, session.needs_seat = data.capacity, data.needs_seat
     session.language, session.speakers = data.language, data.speakers
+    set_translations(session, data.translations or {})
     session.clash_override = data.clash_reason.strip()[:300] if found else ""
     db.session.flush()  # events/agendas bumps the SEQUENCE of a session whose times or room change
     told = _tell_moved(session, *was) if was else 0
@@ -323,7 +358,8 @@ def session_data_from(session: Session) -> SessionData:
     return SessionData(title=session.title, kind=session.kind.value, starts=starts.time(), ends=ends.time(),
                        abstract=session.abstract, room_id=session.room_id, capacity=session.capacity,
                        needs_seat=session.needs_seat, language=session.language, speakers=session.speakers,
-                       starts_fold=fold(starts), ends_fold=fold(ends), clash_reason=session.clash_override)
+                       starts_fold=fold(starts), ends_fold=fold(ends), clash_reason=session.clash_override,
+                       translations=dict(session.translations or {}))
 
 
 def cancel_session(session: Session, message: str = "") -> int:

@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.forms import show_rule_error
+from app.content import content_languages, language_name
+from app.forms import show_rule_error, with_translations
 from app.accounts import services as accounts
 from app.accounts.models import EventRole, EventRoleKind
 from app.accounts.permissions import requires
 from events.programme import services as console
+from events.programme.content import describe, missing_translations
 from events.programme.forms import CancelSessionForm, CloneForm, EventForm, RoleForm, RoomForm, SessionForm
 from app.extensions import db
 from app.inputs import unreadable
@@ -19,8 +21,23 @@ from events.programme.models import EventStatus, Room, Session
 bp = Blueprint("programme_staff", __name__, url_prefix="/console")
 
 
+def _event_form(event) -> EventForm:
+    """The event's form with a column of texts per content language; the main one first."""
+    main = event.text_language if event is not None else content_languages()[0]
+    form_class = with_translations(EventForm, content_languages(), main)
+    form = form_class(obj=console.event_data_from(event) if event is not None and request.method == "GET" else None)
+    form.main_language.choices = [(code, language_name(code)) for code in content_languages()]
+    if request.method == "GET":
+        form.main_language.data = main
+        if event is not None:
+            form.fill_translations(event.translations)
+    return form
+
+
 def _event_data(form: EventForm) -> console.EventData:
     return console.EventData(
+        main_language=form.main_language.data, texts_language=form.texts_language,
+        translations=form.translation_data(),
         title=form.title.data, slug=form.slug.data, day=form.day.data, starts=form.starts.data,
         ends=form.ends.data, timezone=form.timezone.data, description=form.description.data or "",
         venue=form.venue.data or "", address=form.address.data or "",
@@ -33,7 +50,7 @@ def _event_data(form: EventForm) -> console.EventData:
 @bp.route("/events/new", methods=["GET", "POST"])
 @requires("admin")
 def new_event():
-    form = EventForm()
+    form = _event_form(None)
     if request.method == "GET":
         form.languages.data = ["en"]
     if form.validate_on_submit():
@@ -51,7 +68,7 @@ def new_event():
 @bp.route("/e/<slug>/edit", methods=["GET", "POST"])
 @requires("staff", event_from="slug")
 def edit_event(event):
-    form = EventForm(obj=console.event_data_from(event) if request.method == "GET" else None)
+    form = _event_form(event)
     if form.validate_on_submit():
         try:
             console.update_event(event, _event_data(form))
@@ -112,7 +129,8 @@ def _room_choices(event):
 @requires("staff", event_from="slug")
 def sessions(event):
     return render_template("programme/sessions.html", event=event, programme=session_seats(event),
-                           room_form=RoomForm(), confirm=ConfirmForm())
+                           room_form=RoomForm(), confirm=ConfirmForm(),
+                           missing=missing_translations(event), describe_missing=describe)
 
 
 @bp.route("/e/<slug>/grid", methods=["GET"])
@@ -132,9 +150,10 @@ def _session_or_404(event, session_id):
 
 def _session_form(event, session) -> SessionForm:
     obj = console.session_data_from(session) if session and request.method == "GET" else None
-    form = SessionForm(obj=obj)
+    form = with_translations(SessionForm, content_languages(), event.text_language)(obj=obj)
     form.room_id.choices = _room_choices(event)
     if obj is not None:
+        form.fill_translations(obj.translations)
         form.room_id.data = str(obj.room_id or "")
         form.starts_occurrence.data = None if obj.starts_fold is None else str(obj.starts_fold)
         form.ends_occurrence.data = None if obj.ends_fold is None else str(obj.ends_fold)
@@ -147,7 +166,8 @@ def _session_data(form: SessionForm) -> console.SessionData:
         abstract=form.abstract.data or "", room_id=int(form.room_id.data) if form.room_id.data else None,
         capacity=form.capacity.data, needs_seat=form.needs_seat.data, language=form.language.data,
         speakers=form.speakers.data or "", starts_fold=form.occurrence(form.starts_occurrence),
-        ends_fold=form.occurrence(form.ends_occurrence), clash_reason=form.clash_reason.data or "")
+        ends_fold=form.occurrence(form.ends_occurrence), clash_reason=form.clash_reason.data or "",
+        translations=form.translation_data())
 
 
 @bp.route("/e/<slug>/sessions/new", methods=["GET", "POST"], defaults={"session_id": None})
@@ -201,11 +221,11 @@ def save_room(event, room_id):
         room = db.session.get(Room, room_id)
         if room is None or room.event_id != event.id:
             abort(404)
-    form = RoomForm()
+    form = with_translations(RoomForm, content_languages(), event.text_language)()
     if form.validate_on_submit():
         try:
             console.save_room(event, room, name=form.name.data, capacity=form.capacity.data,
-                              floor=form.floor.data or "")
+                              floor=form.floor.data or "", translations=form.translation_data())
         except console.ConsoleError as exc:
             db.session.rollback()
             flash(exc.message, "error")
