@@ -65,6 +65,8 @@ def localized(obj, name: str, locale: str | None = None) -> str:
     feeds set with force_locale), falling back on the main text."""
     if obj is None:
         return ""
+    if not isinstance(obj, Translatable):  # a stand-in (a preview's sample, a plain record): its own text
+        return getattr(obj, name, "") or ""
     locale = locale if locale is not None else _reader_locale()
     for language in (locale, locale.replace("-", "_").split("_")[0]):
         if language and language != obj.text_language:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 
 from app.accounts.models import EventRole, User
+from app.content import localized
 from app.extensions import db, utcnow
 from app.text import latin
 from badges import tokens
@@ -135,19 +136,20 @@ def card_for(badge: Badge) -> BadgeCard:
     hint = own_latin = ""
     if badge.registration_id:
         a = badge.registration.attendee
-        printed, full, org = a.badge_name, a.full_name, a.university
+        printed, full, org, locale = a.badge_name, a.full_name, a.university, a.locale or ""
         hint, own_latin = name_hint(a.country, a.languages), a.latin_name or ""
     else:
         user = badge.user
         full = user.name or user.email
         printed = full.split(" ")[0]
-        org = user.organisation.name if user.organisation else event.title
+        locale = user.locale or ""
+        org = user.organisation.name if user.organisation else localized(event, "title", locale)
     token, rekeyed = tokens.printable_token(badge)
     if rekeyed:  # its key was retired: the new token must be stored before it is printed
         db.session.commit()
     return BadgeCard(
         badge_id=badge.id, token=token, printed_name=printed or full, full_name=full,
-        organisation=org or "", role=badge.role.value, event_title=event.title,
+        organisation=org or "", role=badge.role.value, event_title=localized(event, "title", locale),
         event_date=event.local(event.starts_at).strftime("%d.%m.%Y"),
         sort_key=_sort_key(full), name_hint=hint, latin_name=latin_spelling(full, hint, own_latin))
 

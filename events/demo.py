@@ -98,6 +98,78 @@ SEEKING = [["job"], ["job", "internship"], ["phd"], ["job", "mentoring"], ["inno
            ["internship"]]
 
 
+# German and Dutch texts of the demo (issue 14: content in several languages). The main texts above are English;
+# a few sessions are left untranslated on purpose, so that the console's "Missing translations" panel shows them.
+# The German and Dutch descriptions follow the organisers' own texts (Wissensregion Düsseldorf, POM Limburg).
+EVENT_TEXTS = {
+    "duesseldorf-meets-international-talents-2027": {
+        "de": {"title": "Düsseldorf meets International Talents 2027",
+               "description": "Eine Willkommens- und Beratungsveranstaltung der Wissensregion Düsseldorf für "
+                              "internationale Studierende und Forschende, die ihr Studium in der Region abschließen: "
+                              "Workshops, Vorträge und 1:1-Gespräche mit Partnern wie Henkel, dem "
+                              "Max-Planck-Institut für Eisenforschung und der IHK Düsseldorf – damit Sie hier Arbeit "
+                              "finden und bleiben."},
+        "nl": {"title": "Düsseldorf meets International Talents 2027",
+               "description": "Een dag voor internationale studenten en onderzoekers die hun studie in de regio "
+                              "afronden: workshops, lezingen en 1-op-1-gesprekken met werkgevers zoals Henkel, het "
+                              "Max-Planck-Institut für Eisenforschung en de IHK Düsseldorf – zodat je hier werk "
+                              "vindt en blijft."},
+    },
+    "limburg-stem-talent-day-2027": {
+        "nl": {"title": "Limburgse STEM-talentdag 2027",
+               "description": "Jong buitenlands STEM-talent voedt gevestigde Limburgse bedrijven: mentoring, "
+                              "innovatieprojecten, een taalbad Nederlands van drie maanden, en partners die zich "
+                              "vrijblijvend kandidaat stellen als lead partner of meewerkende partner."},
+        "de": {"title": "Limburger MINT-Talenttag 2027",
+               "description": "Junge MINT-Talente aus dem Ausland treffen etablierte Limburger Unternehmen: "
+                              "Mentoring, Innovationsprojekte, ein dreimonatiges Sprachbad Niederländisch und "
+                              "Partner, die sich unverbindlich als Lead- oder mitwirkender Partner melden."},
+    },
+}
+SESSION_TEXTS = {  # by the session's English title
+    "Welcome to the knowledge region Düsseldorf": {
+        "de": {"title": "Willkommen in der Wissensregion Düsseldorf",
+               "abstract": "Warum Düsseldorf möchte, dass Sie bleiben, und was der Tag bietet."},
+        "nl": {"title": "Welkom in de kennisregio Düsseldorf",
+               "abstract": "Waarom Düsseldorf wil dat je blijft, en wat de dag te bieden heeft."}},
+    "Applying for jobs in Germany: CV, cover letter, interview": {
+        "de": {"title": "Bewerben in Deutschland: Lebenslauf, Anschreiben, Vorstellungsgespräch",
+               "abstract": "Was deutsche Arbeitgeber von einer Bewerbung erwarten, mit Rückmeldung zu Ihrem "
+                           "eigenen Lebenslauf."},
+        "nl": {"title": "Solliciteren in Duitsland: cv, motivatiebrief, gesprek"}},
+    "Your residence permit after graduation (§ 20 AufenthG, EU Blue Card)": {
+        "de": {"title": "Ihr Aufenthaltstitel nach dem Abschluss (§ 20 AufenthG, Blaue Karte EU)",
+               "abstract": "18 Monate für die Arbeitssuche, die Blaue Karte EU und wie Sie Ihren Titel ohne "
+                           "Unterbrechung wechseln."}},
+    "Meet the employers: 1:1 meetings": {
+        "de": {"title": "Arbeitgeber treffen: 1:1-Gespräche"},
+        "nl": {"title": "Maak kennis met werkgevers: 1-op-1-gesprekken"}},
+    "Lunch": {"de": {"title": "Mittagessen"}, "nl": {"title": "Lunch"}},
+    "Limburg needs STEM talent: welcome": {
+        "nl": {"title": "Limburg heeft STEM-talent nodig: welkom",
+               "abstract": "Hoe Limburgse bedrijven en de regio samenwerken om jong STEM-talent aan te trekken en "
+                           "te houden."},
+        "de": {"title": "Limburg braucht MINT-Talente: Willkommen"}},
+    "Innovation projects with Limburg companies": {
+        "nl": {"title": "Innovatieprojecten met Limburgse bedrijven",
+               "abstract": "Werk aan een echte innovatie-uitdaging van een Limburgs bedrijf."}},
+    "Mentoring programme: find your company": {
+        "nl": {"title": "Mentoringprogramma: vind je bedrijf",
+               "abstract": "Hoe het onthaalbureau je koppelt aan een mentor en een onderneming."}},
+    "Speed meetings with employers": {"nl": {"title": "Speeddates met werkgevers"},
+                                      "de": {"title": "Kurzgespräche mit Arbeitgebern"}},
+}
+ROOM_TEXTS = {"Plenarsaal": {"nl": {"name": "Plenaire zaal"}}, "Raum A": {"nl": {"name": "Zaal A"}},
+              "Raum B": {"nl": {"name": "Zaal B"}}, "Raum C": {"nl": {"name": "Zaal C"}},
+              "Lokaal 1": {"de": {"name": "Raum 1"}}, "Lokaal 2": {"de": {"name": "Raum 2"}},
+              "Hal": {"de": {"name": "Halle"}}}
+ORGANISATION_TEXTS = {
+    "Henkel AG & Co. KGaA": {"de": {"description": "Klebstoffe, Wasch- und Reinigungsmittel, Kosmetik: ein "
+                                                   "Chemieunternehmen, zu Hause in Düsseldorf-Holthausen."}},
+    "POM Limburg": {"nl": {"description": "De provinciale ontwikkelingsmaatschappij."}},
+}
+
+
 def _name(rng: random.Random, script: str) -> tuple[str, str]:
     given, family = rng.choice(GIVEN[script]), rng.choice(FAMILY[script])
     if script in NO_SPACE:
@@ -118,6 +190,7 @@ def _build_event(slug, title, description, venue, address, tzname, day, capacity
                  partners) -> Event:
     tz = ZoneInfo(tzname)
     event = Event(slug=slug, title=title, description=description, venue=venue, address=address,
+                  main_language="en", translations=EVENT_TEXTS.get(slug, {}),
                   timezone=tzname, starts_at=_at(tz, day, "09:00"), ends_at=_at(tz, day, "17:30"),
                   registration_opens_at=datetime(2026, 10, 1, tzinfo=tz),
                   registration_closes_at=_at(tz, day - timedelta(days=3), "23:59"), capacity=capacity,
@@ -125,11 +198,12 @@ def _build_event(slug, title, description, venue, address, tzname, day, capacity
     db.session.add(event)
     room_by_name = {}
     for name, cap in rooms:
-        room_by_name[name] = Room(event=event, name=name, capacity=cap)
+        room_by_name[name] = Room(event=event, name=name, capacity=cap, translations=ROOM_TEXTS.get(name, {}))
         db.session.add(room_by_name[name])
     for start, end, kind, title_, room, cap, lang, host, speakers, abstract in programme:
         db.session.add(Session(
-            event=event, kind=kind, title=title_, abstract=abstract, starts_at=_at(tz, day, start),
+            event=event, kind=kind, title=title_, abstract=abstract, translations=SESSION_TEXTS.get(title_, {}),
+            starts_at=_at(tz, day, start),
             ends_at=_at(tz, day, end), room=room_by_name.get(room), capacity=cap, language=lang,
             host=_org(host) if host else None, speakers=speakers,
             needs_seat=kind not in (SessionKind.BREAK, SessionKind.INFO_STAND) and cap is not None))
@@ -317,7 +391,8 @@ def load_demo(attendees: int = 300) -> str:
     """Create what is missing of the demo; running it again changes nothing."""
     for name, kind, website, description in ORGANISATIONS:
         if not db.session.scalars(select(Organisation).where(Organisation.name == name)).first():
-            db.session.add(Organisation(name=name, kind=kind, website=website, description=description))
+            db.session.add(Organisation(name=name, kind=kind, website=website, description=description,
+                                        translations=ORGANISATION_TEXTS.get(name, {})))
     db.session.flush()
     events = []
     for slug, builder in (("duesseldorf-meets-international-talents-2027", _duesseldorf),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
+from app.content import localized
 from app.extensions import db
 from app.mail import Attachment
 from events.agendas.calendar import build_calendar
@@ -33,6 +34,6 @@ def agenda_ics_attachment(registration_id=None, **_ignored) -> Attachment | None
         return None
     with force_locale(registration.attendee.locale or "en"):
         items = items_for_registration(registration)
-        body = build_calendar(registration.event, items, name=registration.event.title,
+        body = build_calendar(registration.event, items, name=localized(registration.event, "title"),
                               uid=f"agenda-reg-{registration.id}", method="PUBLISH")
     return Attachment(agenda_filename(registration, "ics"), "text/calendar", body)

@@ -65,9 +65,11 @@ def programme_pdf(event: Event, size: str = "a4") -> StoredDocument:
     locale = str(get_locale() or "en")
     key = fingerprint(
         TEMPLATE_VERSION, "programme", size, locale, event.id, event.title, event.description, event.venue,
-        event.address, event.timezone, event.starts_at, event.ends_at, [r.name for r in event.rooms],
+        event.address, event.timezone, event.starts_at, event.ends_at, event.main_language, event.translations,
+        [(r.name, r.translations) for r in event.rooms],
         [(s.id, s.sequence, s.updated_at, s.capacity) for s in sessions],
-        [(p.organisation.name, p.role.value) for p in partners])
+        [(p.organisation.name, p.role.value, p.organisation.description, p.organisation.translations)
+         for p in partners])
 
     def build() -> bytes:
         html = render_template("pdf/programme.html", event=event, days=programme_days(event, sessions),
@@ -135,7 +137,7 @@ def _badge_qr(event: Event, *, registration_id: int | None = None,
 def _agenda(kind: str, event: Event, items: list[AgendaItem], *, name: str, subtitle: str, locale: str,
             badge: tuple[str, str] | None, holder_key: str) -> StoredDocument:
     key = fingerprint(TEMPLATE_VERSION, kind, holder_key, name, subtitle, locale, event.title, event.venue,
-                      event.address, event.timezone, event.starts_at, event.ends_at,
+                      event.address, event.timezone, event.starts_at, event.ends_at, event.translations,
                       badge[0] if badge else "", [_item_key(i) for i in items])
 
     def build() -> bytes:

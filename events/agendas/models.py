@@ -38,8 +38,8 @@ class AgendaFeed(db.Model):
 
 
 SESSION_FIELDS = ("title", "abstract", "starts_at", "ends_at", "room_id", "status", "kind", "language",
-                  "speakers", "host_organisation_id")
-EVENT_FIELDS = ("title", "venue", "address", "timezone")
+                  "speakers", "host_organisation_id", "translations")
+EVENT_FIELDS = ("title", "venue", "address", "timezone", "translations", "main_language")
 
 
 def _changed(obj, fields) -> bool:
@@ -55,7 +55,7 @@ def bump_sequences(session, flush_context, instances) -> None:
             obj.sequence = (obj.sequence or 0) + 1
             bumped.add(obj.id)
         elif isinstance(obj, (Room, Event)) and obj.id is not None:
-            fields = ("name",) if isinstance(obj, Room) else EVENT_FIELDS
+            fields = ("name", "translations") if isinstance(obj, Room) else EVENT_FIELDS
             if not _changed(obj, fields):
                 continue
             column = Session.room_id if isinstance(obj, Room) else Session.event_id

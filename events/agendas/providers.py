@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.content import localized
 from app.extensions import db
 from app.urls import external_url
 from events.registration import queries
@@ -23,7 +24,8 @@ from events.programme.models import Event, Session, SessionStatus
 
 
 def session_description(session: Session) -> str:
-    lines = [session.abstract.strip()] if session.abstract.strip() else []
+    abstract = localized(session, "abstract").strip()
+    lines = [abstract] if abstract else []
     if session.speakers:
         lines.append(_("Speakers: %(names)s", names=session.speakers))
     if session.host:
@@ -34,9 +36,9 @@ def session_description(session: Session) -> str:
 def session_item(event: Event, session: Session) -> AgendaItem:
     """A programme session as the public event feed and the session's own .ics show it."""
     return AgendaItem(
-        uid=f"session-{session.id}@{uid_domain()}", kind="session", title=session.title,
+        uid=f"session-{session.id}@{uid_domain()}", kind="session", title=localized(session, "title"),
         starts_at=session.starts_at, ends_at=session.ends_at,
-        location=session.room.name if session.room else "",
+        location=localized(session.room, "name"),
         status="cancelled" if session.is_cancelled else "confirmed", description=session_description(session),
         url=external_url("programme.session_page", slug=event.slug, session_id=session.id),
         sequence=session.sequence or 0, updated_at=session.updated_at)
@@ -65,9 +67,9 @@ def registration_sessions(registration: Registration) -> list[AgendaItem]:
         if status == "waitlisted":
             extra["waitlist_position"] = queries.waitlist_position(enrolment)
         items.append(AgendaItem(
-            uid=f"session-{session.id}-reg-{registration.id}@{domain}", kind="session", title=session.title,
+            uid=f"session-{session.id}-reg-{registration.id}@{domain}", kind="session", title=localized(session, "title"),
             starts_at=session.starts_at, ends_at=session.ends_at,
-            location=session.room.name if session.room else "", status=status,
+            location=localized(session.room, "name"), status=status,
             description=session_description(session),
             url=external_url("programme.session_page", slug=registration.event.slug, session_id=session.id),
             sequence=(session.sequence or 0) + (enrolment.sequence or 0),
@@ -102,9 +104,9 @@ def organisation_sessions(user, event) -> list[AgendaItem]:
         extra = _session_extra(session)
         extra["reason"] = reason
         items.append(AgendaItem(
-            uid=f"session-{session.id}-user-{user.id}@{domain}", kind="session", title=session.title,
+            uid=f"session-{session.id}-user-{user.id}@{domain}", kind="session", title=localized(session, "title"),
             starts_at=session.starts_at, ends_at=session.ends_at,
-            location=session.room.name if session.room else "",
+            location=localized(session.room, "name"),
             status="cancelled" if session.is_cancelled else "confirmed",
             description=session_description(session),
             url=external_url("programme.session_page", slug=event.slug, session_id=session.id),

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.accounts.permissions import acting_employer, requires
+from app.content import content_languages, localized
 from app.extensions import db
 from app.storage import StoredDocument
 from app.urls import external_url
@@ -72,13 +73,21 @@ def programme_pdf(slug: str):
     return _pdf_response(document, f"{event.slug}-programme-{size}.pdf")
 
 
+def _feed_language(event: Event) -> str:
+    """A public feed's language: ``?lang=`` when it is one of the content languages, else the event's main one
+    (calendar apps send no Accept-Language worth following, and a subscription must not change language)."""
+    wanted = request.args.get("lang", "")
+    return wanted if wanted in content_languages() else event.text_language
+
+
 @bp.route("/e/<slug>/programme.ics")
 def event_feed(slug: str):
     event = event_or_404(slug)
     sessions = db.session.scalars(select(Session).where(Session.event_id == event.id)
                                   .order_by(Session.starts_at, Session.id)).all()
-    items = [session_item(event, s) for s in sessions]
-    body = build_calendar(event, items, name=event.title, uid=f"event-{event.id}")
+    with force_locale(_feed_language(event)):
+        items = [session_item(event, s) for s in sessions]
+        body = build_calendar(event, items, name=localized(event, "title"), uid=f"event-{event.id}")
     return _calendar_response(body, last_modified(event, items), f"{event.slug}.ics", private=False)
 
 
@@ -88,8 +97,9 @@ def session_ics(slug: str, session_id: int):
     session = db.session.get(Session, session_id)
     if session is None or session.event_id != event.id:
         abort(404)
-    items = [session_item(event, session)]
-    body = build_calendar(event, items, name=session.title, uid=f"session-{session.id}-file")
+    with force_locale(_feed_language(event)):
+        items = [session_item(event, session)]
+        body = build_calendar(event, items, name=localized(session, "title"), uid=f"session-{session.id}-file")
     return _calendar_response(body, last_modified(event, items), f"{event.slug}-session-{session.id}.ics",
                               private=False, download=True)
 
@@ -124,11 +134,12 @@ def personal_feed(feed_token: str):
         locale = holder.registration.attendee.locale or "en"
         with force_locale(locale):
             items = items_for_registration(holder.registration, include_cancelled=True)
-            body = build_calendar(event, items, name=event.title, uid=f"agenda-reg-{holder.registration.id}")
+            body = build_calendar(event, items, name=localized(event, "title"),
+                                  uid=f"agenda-reg-{holder.registration.id}")
     else:
         with force_locale(holder.user.locale or "en"):
             items = items_for_user(holder.user, event, include_cancelled=True)
-            body = build_calendar(event, items, name=event.title,
+            body = build_calendar(event, items, name=localized(event, "title"),
                                   uid=f"agenda-user-{holder.user.id}-event-{event.id}")
     return _calendar_response(body, last_modified(event, items), f"{event.slug}-agenda.ics", private=True)
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.content import localized
 from app.forms import Form
 from events.feedback.services import RATINGS
 
@@ -51,7 +52,7 @@ def answer_form(survey, sessions, answer=None) -> _AnswerForm:
     if survey.ask_sessions:
         for session in sessions:
             name = f"session_{session.id}"
-            attrs[name] = _rating_field(session.title)
+            attrs[name] = _rating_field(localized(session, "title"))
             attrs["session_fields"].append((name, session))
     if survey.ask_comment:
         attrs["comment"] = TextAreaField(_l("What should we keep, and what should we change?"),

@@ -5,6 +5,7 @@ import re
 
 from flask_babel import gettext as _
 
+from app.content import localized
 from app.text import latin
 from events.agendas.items import AgendaItem
 from events.meetings.matching.scoring import WEIGHTS
@@ -70,7 +71,7 @@ def _status(meeting) -> str:
 
 def _location(meeting, number: int) -> str:
     session = meeting.setup.session
-    room = session.room.name if session.room else session.title
+    room = localized(session.room, "name") if session.room else localized(session, "title")
     return _("%(room)s, table %(number)d", room=room, number=number)
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.content import localized
 from app.text import fold
 
 ROOM, SPEAKER = "room", "speaker"
@@ -23,6 +24,7 @@ class Column:
     room: str          # "" for sessions without a room
     lane: int = 0      # a second lane when two sessions overlap in one room
     ends: list = field(default_factory=list)
+    label: str = ""    # the room's name in the reader's language (app/content.py)
 
 
 def day_grid(sessions: list, room_order: list[str]) -> tuple[list[Column], list]:
@@ -35,7 +37,7 @@ def day_grid(sessions: list, room_order: list[str]) -> tuple[list[Column], list]
         room = s.room.name if s.room else ""
         column = next((c for c in columns if c.room == room and c.ends[-1] <= s.starts_at), None)
         if column is None:
-            column = Column(room, sum(1 for c in columns if c.room == room))
+            column = Column(room, sum(1 for c in columns if c.room == room), label=localized(s.room, "name"))
             columns.append(column)
         column.ends.append(s.ends_at)
         placed[s.id] = id(column)

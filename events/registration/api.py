@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, url_for
 
 from app.api import NOT_FOUND, openapi_document, responses, spec
+from app.content import localized, translations_of
 from app.errors import json_error
 from app.extensions import csrf, limiter
 from events.programme import models as programme
@@ -34,7 +35,8 @@ def _iso(moment) -> str | None:
 
 def event_payload(event: programme.Event, model: type[Event] = Event, **more) -> Event:
     return model(
-        slug=event.slug, title=event.title, description=event.description, venue=event.venue,
+        slug=event.slug, title=localized(event, "title"), description=localized(event, "description"),
+        venue=event.venue, main_language=event.text_language, translations=translations_of(event),
         address=event.address, timezone=event.timezone, starts_at=event.starts_at.isoformat(),
         ends_at=event.ends_at.isoformat(), status=event.status.value,
         registration_opens_at=_iso(event.registration_opens_at),
@@ -47,15 +49,16 @@ def event_payload(event: programme.Event, model: type[Event] = Event, **more) ->
 def session_payload(seats: queries.SessionSeats) -> Session:
     s = seats.session
     return Session(
-        id=s.id, event=s.event.slug, kind=s.kind.value, title=s.title, abstract=s.abstract,
-        starts_at=s.starts_at.isoformat(), ends_at=s.ends_at.isoformat(), room=s.room.name if s.room else None,
+        id=s.id, event=s.event.slug, kind=s.kind.value, title=localized(s, "title"), abstract=localized(s, "abstract"),
+        starts_at=s.starts_at.isoformat(), ends_at=s.ends_at.isoformat(),
+        room=localized(s.room, "name") if s.room else None, translations=translations_of(s),
         language=s.language, host=s.host.name if s.host else None, speakers=s.speakers, needs_seat=s.needs_seat,
         capacity=s.capacity, seats_taken=seats.taken, seats_left=seats.seats_left, waiting_list=seats.waiting,
         status=s.status.value)
 
 
 def enrolment_payload(enrolment: registration_models.Enrolment) -> Enrolment:
-    return Enrolment(session_id=enrolment.session_id, title=enrolment.session.title,
+    return Enrolment(session_id=enrolment.session_id, title=localized(enrolment.session, "title"),
                      status=enrolment.status.value, waiting_list_position=queries.waitlist_position(enrolment))
 
 

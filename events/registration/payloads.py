@@ -147,6 +147,12 @@ class SessionFilter(Query):
 # ------------------------------------------------------------------------------------------------ answers
 
 
+Texts = Annotated[dict[str, dict[str, str]], Field(
+    description='Every language\'s texts, the main language included: {"en": {"title": "…"}, "de": {…}}. title, '
+                'description, abstract above are in the language asked for (Accept-Language), falling back on the '
+                'main language.')]
+
+
 class Event(BaseModel):
     slug: str
     title: str
@@ -163,6 +169,8 @@ class Event(BaseModel):
     capacity: int | None
     languages: list[str]
     url: str
+    main_language: str = Field(description="The language the texts were written in first.")
+    translations: Texts
 
 
 class EventWithPlaces(Event):
@@ -191,6 +199,7 @@ class Session(BaseModel):
     seats_left: int | None = Field(description="null: unlimited")
     waiting_list: int
     status: SessionStatusValue
+    translations: Texts
 
 
 class SessionList(BaseModel):

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
+from app.content import localized
 from app.security import isolated
 from events.programme.models import EventStatus, SessionStatus
 
@@ -58,14 +59,15 @@ def check_chosen(sessions: list, session_ids: list[int]) -> list:
     for session in sessions:
         if session.status == SessionStatus.CANCELLED:
             raise RegistrationError("session_cancelled",
-                                    _("“%(title)s” has been cancelled.", title=isolated(session.title)),
+                                    _("“%(title)s” has been cancelled.", title=isolated(localized(session, "title"))),
                                     field="sessions", status=422)
     for i, a in enumerate(sessions):
         for b in sessions[i + 1:]:
             if overlap(a, b):
                 raise RegistrationError(
                     "sessions_overlap", _("“%(first)s” and “%(second)s” take place at the same time; choose one.",
-                                          first=isolated(a.title), second=isolated(b.title)),
+                                          first=isolated(localized(a, "title")),
+                                          second=isolated(localized(b, "title"))),
                     field="sessions", status=422)
     return sessions
 

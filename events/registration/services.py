@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
+from app.content import localized
 from app.extensions import db, utcnow
 from app.mail import ModelRef, queue_mail
 from app.security import isolated
@@ -178,13 +179,15 @@ def enrol(registration: Registration, session_id: int) -> Enrolment:
         existing = next((e for e in registration.enrolments if e.session_id == session_id), None)
         if existing is not None and existing.status != EnrolmentStatus.DROPPED:
             raise RegistrationError("already_enrolled",
-                                    _("You are already down for “%(title)s”.", title=isolated(session.title)))
+                                    _("You are already down for “%(title)s”.",
+                                      title=isolated(localized(session, "title"))))
         for other in registration.active_enrolments:
             if rules.overlap(other.session, session):
                 raise RegistrationError(
                     "sessions_overlap",
                     _("“%(title)s” overlaps with “%(other)s”, which you have chosen. Drop that one first.",
-                      title=isolated(session.title), other=isolated(other.session.title)), field="sessions",
+                      title=isolated(localized(session, "title")),
+                      other=isolated(localized(other.session, "title"))), field="sessions",
                     status=409)
         enrolment = locking.place_in_session(registration, session, now, existing)
         db.session.commit()

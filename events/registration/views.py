@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.content import localized
 from app.formatting import fmt_range
 from app.forms import show_rule_error
 from app.security import isolated
@@ -27,7 +28,7 @@ def registration_or_404(token: str) -> Registration:
 
 def _session_label(seats: queries.SessionSeats, tz) -> str:
     s = seats.session
-    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(s.title)}"  # a title cannot reverse the rest
+    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(localized(s, 'title'))}"  # a title cannot reverse the rest
     if seats.seats_left is not None:
         label += " · " + (_("full – waiting list") if seats.full else _("%(n)d seats left", n=seats.seats_left))
     return label
@@ -101,10 +102,10 @@ def add_session(token: str):
         flash(exc.message, "error")
     else:
         if enrolment.status == EnrolmentStatus.CONFIRMED:
-            flash(_("You have a seat in “%(title)s”.", title=isolated(enrolment.session.title)), "success")
+            flash(_("You have a seat in “%(title)s”.", title=isolated(localized(enrolment.session, "title"))), "success")
         else:
             flash(_("“%(title)s” is full: you are on its waiting list, number %(n)d.",
-                    title=isolated(enrolment.session.title),
+                    title=isolated(localized(enrolment.session, "title")),
                     n=queries.waitlist_position(enrolment) or 0), "info")
     return redirect(url_for("public.my_registration", token=token), 303)
 
