@@ -12,8 +12,6 @@ Which languages can be entered is configuration: CONTENT_LANGUAGES (default "en,
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import current_app, has_app_context
 from flask_babel import get_locale
 from sqlalchemy import JSON
@@ -122,34 +120,16 @@ def change_main_language(obj, old: str, new: str) -> bool:
     return True
 
 
-@dataclass
-class Missing:
-    """What lacks a translation into one language: (label of the thing, link to edit it) per text."""
-
-    language: str
-    items: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # field label -> [(what, url)]
-
-    @property
-    def count(self) -> int:
-        return sum(len(found) for found in self.items.values())
-
-
-def missing_translations(objects: list[tuple[object, str, str, dict[str, str]]],
-                         languages: list[str]) -> list[Missing]:
-    """For each language, which texts are missing: ``objects`` are (obj, what it is called, edit link,
-    {field: label of the group, e.g. "sessions without a Dutch title"}). Only texts that exist in the main
-    language can be missing; the main language of each object is never asked for."""
-    report = []
-    for language in languages:
-        missing = Missing(language)
-        for obj, what, url, labels in objects:
-            if language == obj.text_language:
-                continue
-            for name, label in labels.items():
-                if getattr(obj, name) and not translation(obj, name, language):
-                    missing.items.setdefault(label, []).append((what, url))
-        report.append(missing)
-    return report
+def change_main_languages(objects: list, language: str) -> list:
+    """Make ``language`` the main language of all ``objects`` or of none: those that lack a text in it (nothing
+    changed), or [] when done."""
+    lacking = [obj for obj in objects if language != obj.text_language and any(
+        getattr(obj, name) and not ((obj.translations or {}).get(language) or {}).get(name)
+        for name in obj.translated_fields)]
+    if not lacking:
+        for obj in objects:
+            change_main_language(obj, obj.text_language, language)
+    return lacking
 
 
 def init_app(app) -> None:

@@ -67,7 +67,8 @@ def registration_sessions(registration: Registration) -> list[AgendaItem]:
         if status == "waitlisted":
             extra["waitlist_position"] = queries.waitlist_position(enrolment)
         items.append(AgendaItem(
-            uid=f"session-{session.id}-reg-{registration.id}@{domain}", kind="session", title=localized(session, "title"),
+            uid=f"session-{session.id}-reg-{registration.id}@{domain}", kind="session",
+            title=localized(session, "title"),
             starts_at=session.starts_at, ends_at=session.ends_at,
             location=localized(session.room, "name"), status=status,
             description=session_description(session),

@@ -9,7 +9,7 @@ from wtforms import (BooleanField, DateTimeLocalField, EmailField, FieldList, Fo
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from app.content import content_languages, language_name
-from app.forms import Form, MultiCheckboxField, SelectField, TranslatedTexts, strip_filter
+from app.forms import Form, MultiCheckboxField, TranslatedTexts, strip_filter
 from events.employers.partnerships import Candidacy
 from events.employers.profiles import ProfileData
 from events.employers.services import WorkshopRequest

@@ -6,16 +6,15 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.audit import audit, snapshot
-from app.content import change_main_language, language_name, set_translations
+from app.content import change_main_languages, language_name, set_translations
 from app.extensions import db, utcnow
 from app.mail import queue_mail
 from events.employers.models import EventPartner, PartnerStatus
 from events.registration.models import HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration
 from events.programme.models import Event, EventStatus, Room, Session, SessionKind, SessionStatus
-from events.programme.grid import Clash, clashes, clashes_with, day_grid
+from events.programme.grid import Clash, clashes_with
 from events.programme.times import at_local, check_local, local_to_utc, move_to_day, occurrence, utc_to_local
 from events.registration import store
 from events.registration.locking import fill_event, fill_session, lock_event
@@ -92,21 +91,12 @@ def _apply(event: Event, data: EventData) -> None:
 
 
 def _change_main_language(event: Event, language: str) -> None:
-    """The texts of ``language`` become the main texts of the event, its sessions and its rooms (the old main
-    language's become translations); refused while any of them lacks a text in ``language``."""
-    old = event.text_language
-    if language == old:
-        return
-    everything = [event, *(event.sessions if event.id else []), *(event.rooms if event.id else [])]
-    lacking = [obj for obj in everything
-               if any(getattr(obj, name) and not ((obj.translations or {}).get(language) or {}).get(name)
-                      for name in obj.translated_fields)]
+    """The texts of ``language`` become the main texts of the event, its sessions and its rooms (all or none)."""
+    lacking = change_main_languages([event, *event.sessions, *event.rooms] if event.id else [event], language)
     if lacking:
         raise ConsoleError(_("%(language)s can become the main language once every text has it: %(n)d of the "
                              "day, its sessions and rooms have none yet.", language=language_name(language),
                              n=len(lacking)), field="main_language")
-    for obj in everything:
-        change_main_language(obj, old, language)
     event.main_language = language
 
 
@@ -387,31 +377,3 @@ def cancel_session(session: Session, message: str = "") -> int:
                                               "message": message})
     db.session.commit()
     return told
-
-
-
-# ----------------------------------------------------------------------------------------------- the day's grid
-
-
-@dataclass
-class GridDay:
-    date: date
-    columns: list
-    rows: list            # (start, end, cells) as events.programme.grid.day_grid makes them
-    clashes: dict         # session id -> [Clash]
-
-
-def programme_grid(event: Event) -> list[GridDay]:
-    """The scheduled sessions by local day as rooms × time, with the clashes of each session."""
-    sessions = db.session.scalars(
-        select(Session).where(Session.event_id == event.id, Session.status == SessionStatus.SCHEDULED)
-        .options(selectinload(Session.room)).order_by(Session.starts_at, Session.id)).all()
-    by_day: dict[date, list[Session]] = {}
-    for s in sessions:
-        by_day.setdefault(event.local(s.starts_at).date(), []).append(s)
-    room_order = [r.name for r in event.rooms]
-    days = []
-    for day, items in sorted(by_day.items()):
-        columns, rows = day_grid(items, room_order)
-        days.append(GridDay(day, columns, rows, clashes(items)))
-    return days

@@ -11,6 +11,7 @@ from app.accounts.models import EventRole, EventRoleKind
 from app.accounts.permissions import requires
 from events.programme import services as console
 from events.programme.content import describe, missing_translations
+from events.programme.overview import programme_grid
 from events.programme.forms import CancelSessionForm, CloneForm, EventForm, RoleForm, RoomForm, SessionForm
 from app.extensions import db
 from app.inputs import unreadable
@@ -136,7 +137,7 @@ def sessions(event):
 @bp.route("/e/<slug>/grid", methods=["GET"])
 @requires("staff", event_from="slug")
 def grid(event):
-    return render_template("programme/grid.html", event=event, days=console.programme_grid(event))
+    return render_template("programme/grid.html", event=event, days=programme_grid(event))
 
 
 def _session_or_404(event, session_id):

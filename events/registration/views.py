@@ -28,7 +28,8 @@ def registration_or_404(token: str) -> Registration:
 
 def _session_label(seats: queries.SessionSeats, tz) -> str:
     s = seats.session
-    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(localized(s, 'title'))}"  # a title cannot reverse the rest
+    # isolated: a title cannot reverse the rest
+    label = f"{fmt_range(s.starts_at, s.ends_at, tz)} · {isolated(localized(s, 'title'))}"
     if seats.seats_left is not None:
         label += " · " + (_("full – waiting list") if seats.full else _("%(n)d seats left", n=seats.seats_left))
     return label
@@ -102,7 +103,8 @@ def add_session(token: str):
         flash(exc.message, "error")
     else:
         if enrolment.status == EnrolmentStatus.CONFIRMED:
-            flash(_("You have a seat in “%(title)s”.", title=isolated(localized(enrolment.session, "title"))), "success")
+            flash(_("You have a seat in “%(title)s”.", title=isolated(localized(enrolment.session, "title"))),
+                  "success")
         else:
             flash(_("“%(title)s” is full: you are on its waiting list, number %(n)d.",
                     title=isolated(localized(enrolment.session, "title")),
