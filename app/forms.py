@@ -218,6 +218,12 @@ class TranslatedTexts:
     translation_languages: list[str] = []
     texts_language = "en"  # the language of the form's own (main) text fields
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = getattr(self, "main_language", None)  # a form that lets one choose the main language
+        if chosen is not None and not chosen.data:
+            chosen.data = self.texts_language  # not sent (an older client, a script): it stays as it was
+
     def translation_fields(self, language: str) -> list:
         return [self[translation_field_name(name, language)] for name in self.translated_fields]
 

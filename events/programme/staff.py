@@ -28,10 +28,8 @@ def _event_form(event) -> EventForm:
     form_class = with_translations(EventForm, content_languages(), main)
     form = form_class(obj=console.event_data_from(event) if event is not None and request.method == "GET" else None)
     form.main_language.choices = [(code, language_name(code)) for code in content_languages()]
-    if request.method == "GET":
-        form.main_language.data = main
-        if event is not None:
-            form.fill_translations(event.translations)
+    if request.method == "GET" and event is not None:
+        form.fill_translations(event.translations)
     return form
 
 

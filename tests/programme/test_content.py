@@ -200,3 +200,28 @@ def test_staff_see_the_missing_translations_with_links(client, db):
     assert "1 session has no Nederlands abstract." in text and "The day's description has no Nederlands" in text
     assert f'/console/e/{event.slug}/sessions/{other.id}/edit' in panel
     assert f'/console/e/{event.slug}/sessions/{session.id}/edit' in panel  # its Dutch abstract is missing
+
+
+def test_employers_write_their_text_per_language_and_readers_get_theirs(client, db):
+    from events.employers.models import Organisation
+    event = _event_with_room(db)
+    employer = team_for(event)["employer"]
+    login(client, employer)
+    form = client.get("/employer/profile").get_data(as_text=True)
+    assert 'name="description_de"' in form and 'name="description_nl"' in form
+    data = {"description": "Adhesives and more.", "description_de": "Klebstoffe und mehr.", "description_nl": "",
+            "required_languages-0-code": "", "required_languages-0-level": "",
+            "required_languages-1-code": "", "required_languages-1-level": ""}
+    assert client.post("/employer/profile", data=data).status_code == 303
+    organisation = db.session.get(Organisation, employer.organisation_id)
+    assert organisation.translations == {"de": {"description": "Klebstoffe und mehr."}}
+    assert localized(organisation, "description", "de") == "Klebstoffe und mehr."
+    assert localized(organisation, "description", "nl") == "Adhesives and more."
+    # Dutch as the main language: refused while there is no Dutch text; German works and swaps the texts.
+    refused = client.post("/employer/profile", data={**data, "main_language": "nl"})
+    assert refused.status_code == 422 and "Write the text in Nederlands first" in refused.get_data(as_text=True)
+    assert client.post("/employer/profile", data={**data, "main_language": "de"}).status_code == 303
+    db.session.expire_all()
+    organisation = db.session.get(Organisation, employer.organisation_id)
+    assert (organisation.main_language, organisation.description) == ("de", "Klebstoffe und mehr.")
+    assert organisation.translations == {"en": {"description": "Adhesives and more."}}
