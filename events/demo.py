@@ -294,7 +294,9 @@ def _meetings_and_slots(event: Event, rng: random.Random) -> None:
         organisation = _org(name)
         if not db.session.scalars(select(EmployerProfile).where(
                 EmployerProfile.organisation_id == organisation.id)).first():
-            save_profile(organisation.id, ProfileData(**profile))
+            # The profile form saves the partner text too: keep the organisation's (every language).
+            save_profile(organisation.id, ProfileData(**profile, description=organisation.description,
+                                                      translations=dict(organisation.translations or {})))
     networking = next(s for s in event.sessions if s.kind == SessionKind.NETWORKING)
     if meetings.setup_for_session(networking) is None:
         setup = meetings.configure(networking, slot_minutes=10, changeover_minutes=5, max_meetings=2,

@@ -62,8 +62,11 @@ SESSION_TEXTS = {  # by the session's English title
     "Speed meetings with employers": {"nl": {"title": "Speeddates met werkgevers"},
                                       "de": {"title": "Kurzgespräche mit Arbeitgebern"}},
 }
-ROOM_TEXTS = {"Plenarsaal": {"nl": {"name": "Plenaire zaal"}}, "Raum A": {"nl": {"name": "Zaal A"}},
-              "Raum B": {"nl": {"name": "Zaal B"}}, "Raum C": {"nl": {"name": "Zaal C"}},
+ROOM_TEXTS = {"Plenarsaal": {"de": {"name": "Plenarsaal"}, "nl": {"name": "Plenaire zaal"}},
+              "Raum A": {"de": {"name": "Raum A"}, "nl": {"name": "Zaal A"}},
+              "Raum B": {"de": {"name": "Raum B"}, "nl": {"name": "Zaal B"}},
+              "Raum C": {"de": {"name": "Raum C"}, "nl": {"name": "Zaal C"}},
+              "Foyer": {"de": {"name": "Foyer"}, "nl": {"name": "Foyer"}},
               "Lokaal 1": {"de": {"name": "Raum 1"}}, "Lokaal 2": {"de": {"name": "Raum 2"}},
               "Hal": {"de": {"name": "Halle"}}}
 ORGANISATION_TEXTS = {

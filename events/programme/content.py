@@ -18,6 +18,11 @@ from events.employers.models import PartnerStatus
 from events.programme.models import Event
 
 
+# The order of the panel's lines: the day, its sessions, its rooms, its partners; titles before longer texts.
+_ORDER = [("event", "title"), ("event", "description"), ("session", "title"), ("session", "abstract"),
+          ("room", "name"), ("partner", "description")]
+
+
 @dataclass
 class MissingGroup:
     kind: str      # "event", "session", "room", "partner"
@@ -65,7 +70,7 @@ def missing_translations(event: Event) -> list[MissingLanguage]:
             for name in obj.translated_fields:
                 if getattr(obj, name) and not translation(obj, name, language):
                     groups.setdefault((kind, name), MissingGroup(kind, name)).items.append((what, url))
-        report.append(MissingLanguage(language, list(groups.values())))
+        report.append(MissingLanguage(language, [groups[key] for key in sorted(groups, key=_ORDER.index)]))
     return report
 
 
