@@ -182,6 +182,15 @@ def test_personal_feed_and_agenda_pdf_follow_the_attendees_language(client, db):
     text = pdf_text(client.get(f"/r/{dutch.token}/agenda.pdf").data)
     assert "Solliciteren in Duitsland" in text and "Grote zaal" in text and event.title in text
 
+    # The confirmation mail, in each attendee's language.
+    from app.mail import memory_outbox, send_pending
+    send_pending()
+    mails = {m["To"]: m for m in memory_outbox() if "Ana" in m.get_body(("plain",)).get_content()}
+    german_mail = mails["de@example.org"].get_body(("plain",)).get_content()
+    assert "Willkommenstag" in mails["de@example.org"]["Subject"] and "Bewerben in Deutschland" in german_mail
+    dutch_mail = mails["nl@example.org"].get_body(("plain",)).get_content()
+    assert "Solliciteren in Duitsland, Grote zaal" in dutch_mail
+
 
 def test_staff_see_the_missing_translations_with_links(client, db):
     event = _event_with_room(db)
@@ -225,3 +234,14 @@ def test_employers_write_their_text_per_language_and_readers_get_theirs(client, 
     organisation = db.session.get(Organisation, employer.organisation_id)
     assert (organisation.main_language, organisation.description) == ("de", "Klebstoffe und mehr.")
     assert organisation.translations == {"en": {"description": "Adhesives and more."}}
+
+
+def test_a_badge_prints_the_days_title_in_its_holders_language(client, db):
+    from badges import services as badges
+    event = _event_with_room(db)
+    session = _texts(event)
+    german, dutch = _register(event, session, "de"), _register(event, session, "nl")
+    badges.issue_event_badges(event)
+    titles = {badge.registration_id: badges.card_for(badge).event_title
+              for badge in badges.select_badges(event, role="attendee")}
+    assert titles == {german.id: "Willkommenstag", dutch.id: event.title}  # no Dutch title: the main one
