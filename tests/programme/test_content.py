@@ -141,6 +141,10 @@ def test_public_pages_and_api_in_the_readers_language_with_fallback(client, db):
     assert event.title in _read(client, f"/e/{event.slug}/?lang=nl")  # no Dutch title
 
     refresh()
+    booklet = pdf_text(client.get(f"/e/{event.slug}/programme.pdf?lang=nl").data)  # the programme booklet
+    assert "Solliciteren in Duitsland" in booklet and "Grote zaal" in booklet and "CV and letter." in booklet
+
+    refresh()
     fresh = client.application.test_client()  # no cookie remembering the page's ?lang=
     api = fresh.get(f"/api/v1/events/{event.slug}/sessions", headers={"Accept-Language": "de"}).get_json()
     item = next(s for s in api["sessions"] if s["id"] == session.id)
