@@ -127,7 +127,7 @@ def place_in_session(registration: Registration, session: Session, now: datetime
                      enrolment: Enrolment | None = None) -> Enrolment:
     """Give the registration a seat in the session, or a place on its waiting list (event lock held);
     ``enrolment``: its earlier, dropped enrolment in the session, which is reused."""
-    taken = queries.confirmed_seats(session.id) if rules.is_limited(session) else 0
+    taken = queries.seats_for(session).taken if rules.is_limited(session) else 0
     status = (EnrolmentStatus.CONFIRMED if rules.gets_seat(registration.holds_place, session, taken)
               else EnrolmentStatus.WAITLISTED)
     number = next_session_number(session.id)
