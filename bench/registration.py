@@ -248,8 +248,9 @@ def main() -> int:
         warm = [dict(body, email=f"warm-{n}@example.org") for n, body in enumerate(bodies[:4 * WORKERS])]
         _, _, warm_statuses = load(f"http://127.0.0.1:5501/api/v1/events/{slug}/registrations", warm, WORKERS)
         if full_bodies:
-            warm_full = [dict(body, email=f"warm-{n}@example.org") for n, body in enumerate(full_bodies[:4 * WORKERS])]
-            warm_statuses += load(f"http://127.0.0.1:5501/api/v1/events/bench-day-full/registrations", warm_full,
+            warm_full = [dict(body, email=f"warm-{n}@example.org")
+                         for n, body in enumerate(full_bodies[:4 * WORKERS])]
+            warm_statuses += load("http://127.0.0.1:5501/api/v1/events/bench-day-full/registrations", warm_full,
                                   WORKERS)[2]
             for day in (slug, "bench-day-full"):
                 fetch(f"http://127.0.0.1:5501/e/{day}/", 4 * WORKERS, WORKERS)
