@@ -107,6 +107,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)  # off for load tests from one address (bench/)
     RATELIMIT_HEADERS_ENABLED = True
+    # While Redis restarts the limits are counted in each process's memory, not turned into errors
+    # (bench/restarts.py: without this every rate-limited request answered 500 while Redis was away).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Failed logins (and codes of two-step login) allowed per window, per account and per network address (one
     # office behind one NAT address shares it); counted in Redis when REDIS_URL is set, else in the database.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)

@@ -154,6 +154,10 @@ class Session(Translatable, db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Arrival numbers for this session's waiting list, handed out under the session's lock (events/registration/services.py).
     queue_counter: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Seats taken and the waiting list's length, counting enrolments of registrations that hold a place: counters
+    # kept by the one write path (events/registration/store.py) under the lock, so nothing counts enrolments.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    seats_waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

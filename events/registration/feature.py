@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import jobs
 from app.console import NavEntry, navigation
-from events.registration import api, mailing, privacy, services, staff, views  # noqa: F401
+from events.registration import api, mailing, privacy, recount, services, staff, views  # noqa: F401
 
 
 @click.command()
@@ -33,4 +33,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(privacy.bp)
     app.cli.add_command(expire)
     app.cli.add_command(privacy.purge_command)
+    app.cli.add_command(recount.registrations_cli)
     jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail)

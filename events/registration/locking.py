@@ -1,7 +1,7 @@
 """The lock protocol of registrations, and the refilling of seats and places done under it.
 
 Every change to an event's registrations or enrolments first takes the event's lock, ``lock_event``
-(``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` takes the database write lock on SQLite), so counting
+(``SELECT … FOR UPDATE`` on PostgreSQL; ``BEGIN IMMEDIATE`` takes the database write lock on SQLite), so reading the
 free seats and taking one happen under one lock and no session is ever overbooked. Other features that change
 what registrations hold (a session cancelled, a capacity changed, a workshop withdrawn) take it too.
 
@@ -9,11 +9,16 @@ New registrations, which arrive by the thousand when a welcome day opens, share 
 (``lock_event_for_registration``: ``FOR SHARE``, so they wait for, and keep out, every other change) and lock the
 rows of the sessions they choose (``lock_sessions``). Two registrations then wait for each other only when they
 want a seat in the same session. Each session hands out the numbers that order its waiting list under its own
-lock, so the list is in the order in which registrations got the session. An event with an overall capacity counts
-its places, so its registrations take the event's lock alone.
+lock, so the list is in the order in which registrations got the session. An event with an overall capacity
+compares its places held with it, so its registrations take the event's lock alone.
 
-The order: the event's lock always first, then session locks in id order. Two transactions therefore never wait
-for each other in a circle (no deadlocks), and a share lock is never upgraded to an exclusive one (which could
+Seats taken, waiting lists and places held are counters that the store changes with the rows they count
+(events/registration/store.py); what decides under these locks reads them again after taking the lock
+(``queries.seats_for``, ``queries.places_taken``), never from an instance loaded before it.
+
+The order: the event's lock always first, then session locks in id order, and a row of the event's place count
+last (a new registration's, just before its commit). Two transactions therefore never wait for each other in a
+circle (no deadlocks), and a share lock is never upgraded to an exclusive one (which could
 deadlock): a registration that finds a capacity under a share lock starts again alone (``RetryAlone``).
 
 Freed seats and places are refilled in the same transaction as the change that freed them (``fill_session``,
@@ -80,7 +85,7 @@ def process_state() -> dict:
 
 def lock_event_for_registration(conn, slug: str):
     """The published event's row, locked for a new registration: shared, or alone when the event has an overall
-    capacity (its places are counted). An event found to have a capacity under a share lock raises
+    capacity (its places are compared with it). An event found to have a capacity under a share lock raises
     ``RetryAlone``, and is remembered, so that the next registrations lock it alone at once."""
     if not rules.storable_key(slug, 80):
         raise rules.no_such_event()
@@ -127,7 +132,7 @@ def place_in_session(registration: Registration, session: Session, now: datetime
                      enrolment: Enrolment | None = None) -> Enrolment:
     """Give the registration a seat in the session, or a place on its waiting list (event lock held);
     ``enrolment``: its earlier, dropped enrolment in the session, which is reused."""
-    taken = queries.confirmed_seats(session.id) if rules.is_limited(session) else 0
+    taken = queries.seats_for(session).taken if rules.is_limited(session) else 0
     status = (EnrolmentStatus.CONFIRMED if rules.gets_seat(registration.holds_place, session, taken)
               else EnrolmentStatus.WAITLISTED)
     number = next_session_number(session.id)

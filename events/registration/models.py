@@ -149,3 +149,20 @@ class Enrolment(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="enrolments")
     session: Mapped[Session] = relationship(back_populates="enrolments")
+
+
+class PlaceCount(db.Model):
+    """Places held at an event (registrations pending or confirmed), as a counter the one write path keeps
+    (events/registration/store.py): the sum of an event's rows. New registrations for an event without an overall
+    capacity run side by side under a share lock of the event's row (events/registration/locking.py), so they
+    cannot update one counter in that row; each adds to the shard of its registration id instead
+    (``PLACE_SHARDS`` rows at most per event), and waits only for the registration before it in the same shard."""
+
+    __tablename__ = "place_count"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
+PLACE_SHARDS = 8

@@ -10,8 +10,11 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db, utcnow
 from events.programme.models import Event, EventStatus, Session, SessionKind
 from events.registration import links, rules
-from events.registration.models import (HOLDS_PLACE, Enrolment, EnrolmentStatus, Registration,
+from events.registration.models import (HOLDS_PLACE, Enrolment, EnrolmentStatus, PlaceCount, Registration,
                                         RegistrationStatus)
+
+
+_s = Session.__table__.c
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def get_session(session_id: int) -> Session | None:
 
 
 def session_seats(event: Event, *, kind: str | None = None, language: str | None = None) -> list[SessionSeats]:
-    """The programme with seats taken and waiting-list lengths, in time order."""
+    """The programme with seats taken and waiting-list lengths (the sessions' counters), in time order."""
     query = select(Session).where(Session.event_id == event.id).options(
         selectinload(Session.room), selectinload(Session.host)
     ).order_by(Session.starts_at, Session.id)
@@ -69,44 +72,25 @@ def session_seats(event: Event, *, kind: str | None = None, language: str | None
         query = query.where(Session.kind == SessionKind(kind))
     if language:
         query = query.where(Session.language == language)
-    sessions = list(db.session.scalars(query))
-    taken, waiting = seat_counts([s.id for s in sessions])
-    return [SessionSeats(s, taken.get(s.id, 0), waiting.get(s.id, 0)) for s in sessions]
+    return [SessionSeats(s, s.seats_taken, s.seats_waiting) for s in db.session.scalars(query)]
+
+
+_SEATS = select(_s.seats_taken, _s.seats_waiting).where(_s.id == bindparam("session"))
 
 
 def seats_for(session: Session) -> SessionSeats:
-    taken, waiting = seat_counts([session.id])
-    return SessionSeats(session, taken.get(session.id, 0), waiting.get(session.id, 0))
+    """The session's seats as the database has them now (read again: under the lock, what counts is the row)."""
+    taken, waiting = db.session.connection().execute(_SEATS, {"session": session.id}).one()
+    return SessionSeats(session, taken, waiting)
 
 
-def seat_counts(session_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """Per session: seats taken and waiting-list length, counting only registrations that hold a place."""
-    if not session_ids:
-        return {}, {}
-    rows = db.session.execute(
-        select(Enrolment.session_id, Enrolment.status, func.count())
-        .join(Registration, Registration.id == Enrolment.registration_id)
-        .where(Enrolment.session_id.in_(session_ids), Enrolment.status != EnrolmentStatus.DROPPED,
-               Registration.status.in_(HOLDS_PLACE))
-        .group_by(Enrolment.session_id, Enrolment.status)
-    ).all()
-    taken = {sid: n for sid, status, n in rows if status == EnrolmentStatus.CONFIRMED}
-    waiting = {sid: n for sid, status, n in rows if status == EnrolmentStatus.WAITLISTED}
-    return taken, waiting
-
-
-def confirmed_seats(session_id: int) -> int:
-    # Only registrations that hold a place ever have confirmed enrolments (a cancel drops them all), so no join.
-    return db.session.scalar(select(func.count()).select_from(Enrolment).where(
-        Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED)) or 0
+_PLACES = select(func.coalesce(func.sum(PlaceCount.__table__.c.taken), 0)).where(
+    PlaceCount.__table__.c.event_id == bindparam("event"))
 
 
 def places_taken(event: Event) -> int:
-    """Places held at the event (``event`` may be any row with an ``id``)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))
-    ) or 0
+    """Places held at the event (``event`` may be any row with an ``id``): the sum of its few counter rows."""
+    return db.session.connection().execute(_PLACES, {"event": event.id}).scalar_one()
 
 
 def registration_by_token(token: str) -> Registration | None:
@@ -172,12 +156,9 @@ def chosen_sessions(event: Event, session_ids: list[int]) -> list[Session]:
     return rules.check_chosen(sessions, session_ids)
 
 
-_s, _en = Session.__table__.c, Enrolment.__table__.c
-# The chosen sessions with what the rules read, and their confirmed seats (prepared once: the registration path).
+# The chosen sessions with what the rules read, and their seats taken (prepared once: the registration path).
 _SESSION_ROWS = select(
-    _s.id, _s.title, _s.starts_at, _s.ends_at, _s.status, _s.capacity, _s.needs_seat,
-    select(func.count()).where(_en.session_id == _s.id, _en.status == EnrolmentStatus.CONFIRMED)
-    .correlate(Session.__table__).scalar_subquery().label("taken"),
+    _s.id, _s.title, _s.starts_at, _s.ends_at, _s.status, _s.capacity, _s.needs_seat, _s.seats_taken.label("taken"),
 ).where(_s.id.in_(bindparam("ids", expanding=True)), _s.event_id == bindparam("event_id")).order_by(_s.id)
 
 
