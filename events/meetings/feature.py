@@ -8,8 +8,8 @@ from app import jobs
 from app.console import NavEntry, navigation, redirect_old_urls
 from app.console.plugins import add_figure
 from events.agendas.items import add_registration_provider, add_user_provider
-# employer_pages adds its routes to views.bp
-from events.meetings import agenda, employer_pages, figures, services, views  # noqa: F401
+# employer_pages and rating_pages add their routes to views.bp and views.staff_bp
+from events.meetings import agenda, employer_pages, figures, rating_pages, services, views  # noqa: F401
 from events.meetings.matching.cli import match
 
 
