@@ -1,8 +1,8 @@
 """Leads: what a scan at an employer's table finds, saving the contact (only with the attendee's consent),
 the organisation's list and its export, and the attendee's view and withdrawal.
 
-A scan names a badge; the badge is checked as the door checks it (badges/tokens.py: form, check character,
-signature, this event, still active) and must be an attendee's. An attendee who does not share their profile with
+A scan names a badge; the badge is checked as the door checks it (badges/tokens.py, asked through
+events/leads/signals.py: form, check character, signature), must be of this event, still active, and an attendee's. An attendee who does not share their profile with
 employers (``Registration.consent_sharing_at``) is refused, and nothing is stored, not even the scan.
 """
 from __future__ import annotations
@@ -17,9 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from app.audit import audit, snapshot
 from app.extensions import db, utcnow
-from badges import tokens
-from badges.models import BadgeStatus
 from events.leads.models import Lead
+from events.leads.signals import holder_of
 from events.meetings.agenda import latin_spelling
 from events.programme.models import Event
 from events.registration.models import Registration, RegistrationStatus
@@ -52,17 +51,17 @@ class Person:
 
 def attendee_of_badge(event: Event, scanned: str) -> Registration:
     """The registration behind a scanned or typed badge code of this event, or LeadError saying why not."""
-    token = tokens.normalise(scanned)
-    if not token:
+    holder = holder_of(scanned or "")
+    reason = holder["reason"]
+    if reason == "empty":
         raise LeadError(400, "empty", _("Scan a badge, or type its code."))
-    if not tokens.well_formed(token):
+    if reason == "malformed":
         raise LeadError(422, "malformed", _("This is not a badge code. Check it and try again."))
-    badge = tokens.find_badge(token)
-    if badge is None or badge.event_id != event.id:
+    if reason == "unknown" or holder.get("event_id") != event.id:
         raise LeadError(404, "unknown", _("No badge of this welcome day has this code."))
-    if badge.status != BadgeStatus.ACTIVE:
+    if reason == "revoked":
         raise LeadError(410, "revoked", _("This badge was replaced by a newer one."))
-    registration = db.session.get(Registration, badge.registration_id) if badge.registration_id else None
+    registration = db.session.get(Registration, holder["registration_id"]) if holder["registration_id"] else None
     if registration is None:
         raise LeadError(422, "not_attendee", _("This is not an attendee's badge."))
     if registration.status == RegistrationStatus.CANCELLED:
