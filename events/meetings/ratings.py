@@ -182,7 +182,8 @@ def send_mails(event: Event, expected: tuple[int, int] | None = None, *, days_op
         raise RatingError(409, "changed", _("The numbers changed since you looked: check them, then confirm again."))
     rnd = round_of(event)
     if rnd is None:
-        db.session.add(RatingRound(event_id=event.id, opened_at=now, closes_at=now + timedelta(days=days_open)))
+        closes = (now + timedelta(days=days_open)).replace(second=0, microsecond=0)
+        db.session.add(RatingRound(event_id=event.id, opened_at=now, closes_at=closes))
     conn, count = db.session.connection(), 0
     for person in _recipients(event):
         if conn.execute(_CLAIM[conn.dialect.name], {"event_id": event.id, "recipient": person.key,
