@@ -2,8 +2,9 @@
 the organisation's list and its export, and the attendee's view and withdrawal.
 
 A scan names a badge; the badge is checked as the door checks it (badges/tokens.py, asked through
-events/leads/signals.py: form, check character, signature), must be of this event, still active, and an attendee's. An attendee who does not share their profile with
-employers (``Registration.consent_sharing_at``) is refused, and nothing is stored, not even the scan.
+events/leads/signals.py: form, check character, signature), and must be of this event, still active and an
+attendee's. An attendee who does not share their profile with employers (``Registration.consent_sharing_at``) is
+refused, and nothing is stored, not even the scan.
 """
 from __future__ import annotations
 
@@ -137,8 +138,8 @@ def export_rows(event: Event, organisation_id: int) -> tuple[list[str], list[lis
     rows = []
     for lead in leads_of(event, organisation_id):
         a = lead.registration.attendee
-        rows.append([a.full_name, latin_spelling(a), a.email, degree_label(a.degree_level), a.field_of_study, lead.rating, lead.note,
-                     lead.scanned_by.email if lead.scanned_by else "", lead.created_at, lead.updated_at])
+        rows.append([a.full_name, latin_spelling(a), a.email, degree_label(a.degree_level), a.field_of_study,
+                     lead.rating, lead.note, lead.scanned_by.email if lead.scanned_by else "", lead.created_at, lead.updated_at])
     return EXPORT_HEADER, rows
 
 

@@ -36,7 +36,7 @@ def _form(meetings, values: dict) -> dict:
 
 
 def test_rating_mails_say_how_many_go_once_each_in_each_language(client, db):
-    event, setup, orgs, users, regs = _day_over(db)
+    event, setup, _orgs, users, regs = _day_over(db)
     met = {m.registration_id for m in services.meetings_of(setup, (MeetingStatus.PUBLISHED,))}
     met_orgs = {m.organisation_id for m in services.meetings_of(setup, (MeetingStatus.PUBLISHED,))}
     german = next(r for r in regs if r.id in met)
@@ -61,7 +61,7 @@ def test_rating_mails_say_how_many_go_once_each_in_each_language(client, db):
 
 
 def test_both_sides_rate_their_meetings_until_it_closes_and_staff_see_bands(client, db):
-    event, setup, orgs, users, regs = _day_over(db)
+    event, setup, _orgs, users, regs = _day_over(db)
     ratings.send_mails(event, days_open=3)
     published = services.meetings_of(setup, (MeetingStatus.PUBLISHED,))
     attendee = next(r for r in regs if any(m.registration_id == r.id for m in published))
@@ -101,7 +101,7 @@ def test_both_sides_rate_their_meetings_until_it_closes_and_staff_see_bands(clie
 
 
 def test_the_room_plan_lists_every_table_with_its_employer(client, db):
-    event, setup, orgs, users, regs, _ = networking_day(attendees=2, employers=3, tables=2)
+    event, setup, _orgs, _users, _regs, _ = networking_day(attendees=2, employers=3, tables=2)
     login(client, make_staff(event).email)
     response = client.get(f"/console/e/{event.slug}/meetings/room-plan.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
