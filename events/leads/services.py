@@ -139,7 +139,8 @@ def export_rows(event: Event, organisation_id: int) -> tuple[list[str], list[lis
     for lead in leads_of(event, organisation_id):
         a = lead.registration.attendee
         rows.append([a.full_name, latin_spelling(a), a.email, degree_label(a.degree_level), a.field_of_study,
-                     lead.rating, lead.note, lead.scanned_by.email if lead.scanned_by else "", lead.created_at, lead.updated_at])
+                     lead.rating, lead.note, lead.scanned_by.email if lead.scanned_by else "", lead.created_at,
+                     lead.updated_at])
     return EXPORT_HEADER, rows
 
 

@@ -22,6 +22,14 @@ from events.registration.views import registration_or_404
 bp = Blueprint("leads", __name__)
 
 
+def _scanner_key() -> str:
+    """Scans are limited per signed-in contact: the phones of a whole venue may share one address."""
+    return f"lead-scanner:{getattr(current_user, 'id', None) or request.remote_addr}"
+
+
+SCANS = limiter.limit("60 per minute", key_func=_scanner_key)
+
+
 @bp.app_template_global()
 def leads_saved(registration) -> list:
     """For "My registration": the organisations that saved this attendee as a contact."""
@@ -54,7 +62,7 @@ def scan_page(event):
 
 
 @bp.post("/employer/e/<slug>/leads/scan")
-@limiter.limit("60 per minute")
+@SCANS
 @requires("employer", event_from="slug")
 def scan(event):
     """A scanned or typed badge code: the attendee's shared profile (JSON for the page's script, else the page)."""
@@ -76,7 +84,7 @@ def scan(event):
 
 
 @bp.post("/employer/e/<slug>/leads/<int:registration_id>")
-@limiter.limit("60 per minute")
+@SCANS
 @requires("employer", event_from="slug")
 def save(event, registration_id: int):
     if _bad_body():

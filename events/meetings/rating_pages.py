@@ -27,6 +27,15 @@ def _label(rater: ratings.Rater, event):
     return label
 
 
+@bp.app_template_global()
+def meeting_rating_link(registration) -> str | None:
+    """For "My registration": the attendee's rating link while ratings are open and they had a meeting."""
+    rater = ratings.Rater(registration.event, RatingSide.ATTENDEE, registration=registration)
+    if ratings.state(registration.event) != "open" or not ratings.meetings_of(rater):
+        return None
+    return url_for("meetings.rate", token=ratings.link_token(rater))
+
+
 @bp.route("/rate/<token>", methods=["GET", "POST"])
 def rate(token: str):
     """One form with every meeting the person had: a 1-5 rating and a comment each, editable until it closes."""

@@ -69,6 +69,7 @@ def test_both_sides_rate_their_meetings_until_it_closes_and_staff_see_bands(clie
     link = _link(next(m for m in mails("meeting_ratings") if m.to == attendee.attendee.email))
     page = client.get(link)
     assert page.status_code == 200 and all(m.organisation.name in page.text for m in hers)
+    assert link in client.get(f"/r/{attendee.token}").text  # "My registration" links to it too
     assert client.post(link, data=_form(hers, {hers[0].id: 7})).status_code == 422
     assert client.post(link, data=_form(hers, {m.id: 4 for m in hers})).status_code == 303
     assert client.post(link, data=_form(hers, {m.id: 5 for m in hers})).status_code == 303  # changed
