@@ -10,12 +10,13 @@ from flask import render_template
 from flask_babel import get_locale
 
 from app.pdf import cached, fingerprint, render_pdf
+from app.text import fold
 from app.storage import StoredDocument
 from events.meetings.models import MeetingSetup
 from events.meetings.services import setups_of
 from events.programme.models import Event
 
-TEMPLATE_VERSION = "room-plan-1"
+TEMPLATE_VERSION = "room-plan-3"
 COLUMNS = 4  # tables per row on the floor plan
 
 
@@ -30,6 +31,14 @@ class Plan:
     setup: MeetingSetup
     room: str
     tables: list[Table]  # in number order
+
+    @property
+    def by_employer(self) -> list[tuple[str, list[int]]]:
+        """Each employer with its table numbers, by name: where the helpers look someone up."""
+        out: dict[str, list[int]] = {}
+        for table in self.tables:
+            out.setdefault(table.organisation, []).append(table.number)
+        return sorted(out.items(), key=lambda item: fold(item[0]))
 
     @property
     def rows(self) -> list[list[Table]]:

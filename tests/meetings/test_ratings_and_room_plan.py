@@ -111,5 +111,7 @@ def test_the_room_plan_lists_every_table_with_its_employer(client, db):
     for employer in setup.employers:
         for n in range(employer.first_table, employer.first_table + 2):
             assert re.search(rf"\b{n}\s+{re.escape(employer.organisation.name)}", pages[0]), (n, pages[0])
+        first = employer.first_table  # and the index by name, for the helpers at the door
+        assert f"{employer.organisation.name}: {first}, {first + 1}" in pages[0]
     assert f'href="/console/e/{event.slug}/meetings/room-plan.pdf"' in client.get(
         f"/console/e/{event.slug}/meetings").text
