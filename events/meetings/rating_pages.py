@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
+from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.accounts.permissions import requires
@@ -25,6 +27,11 @@ def _label(rater: ratings.Rater, event):
             other = _("an attendee who no longer shares their profile")
         return f"{fmt_range(meeting.slot.starts_at, meeting.slot.ends_at, event.tz)} · \u2068{other}\u2069"
     return label
+
+
+def _mean(value: float | None) -> str:
+    """A mean rating as the reader writes numbers ("4.50", "4,50"), or a dash when nobody rated."""
+    return "–" if value is None else format_decimal(value, format="0.00", locale=get_locale())
 
 
 @bp.app_template_global()
@@ -56,7 +63,7 @@ def rate(token: str):
                 status = exc.status
             else:
                 flash(_("Thank you! You can change your ratings until %(when)s.",
-                        when=fmt_datetime(ratings.round_of(event).closes_at, event.tz)), "success")
+                        when=fmt_datetime(ratings.round_of(event).closes_at, event.tz, "short")), "success")
                 return redirect(url_for("meetings.rate", token=token), 303)
     return render_template("meetings/rate.html", event=event, rater=rater, state=state, form=form,
                            rnd=ratings.round_of(event)), status
@@ -68,7 +75,7 @@ def ratings_page(event):
     counts = ratings.pending(event)
     form = RatingMailForm(attendees=counts[0], contacts=counts[1])
     return render_template("meetings/staff_ratings.html", event=event, state=ratings.state(event), counts=counts,
-                           form=form, bands=ratings.bands(event), rnd=ratings.round_of(event))
+                           form=form, bands=ratings.bands(event), rnd=ratings.round_of(event), mean=_mean)
 
 
 @staff_bp.post("/ratings/send")

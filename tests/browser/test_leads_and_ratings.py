@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE, assert_accessible, log_in, screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, log_in, screenshot
+from tests.browser.test_door_camera import write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = [PHONE["width"], 1280]
@@ -50,7 +51,7 @@ def leads_day(live_app):
                                                               OutboxMessage.template == "meeting_ratings")).one()
         link = re.search(r"/rate/[A-Za-z0-9_.\-]+", body.body_text).group(0)
         return {"slug": event.slug, "contact": (contact.email, PASSWORD), "badge": badge,
-                "token": {name: r.token for name, r in people.items()}, "rate": link}
+                "token": {name: r.token for name, r in people.items()}, "rate": link, "past": past.slug}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -124,3 +125,40 @@ def test_an_attendee_rates_their_meetings(page, leads_day, width):
     page.get_by_role("button", name="Save my ratings").click()
     assert "Thank you!" in page.locator(".flash.success").first.inner_text()
     assert page.locator("fieldset.rating").first.get_by_label("5").is_checked()
+
+
+def test_the_phone_camera_reads_a_badge_as_at_the_door(browser, live_server, leads_day, tmp_path):
+    """The same scanner module as the door's (static/js/scanner.js): a fake camera films Ana's badge."""
+    video = tmp_path / "badge.y4m"
+    write_y4m(video, leads_day["badge"]["ana"])
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = camera.new_context(base_url=live_server, viewport=PHONE, permissions=["camera"])
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        log_in(page, *leads_day["contact"])
+        page.goto(f"/employer/e/{leads_day['slug']}/leads/scan?lang=en")
+        page.click("#camera-toggle")
+        page.locator("#person").wait_for(state="visible")  # the polyfill loads, the camera films, the scan goes out
+        assert page.locator("#person-name").inner_text() == "Ana Pérez"
+        screenshot(page, "leads-camera")
+        page.click("#camera-toggle")
+        page.wait_for_selector("#camera", state="hidden")
+        context.close()
+    finally:
+        camera.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_staff_see_ratings_by_score_band(page, leads_day, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, "admin@welcomeday.local", "welcome-admin-2026")
+    for lang in ("de", "nl", "en"):
+        page.goto(f"/console/e/{leads_day['past']}/meetings/ratings?lang={lang}")
+        screenshot(page, f"ratings-console-{lang}-{width}")
+    assert page.locator("h1").inner_text() == "Meeting ratings"
+    assert page.get_by_role("columnheader", name="Matcher score").is_visible()
+    assert_accessible(page, f"ratings-console-{width}")

@@ -90,7 +90,8 @@ def test_both_sides_rate_their_meetings_until_it_closes_and_staff_see_bands(clie
     assert {b.employer_mean for b in bands if b.employer_count} == {2.0}
     assert all(bands[i].high < bands[i + 1].low for i in range(len(bands) - 1))
     login(client, make_staff(event).email)
-    assert "Ratings by score band" in client.get(f"/console/e/{event.slug}/meetings/ratings").text
+    staff_page = client.get(f"/console/e/{event.slug}/meetings/ratings").text
+    assert "Ratings by score band" in staff_page and "<td>2.00</td>" in staff_page and "<td>5.00</td>" in staff_page
 
     db.session.scalar(select(RatingRound)).closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
