@@ -22,7 +22,8 @@ from events.leads.models import Lead
 from events.leads.signals import holder_of
 from events.meetings.agenda import latin_spelling
 from events.programme.models import Event
-from events.registration.models import Registration, RegistrationStatus
+from events.registration.models import Attendee, Registration, RegistrationStatus
+from events.registration.privacy import ERASED_DOMAIN
 from events.registration.profile import degree_label
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -119,8 +120,13 @@ def save_lead(event: Event, organisation_id: int, registration_id: int, user, *,
 
 
 def leads_of(event: Event, organisation_id: int) -> list[Lead]:
+    """The organisation's leads on attendees who still share their profile (one who takes the consent back, or
+    has their data erased, drops out of the list and its exports)."""
     return list(db.session.scalars(
-        select(Lead).where(Lead.event_id == event.id, Lead.organisation_id == organisation_id)
+        select(Lead).join(Registration, Registration.id == Lead.registration_id)
+        .join(Attendee, Attendee.id == Registration.attendee_id)
+        .where(Lead.event_id == event.id, Lead.organisation_id == organisation_id,
+               Registration.consent_sharing_at.is_not(None), Attendee.email.not_like(f"%@{ERASED_DOMAIN}"))
         .options(selectinload(Lead.registration).selectinload(Registration.attendee),
                  selectinload(Lead.scanned_by)).order_by(Lead.updated_at.desc(), Lead.id.desc())))
 

@@ -15,7 +15,8 @@ from badges import services as badge_services
 from badges import tokens
 from events.leads.models import Lead
 from tests.employers.helpers import login, make_partner
-from tests.factories import make_event, register
+from events.registration.services import update_profile
+from tests.factories import make_event, profile, register
 
 JSON = {"Accept": "application/json"}
 
@@ -118,3 +119,9 @@ def test_exports_and_the_attendee_withdraws(client, db):
     rival_lead = db.session.scalars(select(Lead)).one()
     assert client.post(f"/r/{other.token}/leads/{rival_lead.id}/withdraw").status_code == 404  # not theirs
     assert "Henkel AG" not in client.get(f"/r/{person.token}").text
+    # an attendee who stops sharing their profile drops out of the employer's list and exports
+    login(client, rival.email)
+    assert "Ana Pérez" in client.get(f"/employer/e/{event.slug}/leads").text
+    update_profile(person, profile("Ana Pérez"), consent_sharing=False)
+    assert "Ana Pérez" not in client.get(f"/employer/e/{event.slug}/leads").text
+    assert "Ana Pérez" not in client.get(f"/employer/e/{event.slug}/leads.csv").data.decode("utf-8-sig")
