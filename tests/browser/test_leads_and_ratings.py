@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible, log_in, screenshot
-from tests.browser.test_door_camera import write_y4m
+from tests.browser.conftest import PHONE, assert_accessible, log_in, screenshot
+from tests.browser.test_door_camera import filming
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = [PHONE["width"], 1280]
@@ -129,16 +129,8 @@ def test_an_attendee_rates_their_meetings(page, leads_day, width):
 
 def test_the_phone_camera_reads_a_badge_as_at_the_door(browser, live_server, leads_day, tmp_path):
     """The same scanner module as the door's (static/js/scanner.js): a fake camera films Ana's badge."""
-    video = tmp_path / "badge.y4m"
-    write_y4m(video, leads_day["badge"]["ana"])
-    camera = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-video-capture={video}"])
+    camera, page = filming(browser, live_server, leads_day["badge"]["ana"], tmp_path)
     try:
-        context = camera.new_context(base_url=live_server, viewport=PHONE, permissions=["camera"])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
         log_in(page, *leads_day["contact"])
         page.goto(f"/employer/e/{leads_day['slug']}/leads/scan?lang=en")
         page.click("#camera-toggle")
@@ -147,7 +139,7 @@ def test_the_phone_camera_reads_a_badge_as_at_the_door(browser, live_server, lea
         screenshot(page, "leads-camera")
         page.click("#camera-toggle")
         page.wait_for_selector("#camera", state="hidden")
-        context.close()
+        page.context.close()
     finally:
         camera.close()
 
