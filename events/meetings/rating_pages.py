@@ -7,6 +7,7 @@ import io
 from babel.numbers import format_decimal
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_babel import gettext as _
 
 from app.accounts.permissions import requires
@@ -41,6 +42,16 @@ def meeting_rating_link(registration) -> str | None:
     if ratings.state(registration.event) != "open" or not ratings.meetings_of(rater):
         return None
     return url_for("meetings.rate", token=ratings.link_token(rater))
+
+
+@bp.app_template_global()
+def employer_rating_link(event) -> str | None:
+    """For the employer's event page: the signed-in contact's rating link while ratings are open."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if user is None or user.organisation_id is None or ratings.state(event) != "open":
+        return None
+    rater = ratings.Rater(event, RatingSide.EMPLOYER, user=user)
+    return url_for("meetings.rate", token=ratings.link_token(rater)) if ratings.meetings_of(rater) else None
 
 
 @bp.route("/rate/<token>", methods=["GET", "POST"])

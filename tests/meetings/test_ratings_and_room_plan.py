@@ -82,6 +82,8 @@ def test_both_sides_rate_their_meetings_until_it_closes_and_staff_see_bands(clie
     theirs = [m for m in published if m.organisation_id == org]
     employer_link = _link(next(m for m in mails("meeting_ratings") if m.to == contact.email))
     assert hers[0].registration.attendee.full_name in client.get(employer_link).text
+    login(client, contact.email)  # signed in, the contact finds the same link on the event's page
+    assert employer_link in client.get(f"/employer/e/{event.slug}/").text
     assert client.post(employer_link, data=_form(theirs, {m.id: 2 for m in theirs})).status_code == 303
 
     bands = ratings.bands(event)
