@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -165,3 +165,18 @@ def withdraw(registration: Registration, lead_id: int) -> None:
           event_id=lead.event_id)
     db.session.delete(lead)
     db.session.commit()
+
+
+def personal_data(_app, *, attendee: Attendee) -> dict:
+    """For "Download my data" (events.registration.signals.personal_data): the contacts employers saved."""
+    leads = db.session.scalars(select(Lead).join(Registration, Registration.id == Lead.registration_id)
+                               .where(Registration.attendee_id == attendee.id).order_by(Lead.id))
+    return {"saved_by_employers": [
+        {"organisation": lead.organisation.name, "rating": lead.rating, "note": lead.note,
+         "saved_at": lead.created_at.isoformat(), "changed_at": lead.updated_at.isoformat()} for lead in leads]}
+
+
+def forget(_app, *, attendee: Attendee) -> None:
+    """Erasing a person's data deletes the contacts employers saved (events.registration.signals.erasing)."""
+    db.session.execute(delete(Lead).where(Lead.registration_id.in_(
+        select(Registration.id).where(Registration.attendee_id == attendee.id))))

@@ -14,6 +14,7 @@ from app.audit import AuditEntry
 from badges import services as badge_services
 from badges import tokens
 from events.leads.models import Lead
+from events.leads.services import save_lead
 from tests.employers.helpers import login, make_partner
 from events.registration.services import update_profile
 from tests.factories import make_event, profile, register
@@ -125,3 +126,16 @@ def test_exports_and_the_attendee_withdraws(client, db):
     update_profile(person, profile("Ana Pérez"), consent_sharing=False)
     assert "Ana Pérez" not in client.get(f"/employer/e/{event.slug}/leads").text
     assert "Ana Pérez" not in client.get(f"/employer/e/{event.slug}/leads.csv").data.decode("utf-8-sig")
+
+
+def test_my_data_lists_the_saved_contacts_and_deleting_it_deletes_them(client, db):
+    event = make_event()
+    org, contact = make_partner(event, "Henkel AG", "recruiting@henkel.example")
+    person = register(event, "ana@example.org", name="Ana Pérez")
+    save_lead(event, org.id, person.id, contact, rating=4, note="Polymers")
+    data = client.get(f"/r/{person.token}/data.json").get_json()
+    assert [(s["organisation"], s["rating"], s["note"]) for s in data["saved_by_employers"]] == [
+        ("Henkel AG", 4, "Polymers")]
+    assert client.post(f"/r/{person.token}/delete").status_code == 303
+    assert _count(db) == 0
+
