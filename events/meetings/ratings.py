@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -236,3 +236,22 @@ def bands(event: Event, parts: int = BANDS) -> list[Band]:
                         len(by_side[RatingSide.ATTENDEE]), _mean(by_side[RatingSide.ATTENDEE]),
                         len(by_side[RatingSide.EMPLOYER]), _mean(by_side[RatingSide.EMPLOYER])))
     return out
+
+
+def personal_data(_app, *, attendee) -> dict:
+    """For "Download my data" (events.registration.signals.personal_data): the person's own meeting ratings."""
+    rows = db.session.execute(
+        select(MeetingRating, Meeting).join(Meeting, Meeting.id == MeetingRating.meeting_id)
+        .join(Registration, Registration.id == Meeting.registration_id)
+        .where(Registration.attendee_id == attendee.id, MeetingRating.side == RatingSide.ATTENDEE)
+        .order_by(MeetingRating.id)).all()
+    return {"meeting_ratings": [{"organisation": m.organisation.name, "rating": r.rating, "comment": r.comment,
+                                 "changed_at": r.updated_at.isoformat()} for r, m in rows]}
+
+
+def forget(_app, *, attendee) -> None:
+    """Erasing a person's data drops the comments they wrote on their meetings (the ratings stay, for the bands)."""
+    ids = select(Meeting.id).join(Registration, Registration.id == Meeting.registration_id).where(
+        Registration.attendee_id == attendee.id)
+    db.session.execute(update(MeetingRating).where(MeetingRating.meeting_id.in_(ids),
+                                                   MeetingRating.side == RatingSide.ATTENDEE).values(comment=""))

@@ -102,6 +102,11 @@ def test_both_sides_rate_their_meetings_until_it_closes_and_staff_see_bands(clie
     assert {r.rating for r in db.session.scalars(select(MeetingRating).where(
         MeetingRating.side == RatingSide.ATTENDEE))} == {5}
     assert client.get(link[:-3] + "abc").status_code == 404  # a forged link
+    mine = client.get(f"/r/{attendee.token}/data.json").get_json()["meeting_ratings"]
+    assert sorted((r["rating"], r["comment"]) for r in mine) == sorted((5, f"comment {m.id}") for m in hers)
+    client.post(f"/r/{attendee.token}/delete")
+    assert {r.comment for r in db.session.scalars(select(MeetingRating).where(
+        MeetingRating.side == RatingSide.ATTENDEE))} == {""}
 
 
 def test_the_room_plan_lists_every_table_with_its_employer(client, db):
