@@ -23,13 +23,14 @@ from events.agendas import feature as agendas
 from events.dashboard import feature as dashboard
 from events.employers import feature as employers
 from events.feedback import feature as feedback
+from events.leads import feature as leads
 from events.meetings import feature as meetings
 from events.programme import feature as programme
 from events.registration import feature as registration
 from events.reminders import feature as reminders
 
 FEATURES = (programme, registration, employers, meetings, agendas, dashboard, badges, reminders, feedback, aftercare,
-            demo)
+            leads, demo)
 
 
 def select_locale() -> str:

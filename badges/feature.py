@@ -14,6 +14,7 @@ from badges.door import figures
 from badges.door import views as door_views
 from badges.door.api import scanner_api
 from events.agendas.signals import holder_badge
+from events.leads.signals import badge_holder
 
 
 def console_entries(app: Flask, event) -> list[NavEntry]:
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(scanner_api)
     app.cli.add_command(badges_command)
     holder_badge.connect(tokens.holder_badge_token, sender=app)  # the QR code on personal agendas
+    badge_holder.connect(tokens.scanned_holder, sender=app)  # the employers' contact scanner (events/leads)
     jobs.add_handler(app, "badges.single", documents.single_badge_job)
     jobs.add_handler(app, "badges.sheet", documents.badge_sheet_job)
     jobs.add_handler(app, "badges.label", documents.label_job)

@@ -150,3 +150,18 @@ def find_badge(token: str) -> Badge | None:
         return None
     badge = db.session.scalars(select(Badge).where(Badge.token_hash == hash_token(token))).first()
     return badge if badge is not None and signed(badge, token) else None
+
+
+def scanned_holder(_app, *, token: str) -> dict:
+    """What a scanned code names, for a scanner other than the door's (answers events.leads.signals.badge_holder):
+    a reason it names nobody, or the badge's event and registration (None for a staff or employer badge)."""
+    token = normalise(token)
+    if not token:
+        return {"reason": "empty"}
+    if not well_formed(token):
+        return {"reason": "malformed"}
+    badge = find_badge(token)
+    if badge is None:
+        return {"reason": "unknown"}
+    return {"reason": None if badge.status == BadgeStatus.ACTIVE else "revoked", "event_id": badge.event_id,
+            "registration_id": badge.registration_id}

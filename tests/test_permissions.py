@@ -33,7 +33,7 @@ PUBLIC = {
     "agendas.programme_pdf", "agendas.event_feed", "agendas.session_ics", "agendas.registration_agenda",
     "agendas.renew_registration_feed", "agendas.personal_feed", "badges.badge_pdf", "badges.badge_png",
     "meetings.attendee_wishes", "employers.apply", "employers.accept_invitation", "feedback.answer",
-    "aftercare.certificate",
+    "aftercare.certificate", "leads.withdraw", "meetings.rate",
     "accounts.login", "accounts.totp", "accounts.forgot_password", "accounts.reset_password",
     "api.openapi", "api.list_events", "api.get_event", "api.list_sessions", "api.get_session",
     "api.create_registration", "api.get_registration", "api.cancel_registration", "api.confirm_registration",
@@ -88,7 +88,8 @@ def world(db, tmp_path):
     values = {"slug": event.slug, "event_id": event.id, "session_id": session.id,
               "registration_id": registration.id, "room_id": room.id, "role_id": role.id, "slot_id": slot.id,
               "booking_id": 1, "badge_id": 1, "job_id": job.id, "upload": "x" * 24, "name": "registrations",
-              "fmt": "csv", "action": "resend", "device_id": 1, "door": "main", "meeting_id": 1}
+              "fmt": "csv", "action": "resend", "device_id": 1, "door": "main", "meeting_id": 1,
+              "lead_id": 1}
     return {"event": event, "team": team, "values": values}
 
 

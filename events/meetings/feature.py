@@ -8,9 +8,10 @@ from app import jobs
 from app.console import NavEntry, navigation, redirect_old_urls
 from app.console.plugins import add_figure
 from events.agendas.items import add_registration_provider, add_user_provider
-# employer_pages adds its routes to views.bp
-from events.meetings import agenda, employer_pages, figures, services, views  # noqa: F401
+# employer_pages and rating_pages add their routes to views.bp and views.staff_bp
+from events.meetings import agenda, employer_pages, figures, rating_pages, ratings, services, views  # noqa: F401
 from events.meetings.matching.cli import match
+from events.registration.signals import erasing, personal_data
 
 
 def console_entries(app: Flask, event) -> list[NavEntry]:
@@ -28,3 +29,5 @@ def init_app(app: Flask) -> None:
     jobs.add_handler(app, "meetings.solve", services.run_matching)
     add_figure(app, "meetings", figures.meeting_counts)
     add_figure(app, "meeting_rows", figures.meeting_rows)
+    personal_data.connect(ratings.personal_data, sender=app)  # "Download my data": their meeting ratings
+    erasing.connect(ratings.forget, sender=app)  # and erasing drops the comments they wrote

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SearchField, StringField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SearchField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.forms import Form, SelectField, strip_filter
@@ -119,3 +120,30 @@ class EmployerFilterForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.offer.choices = [("", _l("Anything")), *((s.value, label) for s, label in OFFER_LABELS.items())]
+
+
+class RatingMailForm(PublishForm):
+    """Sending the rating mails: the numbers staff saw, their tick, and how long ratings stay open."""
+    days_open = IntegerField(_l("Ratings can be given or changed for (days)"), default=14,
+                             validators=[InputRequired(), NumberRange(min=1, max=90)])
+
+
+def rating_form(meetings, ratings: dict, label_of):
+    """One 1-5 rating and a comment per meeting the person had (labelled ``label_of(meeting)``), filled with their
+    earlier ratings."""
+    attrs: dict = {"meeting_fields": []}
+    for m in meetings:
+        attrs[f"rating_{m.id}"] = RadioField(label_of(m), choices=[(r, str(r)) for r in range(1, 6)], coerce=int,
+                                             validate_choice=False, validators=[Optional()])
+        attrs[f"comment_{m.id}"] = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
+        attrs["meeting_fields"].append(m)
+    form_class = type("RatingForm", (Form,), attrs)
+    data = {}
+    for meeting_id, row in ratings.items():
+        data[f"rating_{meeting_id}"], data[f"comment_{meeting_id}"] = row.rating, row.comment
+    return form_class(data=data)
+
+
+def rating_answers(form) -> dict[int, tuple[int | None, str]]:
+    return {m.id: (getattr(form, f"rating_{m.id}").data, getattr(form, f"comment_{m.id}").data or "")
+            for m in form.meeting_fields}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import UTCDateTime, db, str_enum, utcnow
@@ -159,3 +159,48 @@ class StandbyAttendee(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration = relationship("Registration")
+
+
+class RatingSide(str, enum.Enum):
+    ATTENDEE = "attendee"
+    EMPLOYER = "employer"
+
+
+class MeetingRating(db.Model):
+    """After the day: how one side rated one meeting it had (1-5, a comment); one per meeting and side, editable
+    until the event's rating round closes."""
+
+    __tablename__ = "meeting_rating"
+    __table_args__ = (UniqueConstraint("meeting_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    side: Mapped[RatingSide] = mapped_column(str_enum(RatingSide, "rating_side"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RatingRound(db.Model):
+    """The event's meeting ratings: open from the first mail until ``closes_at``."""
+
+    __tablename__ = "meeting_rating_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RatingMail(db.Model):
+    """The rating mail was written to the outbox for this person ("r<registration id>" or "u<user id>"), once,
+    under a unique key."""
+
+    __tablename__ = "meeting_rating_mail"
+    __table_args__ = (UniqueConstraint("event_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(24))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -163,8 +163,9 @@ def _cell(value, tz: ZoneInfo):
     return _safe(value), None
 
 
-def to_xlsx(header: list[str], rows: list[list], title: str, tz: ZoneInfo) -> bytes:
-    """Headings in the current language, typed cells, a frozen header row and an autofilter."""
+def to_xlsx(header: list[str], rows: list[list], title: str, tz: ZoneInfo, headings: dict | None = None) -> bytes:
+    """Headings in the current language (``headings`` adds a feature's own), typed cells, a frozen header row and
+    an autofilter."""
     # openpyxl loads numpy when it is installed: only an Excel export needs it, not the web process at start
     from openpyxl import Workbook
     # openpyxl.styles: as above, loaded only for an Excel export
@@ -173,7 +174,7 @@ def to_xlsx(header: list[str], rows: list[list], title: str, tz: ZoneInfo) -> by
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([heading(name) for name in header])
+    sheet.append([str((headings or {}).get(name) or heading(name)) for name in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:

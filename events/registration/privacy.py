@@ -21,6 +21,7 @@ from events.registration import services
 from events.registration import queries
 from events.registration import store
 from events.registration.profile import FIELDS, stored_value
+from events.registration.signals import collect, erasing, personal_data
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.registration.models import Attendee, Registration, RegistrationStatus
@@ -39,6 +40,7 @@ def attendee_data(attendee: Attendee) -> dict:
         return v.isoformat() if v else None
     mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == attendee.email)
                                .order_by(OutboxMessage.id)).all()
+    extra = {key: value for part in collect(personal_data, attendee=attendee) for key, value in part.items()}
     return {
         "exported_at": utcnow().isoformat(),
         "profile": {"email": attendee.email, **{f.name: stored_value(f, attendee) for f in FIELDS},
@@ -58,6 +60,7 @@ def attendee_data(attendee: Attendee) -> dict:
         } for r in attendee.registrations],
         "emails": [{"subject": m.subject, "written_at": iso(m.created_at), "sent_at": iso(m.sent_at)}
                    for m in mails],
+        **extra,  # what the other features hold (events/registration/signals.py)
     }
 
 
@@ -68,6 +71,7 @@ def erase_attendee(attendee: Attendee, reason: str) -> None:
             services.cancel_registration(registration, reason=reason)
     attendee = db.session.get(Attendee, attendee.id)
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to == attendee.email))
+    collect(erasing, attendee=attendee)  # the other features delete what they hold about the person
     # Country, university, degree and language for e-mails stay, for the statistics; nothing else points to them.
     store.update_attendee(attendee.id, email=f"attendee-{attendee.id}@{ERASED_DOMAIN}", full_name="",
                           badge_name="", latin_name="", field_of_study="", graduation_date=None, languages={}, seeking=[])

@@ -19,7 +19,6 @@
   var verdictBox = document.getElementById("verdict");
   var undoButton = document.getElementById("undo");
   var rosterKey = "wd-roster-" + cfg.event, queueKey = "wd-queue-" + cfg.event;
-  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", TOKEN_LENGTH = 22;
   var roster = load(rosterKey), byHash = index(roster);
   var queue = load(queueKey) || [];
   var online = navigator.onLine, lastCheckIn = null, lastName = "", hideTimer = null, busy = false;
@@ -54,22 +53,8 @@
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // ---- token checks, as badges/tokens.py does them
-  function normalise(s) { return (s || "").toUpperCase().replace(/[\s-]/g, "").slice(0, 64); }
-  function checkChar(body) {
-    var n = 32, factor = 2, total = 0;
-    for (var i = body.length - 1; i >= 0; i--) {
-      var addend = factor * ALPHABET.indexOf(body[i]);
-      factor = factor === 2 ? 1 : 2;
-      total += Math.floor(addend / n) + addend % n;
-    }
-    return ALPHABET[(n - total % n) % n];
-  }
-  function wellFormed(t) {
-    if (t.length !== TOKEN_LENGTH) return false;
-    for (var i = 0; i < t.length; i++) if (ALPHABET.indexOf(t[i]) < 0) return false;
-    return checkChar(t.slice(0, -1)) === t[t.length - 1];
-  }
+  // ---- token checks, as badges/tokens.py does them (scanner.js, shared with the employer's contact scanner)
+  var normalise = window.welcomedayScanner.normalise, wellFormed = window.welcomedayScanner.wellFormed;
 
   // ---- SHA-256 (crypto.subtle needs https; a door laptop on the venue LAN may be on plain http)
   function sha256(text) {
@@ -305,41 +290,15 @@
       .then(function (d) { render(d.results); }).catch(local);
   }
 
-  var cameraBox = document.getElementById("camera"), video = document.getElementById("video"), stream = null;
+  var cameraBox = document.getElementById("camera");
+  var camera = window.welcomedayScanner.camera(document.getElementById("video"), cfg.vendorUrl, function (text) { scan(text); });
   document.getElementById("camera-toggle").addEventListener("click", function () {
-    if (stream) { stopCamera(); return; }
+    if (camera.running()) { stopCamera(); return; }
     cameraBox.hidden = false;
     document.getElementById("camera-msg").textContent = T.camera_loading;
-    detector().then(function (det) {
-      return navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}}).then(function (s) {
-        stream = s; video.srcObject = s; return video.play().then(function () { loop(det); });
-      });
-    }).catch(function () { document.getElementById("camera-msg").textContent = T.no_camera; });
+    camera.start().catch(function () { document.getElementById("camera-msg").textContent = T.no_camera; });
   });
-  function stopCamera() { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; cameraBox.hidden = true; input.focus(); }
-  function detector() {
-    if ("BarcodeDetector" in window) return Promise.resolve(new window.BarcodeDetector({formats: ["qr_code"]}));
-    return new Promise(function (resolve, reject) {  // the self-hosted polyfill (ZXing-C++ in WebAssembly)
-      var s = document.createElement("script");
-      s.src = cfg.vendorUrl + "barcode-detector-ponyfill.js";
-      s.onload = function () {
-        var api = window.BarcodeDetectionAPI;
-        api.setZXingModuleOverrides({locateFile: function (path) { return cfg.vendorUrl + path; }});
-        resolve(new api.BarcodeDetector({formats: ["qr_code"]}));
-      };
-      s.onerror = reject; document.head.appendChild(s);
-    });
-  }
-  var lastSeen = {text: "", at: 0};
-  function loop(det) {
-    if (!stream) return;
-    det.detect(video).then(function (codes) {
-      var now = Date.now();
-      if (codes.length && (codes[0].rawValue !== lastSeen.text || now - lastSeen.at > 3000)) {
-        lastSeen = {text: codes[0].rawValue, at: now}; scan(codes[0].rawValue);
-      }
-    }).catch(function () {}).finally(function () { setTimeout(function () { loop(det); }, 150); });
-  }
+  function stopCamera() { camera.stop(); cameraBox.hidden = true; input.focus(); }
 
   // ---- wiring: the input always has the focus, Enter scans
   document.getElementById("scan-form").addEventListener("submit", function (e) {

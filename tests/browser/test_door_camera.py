@@ -37,6 +37,21 @@ def write_y4m(path, text: str, frames: int = 10) -> None:
             out.write(b"FRAME\n" + luma + chroma + chroma)
 
 
+def filming(browser, live_server, text: str, folder):
+    """A second Chromium whose camera films the QR code of ``text``, and a page of it at phone width (the caller
+    closes the browser)."""
+    video = folder / "badge.y4m"
+    write_y4m(video, text)
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"])
+    context = camera.new_context(base_url=live_server, viewport=PHONE, permissions=["camera"])
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return camera, page
+
+
 @pytest.fixture
 def door_day(live_app):
     """A welcome day happening now, a confirmed attendee with a badge, and the demo's door user on its door."""
@@ -62,16 +77,8 @@ def door_day(live_app):
 
 def test_door_camera_reads_a_badge_and_checks_in(browser, live_server, door_day, tmp_path):
     slug, token = door_day
-    video = tmp_path / "badge.y4m"
-    write_y4m(video, token)
-    camera = browser.browser_type.launch(
-        executable_path=CHROMIUM,
-        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-video-capture={video}"])
+    camera, page = filming(browser, live_server, token, tmp_path)
     try:
-        context = camera.new_context(base_url=live_server, viewport=PHONE, permissions=["camera"])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
         log_in(page, "door@welcomeday.local", "welcome-door-2026")
         page.goto(f"/console/e/{slug}/door/main")
         page.click("#camera-toggle")
@@ -94,6 +101,6 @@ def test_door_camera_reads_a_badge_and_checks_in(browser, live_server, door_day,
             raise AssertionError("the camera could not be stopped: a verdict kept covering the page")
         page.wait_for_selector("#camera", state="hidden")
         page.wait_for_function("() => document.activeElement && document.activeElement.id === 'code'")
-        context.close()
+        page.context.close()
     finally:
         camera.close()
