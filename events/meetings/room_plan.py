@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import get_locale
 
+from app.content import localized
 from app.pdf import cached, fingerprint, render_pdf
 from app.text import fold
 from app.storage import StoredDocument
@@ -52,7 +53,7 @@ def plans_of(event: Event) -> list[Plan]:
         tables = [Table(e.first_table + t, e.organisation.name)
                   for e in setup.employers for t in range(e.tables)]
         if tables:
-            room = setup.session.room.name if setup.session.room else ""
+            room = localized(setup.session.room, "name") if setup.session.room else ""
             out.append(Plan(setup, room, sorted(tables, key=lambda t: t.number)))
     return out
 
@@ -60,8 +61,8 @@ def plans_of(event: Event) -> list[Plan]:
 def room_plan_pdf(event: Event) -> StoredDocument:
     plans = plans_of(event)
     locale = str(get_locale() or "en")
-    key = fingerprint(TEMPLATE_VERSION, locale, event.id, event.title, event.timezone,
-                      [(p.setup.id, p.setup.session.title, p.setup.session.starts_at, p.setup.session.ends_at,
+    key = fingerprint(TEMPLATE_VERSION, locale, event.id, localized(event, "title", locale), event.timezone,
+                      [(p.setup.id, localized(p.setup.session, "title", locale), p.setup.session.starts_at, p.setup.session.ends_at,
                         p.room, [(t.number, t.organisation) for t in p.tables]) for p in plans])
 
     def build() -> bytes:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import render_template
 from flask_babel import get_locale
 
+from app.content import localized
 from app.pdf import cached, fingerprint, render_pdf
 from app.storage import StoredDocument
 from events.meetings.agenda import latin_spelling
@@ -43,7 +44,8 @@ def sheet_pdf(setup: MeetingSetup, organisation_ids: list[int] | None = None) ->
     event = setup.session.event
     locale = str(get_locale() or "en")
     key = fingerprint(
-        TEMPLATE_VERSION, locale, setup.id, event.title, event.timezone, setup.session.title,
+        TEMPLATE_VERSION, locale, setup.id, localized(event, "title", locale), event.timezone,
+        localized(setup.session, "title", locale),
         [(s.employer.organisation_id, s.employer.organisation.name, s.tables) for s in sheets],
         [(slot.id, slot.starts_at, slot.ends_at) for slot in setup.slots],
         [(m.id, m.sequence, m.status.value, m.registration.attendee.updated_at) for s in sheets
