@@ -1,0 +1,147 @@
+"""Staff, door and employer pages, every PDF and the Excel headers, read in German and Dutch: no English message, no
+English word of ours, no raw enum code, no snake_case name (the checks of tests/i18n.py).
+
+The pages are found in the URL map, like tests/test_permissions.py and tests/test_inputs.py walk it: every GET rule
+whose view declares a role is rendered with real ids of one welcome day that happened (a programme, registrations
+in every state, check-ins, a matching run and its published meetings, a booked workshop slot, a survey with an
+answer), so a new page is read in both languages without being listed here.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db as _db
+from events.employers import services as employers
+from events.employers.models import EventPartner, Organisation, PartnerRole, PartnerStatus
+from events.employers.profiles import ProfileData, save_profile
+from events.feedback import services as feedback
+from events.meetings import services as meetings
+from events.programme.models import Room, SessionKind
+from events.registration import services as registration
+from events.registration.exports import DATASETS
+from events.registration.walkins import WalkIn, register_walk_in
+from tests.factories import make_session, profile
+from tests.feedback.helpers import move_into_past, scan
+from tests.badges.helpers import live_event
+from tests.i18n import LANGUAGES, pdf_text, untranslated, visible_text, xlsx_headers
+from tests.roles import login, team_for
+from tests.test_inputs import _url
+
+# Who reads each declared role's pages (employers' pages as the employer: an administrator first chooses for whom).
+READER = {"admin": "admin", "staff": "staff", "door": "door", "employer": "employer", "user": "admin"}
+# Not for reading: a service worker's script and JSON for programs.
+NOT_TEXT = {"door.service_worker", "door.roster_json", "meetings_staff.instance"}
+
+
+def _person(event, email: str, name: str, locale: str, sessions=()):
+    result = registration.register_attendee(event.slug, registration.RegistrationRequest(
+        email=email, profile=profile(name, locale=locale), consent_processing=True, consent_sharing=True,
+        session_ids=[s.id for s in sessions]))
+    return registration.confirm_email(result.registration)
+
+
+def _day():
+    """A welcome day that happened, with something on every page; returns the event, the team and the URL values."""
+    from datetime import timedelta
+    event = live_event(title="Tag der Talente", description="Für alle.", venue="Haus 1", languages=["de", "nl"])
+    workshop = make_session(event, offset_minutes=120, title="CV-Werkstatt", room="Raum 1", capacity=1,
+                            speakers="Dr. Ada Lovelace")
+    talk = make_session(event, offset_minutes=60, title="Karriere-Café", kind=SessionKind.TALK, capacity=None)
+    networking = make_session(event, offset_minutes=240, minutes=45, capacity=None, kind=SessionKind.NETWORKING,
+                              title="Arbeitgeber treffen")
+    networking.room = Room(event=event, name="Foyer", capacity=200)
+    team = team_for(event)
+    organisation = _db.session.get(Organisation, team["employer"].organisation_id)
+    organisation.name = "Beispiel GmbH"
+    _db.session.get(Organisation, team["other_employer"].organisation_id).name = "Andere GmbH"
+    _db.session.add(EventPartner(event=event, organisation=organisation, role=PartnerRole.LEAD,
+                                 status=PartnerStatus.ACCEPTED))
+    _db.session.add(EventPartner(event=event, organisation=Organisation(name="Neue GmbH"),
+                                 role=PartnerRole.CONTRIBUTING, status=PartnerStatus.APPLIED))
+    _db.session.commit()
+    save_profile(organisation.id, ProfileData(offers=["job", "internship"], fields_of_study=["Chemistry"],
+                                              degree_levels=["master"]))
+    lea = _person(event, "lea@example.org", "Lea Kim", "de", [workshop, talk])
+    pieter = _person(event, "pieter@example.org", "Pieter de Vries", "nl", [workshop, talk])  # waiting list
+    registration.register_attendee(event.slug, registration.RegistrationRequest(  # not confirmed yet
+        email="ola@example.org", profile=profile("Ola Nowak", locale="de"), consent_processing=True))
+    gone = _person(event, "jan@example.org", "Jan Jansen", "nl")
+    registration.cancel_registration(gone)
+    walk_in = register_walk_in(event, WalkIn(email="mo@example.org", full_name="Mo Salah", consent_processing=True,
+                                             locale="de")).registration
+    room = networking.room
+    start = event.starts_at + timedelta(hours=6)
+    slot = employers.create_slot(event, room.id, start, start + timedelta(hours=1), start - timedelta(minutes=30))
+    employers.book_slot(team["employer"], event, slot.id, employers.WorkshopRequest(
+        title="Bewerben in Deutschland", abstract="Wie es geht.", language="de", capacity=20))
+    setup = meetings.configure(networking, slot_minutes=10, changeover_minutes=5, max_meetings=2, max_wishes=3)
+    meetings.set_employer(setup, organisation.id, 1)
+    for someone in (lea, pieter):
+        meetings.save_attendee_wishes(setup, someone, [organisation.id], [])
+    job = meetings.start_run(setup, "fair", team["admin"])
+    assert job.status.value == "done", job.error
+    meetings.publish(meetings.setups_of(event)[0])
+    for door in ("main", f"session-{talk.id}"):
+        scan(event, lea, door)
+    scan(event, pieter)
+    move_into_past(event)
+    survey = feedback.save_survey(event, ask_overall=True, ask_sessions=True, ask_comment=True, anonymous=False,
+                                  closed=False)
+    feedback.submit_answer(lea, overall=5, session_ratings={talk.id: 4}, comment="Sehr gut.")
+    del survey
+    values = {"slug": event.slug, "session_id": networking.id, "registration_id": walk_in.id, "slot_id": slot.id,
+              "job_id": job.id, "door": "main", "name": "registrations", "fmt": "xlsx", "upload": "x" * 24}
+    return event, team, values, {"de": lea, "nl": pieter}
+
+
+def _pages(app, event, team, values, people, lang):
+    """(where, text) of every page, document and export this language's readers get."""
+    emails = {who: user.email for who, user in team.items()}
+    slug, token = event.slug, people[lang].token
+    _db.session.commit()  # nothing of the test's own session open while the requests write
+    _db.session.close()
+    clients = {}
+    for who in set(READER.values()):
+        clients[who] = app.test_client()
+        with app.app_context():
+            login(clients[who], SimpleNamespace(email=emails[who]))
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.redirect_to is not None or "GET" not in rule.methods or rule.endpoint in NOT_TEXT:
+            continue
+        role = getattr(app.view_functions[rule.endpoint], "required_role", None)
+        if role:
+            urls.append((READER[role], _url(rule, values)))
+    urls += [("staff", f"/console/e/{slug}/export/{name}.xlsx") for name in DATASETS if name != "registrations"]
+    clients["anonymous"] = app.test_client()
+    urls += [("anonymous", f"/e/{slug}/programme.pdf"), ("anonymous", f"/r/{token}/agenda.pdf"),
+             ("anonymous", f"/r/{token}/certificate.pdf")]
+    for who, url in urls:
+        # a context of its own: the test's would carry the last request's language and signed-in user into the next
+        with app.app_context():
+            response = clients[who].get(url, query_string={"lang": lang})
+        if response.status_code in (301, 302, 303):
+            continue
+        if response.mimetype == "application/pdf":
+            text = pdf_text(response.data)
+        elif response.mimetype.endswith("spreadsheetml.sheet"):
+            text = xlsx_headers(response.data)
+        elif response.mimetype == "text/html":
+            text = visible_text(response.get_data(as_text=True))
+        else:
+            continue
+        yield f"{response.status_code} {url}", text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_staff_and_employer_pages_and_documents_are_translated(app, db, monkeypatch, lang):
+    monkeypatch.setitem(app.config, "JOBS_EAGER", True)  # the matching job runs at once, in this session
+    event, team, values, people = _day()
+    pages = dict(_pages(app, event, team, values, people, lang))
+    assert len(pages) > 50
+    problems = {where: found for where, text in pages.items() if (found := untranslated(text, lang))}
+    report = "\n".join(f"  {where}: {found}" for where, found in sorted(problems.items()))
+    assert not problems, f"{len(problems)} pages untranslated in {lang}:\n{report}"
