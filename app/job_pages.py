@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app import storage
 from app.accounts.permissions import requires
 from app.extensions import db
-from app.jobs import Job, JobStatus, reap_lost, retry as retry_job
+from app.jobs import Job, JobStatus, reap_lost, retry as retry_job, runner
 
 bp = Blueprint("jobs", __name__, url_prefix="/console/jobs")
 # Where job progress was polled before it joined the console: the old URLs answer a permanent redirect.
@@ -45,7 +45,8 @@ def _json(job: Job) -> dict:
 def index():
     reap_lost()
     recent = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(200)).all()
-    return render_template("console/jobs.html", jobs=[job for job in recent if _may_see(job)][:50])
+    return render_template("console/jobs.html", jobs=[job for job in recent if _may_see(job)][:50],
+                           labels=runner(current_app).labels)
 
 
 @bp.get("/<int:job_id>")

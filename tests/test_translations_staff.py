@@ -38,7 +38,7 @@ NOT_TEXT = {"door.service_worker", "door.roster_json", "meetings_staff.instance"
 
 def _person(event, email: str, name: str, locale: str, sessions=()):
     result = registration.register_attendee(event.slug, registration.RegistrationRequest(
-        email=email, profile=profile(name, locale=locale), consent_processing=True, consent_sharing=True,
+        email=email, profile=profile(name, locale=locale, field_of_study="Chemie"), consent_processing=True, consent_sharing=True,
         session_ids=[s.id for s in sessions]))
     return registration.confirm_email(result.registration)
 
@@ -62,7 +62,7 @@ def _day():
     _db.session.add(EventPartner(event=event, organisation=Organisation(name="Neue GmbH"),
                                  role=PartnerRole.CONTRIBUTING, status=PartnerStatus.APPLIED))
     _db.session.commit()
-    save_profile(organisation.id, ProfileData(offers=["job", "internship"], fields_of_study=["Chemistry"],
+    save_profile(organisation.id, ProfileData(offers=["job", "internship"], fields_of_study=["Chemie"],
                                               degree_levels=["master"]))
     lea = _person(event, "lea@example.org", "Lea Kim", "de", [workshop, talk])
     pieter = _person(event, "pieter@example.org", "Pieter de Vries", "nl", [workshop, talk])  # waiting list
@@ -85,8 +85,8 @@ def _day():
     assert job.status.value == "done", job.error
     meetings.publish(meetings.setups_of(event)[0])
     for door in ("main", f"session-{talk.id}"):
-        scan(event, lea, door)
-    scan(event, pieter)
+        scan(event, lea, door, station="Tür 1")
+    scan(event, pieter, station="Tür 1")
     move_into_past(event)
     survey = feedback.save_survey(event, ask_overall=True, ask_sessions=True, ask_comment=True, anonymous=False,
                                   closed=False)

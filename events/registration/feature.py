@@ -33,4 +33,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(privacy.bp)
     app.cli.add_command(expire)
     app.cli.add_command(privacy.purge_command)
-    jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail)
+    jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail, _l("E-mail to a group"))
