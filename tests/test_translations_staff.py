@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db as _db
+from app.mail import OutboxMessage
 from events.employers import services as employers
 from events.employers.models import EventPartner, Organisation, PartnerRole, PartnerStatus
 from events.employers.profiles import ProfileData, save_profile
@@ -100,7 +101,9 @@ def _day():
 def _pages(app, event, team, values, people, lang):
     """(where, text) of every page, document and export this language's readers get."""
     emails = {who: user.email for who, user in team.items()}
-    slug, token = event.slug, people[lang].token
+    slug, token, reader = event.slug, people[lang].token, people[lang].attendee.email
+    for message in _db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == reader)):
+        yield f"mail {message.template}", f"{message.subject}\n{message.body_text}"
     _db.session.commit()  # nothing of the test's own session open while the requests write
     _db.session.close()
     clients = {}
