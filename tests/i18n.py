@@ -88,9 +88,10 @@ def _english_only_words(lang: str) -> frozenset[str]:
     return frozenset(english - {w.lower() for w in _translated_words(lang)})
 
 
-def english_leftovers(text: str, lang: str) -> list[str]:
-    """English messages of the catalogue (their longest stretch without placeholders, of two words or more) that
-    stand in ``text`` although ``lang`` says them otherwise."""
+@lru_cache(maxsize=None)
+def _english_stretches(lang: str) -> tuple[str, ...]:
+    """Of each English message that ``lang`` says otherwise, its longest stretch without placeholders when that
+    is two words or more (12 characters at least) and the translation does not hold it too."""
     found = []
     for message in catalog(lang):
         english = message.id if isinstance(message.id, str) else (message.id or [""])[0]
@@ -98,9 +99,14 @@ def english_leftovers(text: str, lang: str) -> list[str]:
         if not english or translated == english:
             continue
         stretch = max(PLACEHOLDER.split(english), key=len).strip(" .,:;·–")
-        if len(stretch) >= 12 and " " in stretch and stretch not in translated and stretch in text:
+        if len(stretch) >= 12 and " " in stretch and stretch not in translated:
             found.append(stretch)
-    return found
+    return tuple(found)
+
+
+def english_leftovers(text: str, lang: str) -> list[str]:
+    """English messages of the catalogue that stand in ``text`` although ``lang`` says them otherwise."""
+    return [stretch for stretch in _english_stretches(lang) if stretch in text]
 
 
 def english_words(text: str, lang: str) -> list[str]:
