@@ -333,7 +333,6 @@ def publish(setup: MeetingSetup, expected: tuple[int, int] | None = None) -> tup
 
 def notify_changes(setup: MeetingSetup, changed: list[Meeting]) -> None:
     """Mail each attendee concerned their meetings as they stand now, and tell the employers concerned."""
-    from events.meetings.agenda import reason_text  # the reasons in the reader's words (agenda imports this module)
     event = setup.session.event
     registrations = {m.registration_id: m.registration for m in changed}
     for registration in registrations.values():
@@ -341,7 +340,7 @@ def notify_changes(setup: MeetingSetup, changed: list[Meeting]) -> None:
                 if m.registration_id == registration.id]
         queue_mail(registration.attendee.email, "meetings_attendee", locale=registration.attendee.locale,
                    event=event, setup=setup, registration=registration, meetings=mine,
-                   table_number=lambda m: table_number(setup, m.organisation_id, m.table), reason=reason_text)
+                   table_number=lambda m: table_number(setup, m.organisation_id, m.table))
     for organisation_id in sorted({m.organisation_id for m in changed}):
         for contact in contacts_of(organisation_id):
             queue_mail(contact.email, "meetings_employer", locale=contact.locale, event=event, setup=setup)
