@@ -120,7 +120,7 @@ FIELD_LABELS = {
     "floor": _l("Floor"), "kind": _l("Kind"), "abstract": _l("Abstract"), "room_id": _l("Room"),
     "needs_seat": _l("People book a seat"), "language": _l("Language"), "speakers": _l("Speakers"),
     "clash_override": _l("Clash accepted"), "enrolments": _l("Sessions"), "email": _l("E-mail"),
-    "walk_in": _l("Walk-in"), "places": _l("Places"), "reason": _l("Reason"), "template": _l("E-mail"),
+    "walk_in": _l("Walk-in"), "places": _l("Places"), "seats": _l("Seats"), "session_id": _l("Session ID"), "reason": _l("Reason"), "template": _l("E-mail"),
     "segment": _l("Recipients"), "subject": _l("Subject"), "recipients": _l("Recipients"),
     "count": _l("Number"), "columns": _l("Columns"), "user": _l("Account"), "role": _l("Role"),
     "by": _l("How"), "from": _l("Copied from"), "told": _l("People told"), "message": _l("Message"),
@@ -137,6 +137,9 @@ CODE_LABELS = {
     "pending": _l("Not confirmed yet"), "confirmed": _l("Confirmed"), "waitlisted": _l("Waiting list"),
     "cancelled": _l("Cancelled"), "dropped": _l("Dropped"), "draft": _l("Draft"), "published": _l("Published"),
     "closed": _l("Closed"), "scheduled": _l("Scheduled"), "staff": _l("Staff"), "door": _l("Door staff"),
+    "registration_link": _l("Link to the personal page"),
+    "confirm_registration": _l("Request to confirm the e-mail address"),
+    "registration_confirmed": _l("Confirmation with badge and agenda"),
 }
 
 

@@ -8,6 +8,7 @@ answer), so a new page is read in both languages without being listed here.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from itertools import product
 from types import SimpleNamespace
@@ -15,6 +16,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import EventRoleKind
+from app.accounts.services import grant_role_by_email
 from app.extensions import db as _db
 from app.mail import OutboxMessage
 from events.employers import services as employers
@@ -23,7 +26,8 @@ from events.employers.profiles import ProfileData, save_profile
 from events.feedback import services as feedback
 from events.meetings import services as meetings
 from events.programme.models import Room, SessionKind
-from events.registration import services as registration
+from events.programme import services as programme
+from events.registration import desk, services as registration
 from events.registration.exports import DATASETS
 from events.registration.walkins import WalkIn, register_walk_in
 from tests.factories import make_session, profile
@@ -79,6 +83,11 @@ def _day():
     registration.cancel_registration(gone)
     walk_in = register_walk_in(event, WalkIn(email="mo@example.org", full_name="Mo Salah", consent_processing=True,
                                              locale="de")).registration
+    # what the audit log then shows: an edited day, a seat beyond the capacity, a mail sent again, a role given
+    programme.update_event(event, replace(programme.event_data_from(event), venue="Haus 2", capacity=50))
+    desk.give_seat(pieter, workshop.id, override=True, reason="Zweiter Raum")
+    desk.resend(lea, "registration_confirmed")
+    grant_role_by_email(team["other_staff"].email, event, EventRoleKind.DOOR)
     room = networking.room
     start = event.starts_at + timedelta(hours=6)
     slot = employers.create_slot(event, room.id, start, start + timedelta(hours=1), start - timedelta(minutes=30))
