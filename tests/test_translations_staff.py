@@ -136,7 +136,10 @@ def _signed_in(app, team) -> dict:
 
 
 def _text(response) -> str | None:
-    """What a reader reads in a response: a page's visible text, a PDF's text, an Excel sheet's headers."""
+    """What a reader reads in a response: a page's visible text, a PDF's text, an Excel sheet's headers, the
+    message a script shows from JSON (a job's progress)."""
+    if response.is_json and isinstance(response.get_json(), dict) and "message" in response.get_json():
+        return response.get_json()["message"]
     if response.mimetype == "application/pdf":
         return pdf_text(response.data)
     if response.mimetype.endswith("spreadsheetml.sheet"):
