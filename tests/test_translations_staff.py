@@ -54,9 +54,9 @@ def _person(event, email: str, name: str, locale: str, sessions=()):
     return registration.confirm_email(result.registration)
 
 
-def _day():
-    """A welcome day that happened, with something on every page: the event, the team, the values of the URLs'
-    arguments (a tuple: each is tried) and the German and the Dutch attendee."""
+def _day(lang: str = "de"):
+    """A welcome day that happened, with something on every page: the event, the team (its employer contact reads
+    ``lang``), the values of the URLs' arguments (a tuple: each is tried) and the German and the Dutch attendee."""
     event = live_event(title="Tag der Talente", description="Für alle.", venue="Haus 1", languages=["de", "nl"])
     workshop = make_session(event, offset_minutes=120, title="CV-Werkstatt", room="Raum 1", capacity=1,
                             speakers="Dr. Ada Lovelace")
@@ -65,6 +65,7 @@ def _day():
                               title="Arbeitgeber treffen")
     networking.room = Room(event=event, name="Foyer", capacity=200)
     team = team_for(event)
+    team["employer"].locale = lang
     organisation = _db.session.get(Organisation, team["employer"].organisation_id)
     organisation.name = "Beispiel GmbH"
     _db.session.get(Organisation, team["other_employer"].organisation_id).name = "Andere GmbH"
@@ -91,8 +92,9 @@ def _day():
     room = networking.room
     start = event.starts_at + timedelta(hours=6)
     slot = employers.create_slot(event, room.id, start, start + timedelta(hours=1), start - timedelta(minutes=30))
-    employers.book_slot(team["employer"], event, slot.id, employers.WorkshopRequest(
+    booking = employers.book_slot(team["employer"], event, slot.id, employers.WorkshopRequest(
         title="Bewerben in Deutschland", abstract="Wie es geht.", language="de", capacity=20))
+    employers.decide_booking(event, booking.id, True, "Gern.", team["staff"])
     setup = meetings.configure(networking, slot_minutes=10, changeover_minutes=5, max_meetings=2, max_wishes=3)
     meetings.set_employer(setup, organisation.id, 1)
     for someone in (lea, pieter):
@@ -151,8 +153,8 @@ def _text(response) -> str | None:
 
 def _pages(app, event, team, values, people, lang):
     """(where, text) of every page, document and export this language's readers get."""
-    slug, token, reader = event.slug, people[lang].token, people[lang].attendee.email
-    for message in _db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == reader)):
+    slug, token, readers = event.slug, people[lang].token, [people[lang].attendee.email, team["employer"].email]
+    for message in _db.session.scalars(select(OutboxMessage).where(OutboxMessage.to.in_(readers))):
         yield f"mail {message.template}", f"{message.subject}\n{message.body_text}"
     clients = _signed_in(app, team)
     urls = []
@@ -176,7 +178,7 @@ def _pages(app, event, team, values, people, lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_staff_and_employer_pages_and_documents_are_translated(app, db, monkeypatch, lang):
     monkeypatch.setitem(app.config, "JOBS_EAGER", True)  # the matching job runs at once, in this session
-    event, team, values, people = _day()
+    event, team, values, people = _day(lang)
     pages = dict(_pages(app, event, team, values, people, lang))
     assert len(pages) > 50
     problems = {where: found for where, text in pages.items() if (found := untranslated(text, lang))}
