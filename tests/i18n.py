@@ -27,7 +27,7 @@ class _VisibleText(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style"):
             self._hidden += 1
         attributes = dict(attrs)
         for name in self.SHOWN:
@@ -36,7 +36,7 @@ class _VisibleText(HTMLParser):
                 self.parts.append(attributes[name])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._hidden:
+        if tag in ("script", "style") and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data):
