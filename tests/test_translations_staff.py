@@ -1,10 +1,13 @@
-"""Staff, door and employer pages, every PDF and the Excel headers, read in German and Dutch: no English message, no
-English word of ours, no raw enum code, no snake_case name (the checks of tests/i18n.py).
+"""Staff, door and employer pages, every PDF, the Excel headers, a job's progress and the mails staff actions send,
+read in German and Dutch: no English message, no English word of ours, no raw enum code, no snake_case name (the
+checks of tests/i18n.py).
 
 The pages are found in the URL map, like tests/test_permissions.py and tests/test_inputs.py walk it: every GET rule
 whose view declares a role is rendered with real ids of one welcome day that happened (a programme, registrations
-in every state, check-ins, a matching run and its published meetings, a booked workshop slot, a survey with an
-answer), so a new page is read in both languages without being listed here.
+in every state, check-ins, a matching run and its published meetings, a decided workshop booking, a survey with an
+answer, staff actions in the audit log), so a new page is read in both languages without being listed here. The
+attendee's PDFs (programme booklet, agenda, certificate) are added by hand: their routes are public. Every form of
+a declared role is then sent empty, and its answer read (in German).
 """
 from __future__ import annotations
 
