@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def xlsx_headers(document: bytes) -> str:
                       for row in sheet.iter_rows(max_row=1) for cell in row if cell.value is not None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str):
     with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         return read_po(handle)
@@ -75,12 +75,12 @@ def _strings(value) -> list[str]:
     return [s for s in (value if isinstance(value, (list, tuple)) else [value]) if s]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translated_words(lang: str) -> frozenset[str]:
     return frozenset(w for m in catalog(lang) for s in _strings(m.string) for w in re.findall(r"\w+", s))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _english_only_words(lang: str) -> frozenset[str]:
     """Words of the English messages (four letters or more) that no message in ``lang`` uses, in lower case."""
     english = {w.lower() for m in catalog(lang) for s in _strings(m.id)
@@ -88,7 +88,7 @@ def _english_only_words(lang: str) -> frozenset[str]:
     return frozenset(english - {w.lower() for w in _translated_words(lang)})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _english_stretches(lang: str) -> tuple[str, ...]:
     """Of each English message that ``lang`` says otherwise, its longest stretch without placeholders when that
     is two words or more (12 characters at least) and the translation does not hold it too."""

@@ -28,14 +28,15 @@ from events.employers.models import EventPartner, Organisation, PartnerRole, Par
 from events.employers.profiles import ProfileData, save_profile
 from events.feedback import services as feedback
 from events.meetings import services as meetings
-from events.programme.models import Room, SessionKind
 from events.programme import services as programme
-from events.registration import desk, services as registration
+from events.programme.models import Room, SessionKind
+from events.registration import desk
+from events.registration import services as registration
 from events.registration.exports import DATASETS
 from events.registration.walkins import WalkIn, register_walk_in
+from tests.badges.helpers import live_event
 from tests.factories import make_session, profile
 from tests.feedback.helpers import move_into_past, scan
-from tests.badges.helpers import live_event
 from tests.i18n import LANGUAGES, pdf_text, untranslated, visible_text, xlsx_headers
 from tests.roles import login, team_for
 from tests.test_inputs import _url
