@@ -43,8 +43,8 @@ class AuditEntry(db.Model):
     def shown_changes(self) -> list[tuple[str, str | None, str]]:
         """``changes()`` as a reader sees them: the field's label, and values with codes and yes/no in words
         (before is None when there was nothing before)."""
-        return [(str(FIELD_LABELS.get(key, key)), None if before is None else shown_value(before), shown_value(after))
-                for key, before, after in self.changes()]
+        return [(str(FIELD_LABELS.get(key, key)), None if before is None else shown_value(before),
+                 shown_value(after)) for key, before, after in self.changes()]
 
     @property
     def target_label(self) -> str:
@@ -120,7 +120,8 @@ FIELD_LABELS = {
     "floor": _l("Floor"), "kind": _l("Kind"), "abstract": _l("Abstract"), "room_id": _l("Room"),
     "needs_seat": _l("People book a seat"), "language": _l("Language"), "speakers": _l("Speakers"),
     "clash_override": _l("Clash accepted"), "enrolments": _l("Sessions"), "email": _l("E-mail"),
-    "walk_in": _l("Walk-in"), "places": _l("Places"), "seats": _l("Seats"), "session_id": _l("Session ID"), "reason": _l("Reason"), "template": _l("E-mail"),
+    "walk_in": _l("Walk-in"), "places": _l("Places"), "seats": _l("Seats"), "session_id": _l("Session ID"),
+    "reason": _l("Reason"), "template": _l("E-mail"),
     "segment": _l("Recipients"), "subject": _l("Subject"), "recipients": _l("Recipients"),
     "count": _l("Number"), "columns": _l("Columns"), "user": _l("Account"), "role": _l("Role"),
     "by": _l("How"), "from": _l("Copied from"), "told": _l("People told"), "message": _l("Message"),
@@ -154,6 +155,7 @@ def shown_value(value) -> str:
     if isinstance(value, list):
         return ", ".join(shown_value(v) for v in value)
     return "" if value is None else str(value)
+
 
 PAGE_SIZE = 50
 

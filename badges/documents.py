@@ -164,7 +164,7 @@ def badge_sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str 
         ctx.finish_with(count=0)
         return
     document = render_sheet(cards, layout, progress=lambda done, total: ctx.progress(
-        done, total, f"rendered {done} of {total} badges"))
+        done, total, _("rendering the badges")))
     if mark_printed:
         services.mark_printed([c.badge_id for c in cards])
     ctx.progress(len(cards), len(cards), _("done"), force=True)
