@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.accounts.models import EventRoleKind
 from app.accounts.services import grant_role_by_email
 from app.extensions import db as _db
+from app.jobs import LOST, Job, JobStatus
 from app.mail import OutboxMessage
 from events.employers import services as employers
 from events.employers.models import EventPartner, Organisation, PartnerRole, PartnerStatus
@@ -216,3 +217,19 @@ def test_staff_forms_sent_empty_answer_in_german(app, db, monkeypatch):
     problems = {where: found for where, text in answers.items() if (found := untranslated(text, "de"))}
     report = "\n".join(f"  {where}: {found}" for where, found in sorted(problems.items()))
     assert not problems, f"{len(problems)} answers untranslated in de:\n{report}"
+
+
+def test_a_jobs_progress_and_loss_are_said_in_the_readers_language(client, db):
+    """A job writes its progress in English (a worker has no reader); its JSON says it in the reader's language,
+    and a job without a message yet its status in words."""
+    event = live_event()
+    team = team_for(event)
+    jobs = [Job(kind="meetings.solve", status=status, message=message, error=error, event_id=event.id,
+                user_id=team["admin"].id) for status, message, error in (
+        (JobStatus.RUNNING, "saving the draft", ""), (JobStatus.QUEUED, "", ""), (JobStatus.FAILED, "", LOST))]
+    _db.session.add_all(jobs)
+    _db.session.commit()
+    login(client, team["admin"])
+    answers = [client.get(f"/console/jobs/{job.id}?lang=de").get_json() for job in jobs]
+    assert [a["message"] for a in answers] == ["Entwurf wird gespeichert", "In der Warteschlange", "Fehlgeschlagen"]
+    assert answers[2]["error"].startswith("verloren:")
