@@ -40,6 +40,16 @@ class AuditEntry(db.Model):
         keys = list(dict.fromkeys([*before, *after]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
+    def shown_changes(self) -> list[tuple[str, str | None, str]]:
+        """``changes()`` as a reader sees them: the field's label, and values with codes and yes/no in words
+        (before is None when there was nothing before)."""
+        return [(str(FIELD_LABELS.get(key, key)), None if before is None else shown_value(before),
+                 shown_value(after)) for key, before, after in self.changes()]
+
+    @property
+    def target_label(self) -> str:
+        return str(TARGET_LABELS.get(self.target_type, self.target_type))
+
 
 def _plain(value):
     if isinstance(value, enum.Enum):
@@ -97,7 +107,55 @@ ACTION_LABELS = {
     "password.reset": _l("Set a new password"),
     "privacy.purge": _l("Erased personal data after the event"),
     "reminders.settings": _l("Set the reminder days"),
+    "feedback.settings": _l("Changed the feedback survey"),
 }
+
+# What the entries' before and after hold, for the log's "Changes" column (the stored keys stay codes).
+FIELD_LABELS = {
+    "slug": _l("Address (slug)"), "title": _l("Title"), "description": _l("Description"), "venue": _l("Venue"),
+    "address": _l("Address"), "timezone": _l("Time zone"), "starts_at": _l("Starts"), "ends_at": _l("Ends"),
+    "registration_opens_at": _l("Registration opens"), "registration_closes_at": _l("Registration closes"),
+    "capacity": _l("Capacity"), "status": _l("Status"), "languages": _l("Languages"),
+    "contact_email": _l("Contact e-mail"), "privacy_notice": _l("Privacy notice"), "name": _l("Name"),
+    "floor": _l("Floor"), "kind": _l("Kind"), "abstract": _l("Abstract"), "room_id": _l("Room"),
+    "needs_seat": _l("People book a seat"), "language": _l("Language"), "speakers": _l("Speakers"),
+    "clash_override": _l("Clash accepted"), "enrolments": _l("Sessions"), "email": _l("E-mail"),
+    "walk_in": _l("Walk-in"), "places": _l("Places"), "seats": _l("Seats"), "session_id": _l("Session ID"),
+    "reason": _l("Reason"), "template": _l("E-mail"),
+    "segment": _l("Recipients"), "subject": _l("Subject"), "recipients": _l("Recipients"),
+    "count": _l("Number"), "columns": _l("Columns"), "user": _l("Account"), "role": _l("Role"),
+    "by": _l("How"), "from": _l("Copied from"), "told": _l("People told"), "message": _l("Message"),
+    "days": _l("Days"), "attendees": _l("Attendees"), "overall": _l("Overall rating"),
+    "sessions": _l("Rating per session"), "comment": _l("Comments"), "anonymous": _l("Anonymous"),
+    "closed": _l("Closed"),
+}
+TARGET_LABELS = {
+    "event": _l("Welcome day"), "room": _l("Room"), "session": _l("Session"), "registration": _l("Registration"),
+    "user": _l("Account"), "eventrole": _l("Role"),
+}
+# Codes of statuses, kinds and roles as they stand in the entries' values.
+CODE_LABELS = {
+    "pending": _l("Not confirmed yet"), "confirmed": _l("Confirmed"), "waitlisted": _l("Waiting list"),
+    "cancelled": _l("Cancelled"), "dropped": _l("Dropped"), "draft": _l("Draft"), "published": _l("Published"),
+    "closed": _l("Closed"), "scheduled": _l("Scheduled"), "staff": _l("Staff"), "door": _l("Door staff"),
+    "registration_link": _l("Link to the personal page"),
+    "confirm_registration": _l("Request to confirm the e-mail address"),
+    "registration_confirmed": _l("Confirmation with badge and agenda"),
+}
+
+
+def shown_value(value) -> str:
+    """A value of an entry in the reader's words: yes/no, a code's label, text as it is, the rest as JSON."""
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if isinstance(value, str):
+        return str(CODE_LABELS.get(value, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {shown_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(shown_value(v) for v in value)
+    return "" if value is None else str(value)
+
 
 PAGE_SIZE = 50
 

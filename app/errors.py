@@ -45,7 +45,9 @@ def init_app(app) -> None:
             reason = (exc.name or "error").lower().replace(" ", "_")
             response, status = json_error(exc.code or 500, reason, exc.description or exc.name)
             return response, status, headers
-        return render_template("errors/error.html", error=exc), exc.code, headers
+        # A view's own description is ours (and translated); Werkzeug's default one is English.
+        message = exc.description if exc.description != type(exc).description else None
+        return render_template("errors/error.html", error=exc, message=message), exc.code, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):  # pragma: no cover - a bug, logged with its traceback

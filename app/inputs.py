@@ -9,6 +9,7 @@ are in: see app.forms.Form.)
 from __future__ import annotations
 
 from flask import abort, request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the largest value of the database's 32-bit integer columns
@@ -46,7 +47,8 @@ def _refuse_unreadable_input():
     for value in (request.path, *request.args.keys(), *request.args.values()):
         char = unreadable(value)
         if char is not None:
-            abort(400, description=f"The request contains a character that cannot be read (U+{ord(char):04X}).")
+            abort(400, description=_("The request contains a character that cannot be read (U+%(code)s).",
+                                     code=f"{ord(char):04X}"))
 
 
 def init_app(app) -> None:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import storage
 from app.accounts.permissions import requires
 from app.extensions import db
-from app.jobs import Job, JobStatus, reap_lost, retry as retry_job
+from app.jobs import LOST, Job, JobStatus, reap_lost, retry as retry_job, runner
 
 bp = Blueprint("jobs", __name__, url_prefix="/console/jobs")
 # Where job progress was polled before it joined the console: the old URLs answer a permanent redirect.
@@ -35,9 +37,18 @@ def _visible_job(job_id: int) -> Job:
     return job
 
 
+STATUS_LABELS = {JobStatus.QUEUED: _l("Queued"), JobStatus.RUNNING: _l("Running"), JobStatus.DONE: _l("Done"),
+                 JobStatus.FAILED: _l("Failed")}
+
+
 def _json(job: Job) -> dict:
-    return job.to_json(result_url=url_for("jobs.result", job_id=job.id),
+    data = job.to_json(result_url=url_for("jobs.result", job_id=job.id),
                        retry_url=url_for("jobs.retry", job_id=job.id))
+    # A job writes its progress in no reader's language (a worker has no request): said in the reader's here.
+    data["message"] = _(job.message) if job.message else str(STATUS_LABELS[job.status])
+    if job.error == LOST:  # stored in English, like the messages
+        data["error"] = _("lost: the process that ran this job stopped before it finished")
+    return data
 
 
 @bp.get("/")
@@ -45,7 +56,8 @@ def _json(job: Job) -> dict:
 def index():
     reap_lost()
     recent = db.session.scalars(select(Job).order_by(Job.id.desc()).limit(200)).all()
-    return render_template("console/jobs.html", jobs=[job for job in recent if _may_see(job)][:50])
+    return render_template("console/jobs.html", jobs=[job for job in recent if _may_see(job)][:50],
+                           labels=runner(current_app).labels)
 
 
 @bp.get("/<int:job_id>")

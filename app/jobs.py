@@ -145,6 +145,7 @@ class Heartbeat:
 class JobRunner:
     """One application's job handlers (kind -> function) and the threads that run its jobs without Redis."""
     handlers: dict[str, Callable] = field(default_factory=dict)
+    labels: dict[str, object] = field(default_factory=dict)  # kind -> what the job pages call it (lazy text)
     pool: ThreadPoolExecutor | None = None
     pool_lock: threading.Lock = field(default_factory=threading.Lock)
     heartbeat: Heartbeat | None = None
@@ -165,9 +166,12 @@ def runner(app: Flask) -> JobRunner:
     return found
 
 
-def add_handler(app: Flask, kind: str, func: Callable) -> None:
-    """Name the function that runs jobs of ``kind`` (called by each feature's ``init_app``)."""
+def add_handler(app: Flask, kind: str, func: Callable, label: object = None) -> None:
+    """Name the function that runs jobs of ``kind`` (called by each feature's ``init_app``), and what the job pages
+    call such a job (a lazy_gettext text; the kind itself when None)."""
     runner(app).handlers[kind] = func
+    if label is not None:
+        runner(app).labels[kind] = label
 
 
 class JobContext:

@@ -81,11 +81,11 @@ def single_badge_job(ctx: JobContext, badge_id: int) -> None:
     badge = db.session.get(Badge, badge_id)
     if badge is None:
         return
-    ctx.progress(0, 2, "rendering the badge", force=True)
+    ctx.progress(0, 2, _("rendering the badge"), force=True)
     render_single(badge)
-    ctx.progress(1, 2, "rendering the phone image")
+    ctx.progress(1, 2, _("rendering the phone image"))
     render_png(badge)
-    ctx.progress(2, 2, "done")
+    ctx.progress(2, 2, _("done"))
 
 
 def _running(kind: str, badge_id: int, **params) -> Job | None:
@@ -122,10 +122,10 @@ def label_job(ctx: JobContext, badge_id: int, locale: str = "en") -> None:
     badge = db.session.get(Badge, badge_id)
     if badge is None:
         return
-    ctx.progress(0, 1, "rendering the label", force=True)
+    ctx.progress(0, 1, _("rendering the label"), force=True)
     with force_locale(locale):  # the holder's language (the cache key has the badge's words)
         render_single(badge, LABEL)
-    ctx.progress(1, 1, "done")
+    ctx.progress(1, 1, _("done"))
 
 
 def prepare_label(badge: Badge, locale: str) -> Job | None:
@@ -155,18 +155,18 @@ def badge_attachment(registration_id: int, **_ignored) -> Attachment | None:
 def badge_sheet_job(ctx: JobContext, event: int, layout: str = "2x5", role: str | None = None,
                not_printed: bool = False, attendee_email: str | None = None, mark_printed: bool = False) -> None:
     event = db.session.get(Event, event)
-    ctx.progress(0, 1, "issuing badges", force=True)
+    ctx.progress(0, 1, _("issuing badges"), force=True)
     services.issue_event_badges(event)
     badges = services.select_badges(event, role=role, not_printed=not_printed, attendee_email=attendee_email)
     cards = services.cards(badges)
-    ctx.progress(0, len(cards), f"rendering {len(cards)} badges", force=True)
+    ctx.progress(0, len(cards), _("rendering the badges"), force=True)
     if not cards:
         ctx.finish_with(count=0)
         return
     document = render_sheet(cards, layout, progress=lambda done, total: ctx.progress(
-        done, total, f"rendered {done} of {total} badges"))
+        done, total, _("rendering the badges")))
     if mark_printed:
         services.mark_printed([c.badge_id for c in cards])
-    ctx.progress(len(cards), len(cards), "done", force=True)
+    ctx.progress(len(cards), len(cards), _("done"), force=True)
     ctx.finish_with_document(document.key, filename=f"badges-{event.slug}-{layout}.pdf", mimetype="application/pdf",
                          count=len(cards))

@@ -34,9 +34,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(badges_command)
     holder_badge.connect(tokens.holder_badge_token, sender=app)  # the QR code on personal agendas
     badge_holder.connect(tokens.scanned_holder, sender=app)  # the employers' contact scanner (events/leads)
-    jobs.add_handler(app, "badges.single", documents.single_badge_job)
-    jobs.add_handler(app, "badges.sheet", documents.badge_sheet_job)
-    jobs.add_handler(app, "badges.label", documents.label_job)
+    jobs.add_handler(app, "badges.single", documents.single_badge_job, _l("Badge"))
+    jobs.add_handler(app, "badges.sheet", documents.badge_sheet_job, _l("Badge sheets"))
+    jobs.add_handler(app, "badges.label", documents.label_job, _l("Badge label"))
     mail.add_attachment_provider(app, "badge", documents.badge_attachment)
     add_figure(app, "checkins", figures.first_check_ins)
     add_figure(app, "checkin_rows", figures.checkin_rows)

@@ -9,16 +9,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("de", "nl")
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+from tests.i18n import (LANGUAGES, PLACEHOLDER, ROOT, english_leftovers, english_words, raw_codes, snake_case,
+                        untranslated, visible_text)
 
 
 @pytest.fixture(scope="module")
@@ -61,74 +59,6 @@ def test_every_string_is_translated(template, lang):
 
 # ------------------------------------------------------------------------------------------------ rendered
 
-class _VisibleText(HTMLParser):
-    """The text a reader sees: text nodes (not scripts or styles) and the attributes read out or shown."""
-
-    SHOWN = ("title", "placeholder", "aria-label", "alt", "value")
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._hidden += 1
-        attributes = dict(attrs)
-        for name in self.SHOWN:
-            if attributes.get(name) and (name != "value" or attributes.get("type") in ("submit", "button")):
-                self.parts.append(attributes[name])
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data):
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _VisibleText()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
-
-
-def _catalog(lang: str):
-    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        return read_po(handle)
-
-
-def english_leftovers(text: str, lang: str) -> list[str]:
-    """English messages of the catalogue (their longest stretch without placeholders, of two words or more) that
-    stand in ``text`` although ``lang`` says them otherwise."""
-    found = []
-    for message in _catalog(lang):
-        english = message.id if isinstance(message.id, str) else (message.id or [""])[0]
-        translated = message.string if isinstance(message.string, str) else (message.string or [""])[0]
-        if not english or translated == english:
-            continue
-        stretch = max(PLACEHOLDER.split(english), key=len).strip(" .,:;·–")
-        if len(stretch) >= 12 and " " in stretch and stretch not in translated and stretch in text:
-            found.append(stretch)
-    return found
-
-
-def raw_codes(text: str, lang: str) -> list[str]:
-    """Codes of enums (and CEFR's "native") that stand in ``text`` as words, unless ``lang`` uses that word."""
-    from badges.models import BadgeRole
-    from events.programme.models import SessionKind
-    from events.registration.models import DegreeLevel, EnrolmentStatus, RegistrationStatus, Seeking
-    words = set()
-    for message in _catalog(lang):
-        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
-        for string in strings:
-            words.update(re.findall(r"\w+", string or ""))
-    codes = {m.value for enum in (RegistrationStatus, EnrolmentStatus, DegreeLevel, Seeking, SessionKind, BadgeRole)
-             for m in enum} | {"native"}
-    return sorted(code for code in codes - words if re.search(rf"(?<![\w/.-]){re.escape(code)}(?![\w/.-])", text))
-
-
 @pytest.fixture
 def rendered(app, db):
     """The public and attendee pages and the attendee's mails, rendered as a German or Dutch reader gets them."""
@@ -167,9 +97,9 @@ def rendered(app, db):
 def test_pages_and_mails_have_no_english_leftovers_or_raw_codes(rendered, lang):
     texts = rendered(lang)
     assert {"mail confirm_registration", "mail registration_confirmed"} <= set(texts)
-    problems = {where: (english_leftovers(text, lang), raw_codes(text, lang)) for where, text in texts.items()}
-    problems = {where: found for where, found in problems.items() if found[0] or found[1]}
-    assert not problems, f"untranslated in {lang} (English messages, raw codes): {problems}"
+    problems = {where: untranslated(text, lang) for where, text in texts.items()}
+    problems = {where: found for where, found in problems.items() if found}
+    assert not problems, f"untranslated in {lang}: {problems}"
 
 
 def test_the_checks_see_english_and_codes():
@@ -178,3 +108,7 @@ def test_the_checks_see_english_and_codes():
         "Please log in to access this page"]
     assert raw_codes("Deutsch: native, Status: waitlisted", "de") == ["native", "waitlisted"]
     assert raw_codes("Deutsch: Muttersprache", "de") == []
+    assert english_words("Anmeldungen: 3 waiting, Registrations", "de") == ["Registrations", "waiting"]
+    assert english_words("Anmeldungen: 3 Warteliste, ana.smith@example.org", "de") == []
+    assert snake_case("Spalte registered_at, Datei badge_sheet.pdf") == ["registered_at"]
+    assert untranslated("Anmeldungen am 3. Mai", "de") == {}

@@ -54,6 +54,7 @@ def _overview(event: Event, new_device=None):
     return render_template(
         "badges/checkin_overview.html", event=event, numbers=roster.live_numbers(event), is_staff=is_staff,
         conflicts=roster.conflicts(event), recent=roster.recent_scans(event), reasons=reasons(),
+        door_label=lambda door: _door_label(event, door),
         devices=devices.devices(event) if is_staff else [], new_device=new_device)
 
 

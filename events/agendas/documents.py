@@ -160,8 +160,9 @@ def agenda_for_registration(registration) -> StoredDocument:
                    locale=locale, badge=badge, holder_key=f"r{registration.id}:{registration.status.value}")
 
 
-def agenda_for_user(user, event: Event) -> StoredDocument:
-    locale = user.locale or "en"
+def agenda_for_user(user, event: Event, locale: str | None = None) -> StoredDocument:
+    """An employer contact's agenda, in ``locale`` (the page's language, when downloaded from a page)."""
+    locale = locale or user.locale or "en"
     with force_locale(locale):
         items = items_for_user(user, event)
     badge = _badge_qr(event, user_id=user.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -181,7 +181,7 @@ def employer_agenda():
 @requires("employer")
 def employer_agenda_pdf(slug: str):
     user, event = _employer_event(slug)
-    document = documents.agenda_for_user(user, event)
+    document = documents.agenda_for_user(user, event, locale=str(get_locale()))
     db.session.commit()  # the badge issued on first use
     return _pdf_response(document, f"{event.slug}-agenda.pdf")
 

@@ -120,7 +120,7 @@ def invite():
     form = InviteForm()
     organisation = db.session.get(Organisation, acting_organisation_id())
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     else:
         try:
             invitations.invite_contact(organisation, form.email.data, form.name.data or "", current_user)

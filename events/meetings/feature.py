@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(match)
     add_registration_provider(app, agenda.attendee_meetings)  # 1:1 meetings in attendees' agendas
     add_user_provider(app, agenda.employer_meetings)  # and in the employer's table schedule
-    jobs.add_handler(app, "meetings.solve", services.run_matching)
+    jobs.add_handler(app, "meetings.solve", services.run_matching, _l("Matching run"))
     add_figure(app, "meetings", figures.meeting_counts)
     add_figure(app, "meeting_rows", figures.meeting_rows)
     personal_data.connect(ratings.personal_data, sender=app)  # "Download my data": their meeting ratings

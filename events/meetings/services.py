@@ -223,18 +223,18 @@ def start_run(setup: MeetingSetup, mode: str, user: User | None):
 
 
 def run_matching(ctx: JobContext, setup_id: int, mode: str = "fair") -> None:
-    ctx.progress(0, 3, "reading wishes and profiles", force=True)
+    ctx.progress(0, 3, _("reading wishes and profiles"), force=True)
     setup = db.session.get(MeetingSetup, setup_id)
     built = build_instance(setup, mode)
-    ctx.progress(1, 3, f"matching {len(built.instance.attendees)} attendees", force=True)
+    ctx.progress(1, 3, _("matching the attendees"), force=True)
     schedule = solve(built.instance, mode)
     violations = validate_schedule(built.instance, schedule)
     if violations:  # never expected: the matcher validates its own output; refuse to store a broken draft
         raise RuntimeError("matcher output violates: " + "; ".join(violations[:5]))
-    ctx.progress(2, 3, "saving the draft", force=True)
+    ctx.progress(2, 3, _("saving the draft"), force=True)
     _store_draft(setup, built, schedule)
     ctx.finish_with(meetings=len(schedule.meetings), percent_of_bound=schedule.stats.get("percent_of_bound"))
-    ctx.progress(3, 3, "draft ready", force=True)
+    ctx.progress(3, 3, _("draft ready"), force=True)
 
 
 def _store_draft(setup: MeetingSetup, built, schedule) -> None:

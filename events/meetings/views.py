@@ -30,6 +30,8 @@ from events.programme.models import Session
 from events.registration import profile
 
 bp = Blueprint("meetings", __name__)
+# The attendee's meetings mail gives the reasons in the reader's language too (services cannot import agenda).
+bp.add_app_template_global(agenda.reason_text, "meeting_reason")
 staff_bp = Blueprint("meetings_staff", __name__, url_prefix="/console/e/<slug>/meetings")
 # Where the staff pages were before they joined the console: the old URLs answer a permanent redirect.
 OLD_STAFF_URLS = [("/staff/events/<slug>/meetings", "/console/e/<slug>/meetings"),

@@ -34,4 +34,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(expire)
     app.cli.add_command(privacy.purge_command)
     app.cli.add_command(recount.registrations_cli)
-    jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail)
+    jobs.add_handler(app, "console.segment_mail", mailing.send_segment_mail, _l("E-mail to a group"))
