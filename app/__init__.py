@@ -108,6 +108,12 @@ def create_app(config: type | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(paths.TRANSLATIONS))
     limiter.init_app(app)
+    # Every limit of ours is on its view (@limiter.limit), whose wrapper checks it. The limiter's app-wide check
+    # before every request is for default and application limits, of which we have none; it resolved every limit
+    # on every request (a scan too: about 5 % of a scan's instructions), so it goes.
+    before = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in before:  # not there when RATELIMIT_ENABLED is off
+        before.remove(limiter._check_request_limit)
     errors.init_app(app)
     security.init_app(app)
     formatting.init_app(app)

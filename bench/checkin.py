@@ -139,7 +139,7 @@ def start(name: str, database_url: str, workers: int, threads: int, folder: Path
     cmd = [str(Path(PYTHON).parent / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b",
            f"127.0.0.1:{PORTS[name]}", "--log-level", "warning", target]
     process = subprocess.Popen(cmd, cwd=cwd, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # four workers importing the app on a busy machine
     import http.client
     while time.monotonic() < deadline:
         try:

@@ -15,7 +15,9 @@ scan's check-in is written and then deleted again by the caller (``forget_check_
 second statement, so such a check-in stands for a moment without its own log. Every probe is a look into a
 unique index ((event, holder, door), (event, scope, nonce)); tests/badges/test_checkin.py checks the plans.
 
-The statements are built once, with bound parameters, so SQLAlchemy compiles each once per process.
+The statements are built once, with bound parameters, compiled once per process and run on the connection's
+driver cursor (``Prepared``, badges/door/prepared.py: what ``Connection.execute`` adds around each call cost
+three times what the driver spends).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from sqlalchemy.sql.functions import GenericFunction
 
 from app.accounts.models import User
 from app.extensions import db
+from badges.door.prepared import Prepared
 from badges.models import Badge, CheckIn, CheckinDevice, ScanLog, ScanResult
 from events.employers.models import Organisation
 from events.registration.models import Attendee, Enrolment, EnrolmentStatus, Registration
@@ -79,31 +82,34 @@ HOLDER = (
     .outerjoin(Attendee, Attendee.id == Registration.attendee_id)
     .outerjoin(User, User.id == Badge.user_id)
     .outerjoin(Organisation, Organisation.id == User.organisation_id))
-HOLDER_BY_HASH = HOLDER.where(Badge.token_hash == bindparam("token_hash"))
-HOLDER_BY_ID = HOLDER.where(Badge.id == bindparam("badge_id"))
+HOLDER_BY_HASH = Prepared(HOLDER.where(Badge.token_hash == bindparam("token_hash")))
+HOLDER_BY_ID = Prepared(HOLDER.where(Badge.id == bindparam("badge_id")))
 
-FIRST_CHECK_IN = select(CheckIn.id, CheckIn.checked_in_at, CheckIn.station).where(
+FIRST_CHECK_IN = Prepared(select(CheckIn.id, CheckIn.checked_in_at, CheckIn.station).where(
     CheckIn.event_id == bindparam("event_id"), CheckIn.holder == bindparam("holder"),
-    CheckIn.door == bindparam("door"))
-NONCE_USE = select(ScanLog.id, ScanLog.badge_id, ScanLog.door).where(
-    ScanLog.event_id == bindparam("event_id"), ScanLog.scope == bindparam("scope"), ScanLog.nonce == bindparam("nonce"))
+    CheckIn.door == bindparam("door")))
+NONCE_USE = Prepared(select(ScanLog.id, ScanLog.badge_id, ScanLog.door).where(
+    ScanLog.event_id == bindparam("event_id"), ScanLog.scope == bindparam("scope"),
+    ScanLog.nonce == bindparam("nonce")))
 
 
 def seats(text: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(SEPARATOR)) if text else frozenset()
 
 
-def _inserts(table, *conflict_columns) -> dict:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, per dialect (both spell it alike), built once: executed with
-    the row as parameters, it compiles once per process (SQLAlchemy's statement cache) instead of building and
-    hashing a statement with the values in it on every scan."""
-    return {name: dialect.insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
-            .returning(table.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+def _inserts(table, columns, *conflict_columns) -> dict:
+    """INSERT (columns) … ON CONFLICT DO NOTHING RETURNING id, per dialect (both spell it alike), every column a
+    parameter."""
+    return {name: Prepared(dialect.insert(table).values({column: bindparam(column) for column in columns})
+                           .on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(table.c.id))
+            for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
-ADMIT = _inserts(CheckIn.__table__, "event_id", "holder", "door")
-LOG_SCAN = _inserts(ScanLog.__table__, "event_id", "scope", "nonce")
 _CHECK_IN_COLUMNS = ("event_id", "holder", "door", "badge_id", "station", "checked_in_at", "user_id", "device_id")
+_SCAN_LOG_COLUMNS = ("event_id", "scope", "nonce", "door", "station", "user_id", "device_id", "badge_id",
+                     "scanned_at", "received_at", "offline", "result", "reason", "conflict", "undone_at")
+ADMIT = _inserts(CheckIn.__table__, _CHECK_IN_COLUMNS, "event_id", "holder", "door")
+LOG_SCAN = _inserts(ScanLog.__table__, _SCAN_LOG_COLUMNS, "event_id", "scope", "nonce")
 
 
 def _admit_and_log_postgresql():
@@ -128,12 +134,12 @@ def _admit_and_log_postgresql():
     return select(select(admitted.c.id).scalar_subquery(), select(logged.c.id).scalar_subquery())
 
 
-ADMIT_AND_LOG = _admit_and_log_postgresql()
-TOUCH_DEVICE = update(CheckinDevice).where(CheckinDevice.id == bindparam("device_id")).values(
-    last_seen_at=bindparam("now"))
-FORGET_CHECK_IN = delete(CheckIn).where(CheckIn.id == bindparam("check_in_id"))
-SCAN = select(ScanLog.result, ScanLog.reason, ScanLog.badge_id, ScanLog.event_id, ScanLog.door).where(
-    ScanLog.id == bindparam("log_id"))
+ADMIT_AND_LOG = Prepared(_admit_and_log_postgresql())
+TOUCH_DEVICE = Prepared(update(CheckinDevice).where(CheckinDevice.id == bindparam("device_id")).values(
+    last_seen_at=bindparam("now")))
+FORGET_CHECK_IN = Prepared(delete(CheckIn).where(CheckIn.id == bindparam("check_in_id")))
+SCAN = Prepared(select(ScanLog.result, ScanLog.reason, ScanLog.badge_id, ScanLog.event_id, ScanLog.door).where(
+    ScanLog.id == bindparam("log_id")))
 SYNCHRONOUS_COMMIT_OFF = text("SET LOCAL synchronous_commit TO OFF")
 
 
@@ -171,33 +177,33 @@ def scan_transaction():
 
 def holder(connection, token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):
     """The badge with this token hash (None if there is none), with ``admitted_id`` and ``nonce_log_id``."""
-    return connection.execute(HOLDER_BY_HASH, {"token_hash": token_hash, "event_id": event_id, "door": door,
-                                               "scope": scope, "nonce": nonce}).first()
+    return HOLDER_BY_HASH.first(connection, {"token_hash": token_hash, "event_id": event_id, "door": door,
+                                             "scope": scope, "nonce": nonce})
 
 
 def holder_of_badge(connection, badge_id: int, event_id: int, door: str):
-    return connection.execute(HOLDER_BY_ID, {"badge_id": badge_id, "event_id": event_id, "door": door,
-                                             "scope": "", "nonce": None}).first()
+    return HOLDER_BY_ID.first(connection, {"badge_id": badge_id, "event_id": event_id, "door": door,
+                                           "scope": "", "nonce": None})
 
 
 def nonce_use(connection, event_id: int, scope: str, nonce: str):
     """The scan that holds this nonce: (id, badge_id, door), or None."""
-    return connection.execute(NONCE_USE, {"event_id": event_id, "scope": scope, "nonce": nonce}).first()
+    return NONCE_USE.first(connection, {"event_id": event_id, "scope": scope, "nonce": nonce})
 
 
 def scan(connection, log_id: int):
     """(result, reason, badge_id, event_id, door) of a logged scan."""
-    return connection.execute(SCAN, {"log_id": log_id}).one()
+    return SCAN.first(connection, {"log_id": log_id})
 
 
 def first_check_in(connection, event_id: int, holder_key: str, door: str):
     """(id, checked_in_at, station) of the holder's admission at this door, or None."""
-    return connection.execute(FIRST_CHECK_IN, {"event_id": event_id, "holder": holder_key, "door": door}).first()
+    return FIRST_CHECK_IN.first(connection, {"event_id": event_id, "holder": holder_key, "door": door})
 
 
 def admit(connection, **values) -> int | None:
     """The new check-in's id, or None when this holder was admitted at this door first (perhaps this instant)."""
-    row = connection.execute(ADMIT[connection.dialect.name], values).first()
+    row = ADMIT[connection.dialect.name].first(connection, values)
     return row[0] if row is not None else None
 
 
@@ -208,7 +214,7 @@ def admit_and_log(connection, *, maybe_conflict: bool, **values) -> tuple[int | 
     Returns (check-in id or None, scan log id or None when the device's nonce was taken meanwhile). ``values``:
     the check-in's columns and the log's scope, nonce and received_at."""
     if connection.dialect.name == "postgresql":
-        return tuple(connection.execute(ADMIT_AND_LOG, {"maybe_conflict": maybe_conflict, **values}).one())
+        return tuple(ADMIT_AND_LOG.first(connection, {"maybe_conflict": maybe_conflict, **values}))
     check_in_id = admit(connection, **{name: values[name] for name in _CHECK_IN_COLUMNS})
     log_id = log_scan(
         connection, event_id=values["event_id"], scope=values["scope"], nonce=values["nonce"], door=values["door"],
@@ -221,14 +227,14 @@ def admit_and_log(connection, *, maybe_conflict: bool, **values) -> tuple[int | 
 
 def log_scan(connection, **values) -> int | None:
     """The scan log's id, or None when the device's nonce is taken (by a scan committed meanwhile)."""
-    row = connection.execute(LOG_SCAN[connection.dialect.name], {"undone_at": None, **values}).first()
+    row = LOG_SCAN[connection.dialect.name].first(connection, {"undone_at": None, **values})
     return row[0] if row is not None else None
 
 
 def touch_device(connection, device_id: int, now: datetime) -> None:
-    connection.execute(TOUCH_DEVICE, {"device_id": device_id, "now": now})
+    TOUCH_DEVICE.run(connection, {"device_id": device_id, "now": now})
 
 
 def forget_check_in(connection, check_in_id: int) -> None:
     """Take back an admission whose scan lost its nonce to another scan at the same instant."""
-    connection.execute(FORGET_CHECK_IN, {"check_in_id": check_in_id})
+    FORGET_CHECK_IN.run(connection, {"check_in_id": check_in_id})

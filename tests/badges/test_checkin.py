@@ -235,7 +235,7 @@ def test_scans_probe_the_unique_indexes_even_on_a_fresh_day(client, db, is_postg
               "scope": scope, "nonce": "fresh-nonce-00001"}
 
     def plan(statement, values):
-        compiled = statement.compile(dialect=_db.engine.dialect)
+        compiled = statement.statement.compile(dialect=_db.engine.dialect)  # a Prepared statement
         return json.dumps(_db.session.connection().exec_driver_sql(
             "EXPLAIN (FORMAT JSON) " + compiled.string, compiled.construct_params(values)).scalar())
 
