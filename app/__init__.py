@@ -13,7 +13,7 @@ from app import (audit, cli, console, content, dev, errors, formatting, health, 
                  logs, mail, metrics, paths, pool, security, storage)
 from app.accounts import views as accounts_views
 from app.config import Config
-from app.extensions import babel, csrf, db, init_engines, limiter, login_manager, migrate
+from app.extensions import babel, csrf, db, init_engines, init_limiter, login_manager, migrate
 from app.urls import external_url
 # The features, each with init_app(app): the only place where app/ names them (the composition root).
 from badges import feature as badges
@@ -107,13 +107,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(paths.TRANSLATIONS))
-    limiter.init_app(app)
-    # Every limit of ours is on its view (@limiter.limit), whose wrapper checks it. The limiter's app-wide check
-    # before every request is for default and application limits, of which we have none; it resolved every limit
-    # on every request (a scan too: about 5 % of a scan's instructions), so it goes.
-    before = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in before:  # not there when RATELIMIT_ENABLED is off
-        before.remove(limiter._check_request_limit)
+    init_limiter(app)
     errors.init_app(app)
     security.init_app(app)
     formatting.init_app(app)

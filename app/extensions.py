@@ -67,6 +67,18 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def init_limiter(app) -> None:
+    """The rate limiter, checking the limits on views only.
+
+    Every limit of ours is on its view (``@limiter.limit``), whose wrapper checks it. The limiter's app-wide check
+    before every request is for default and application limits, of which we have none; it resolved every limit
+    on every request (a scan too: about 5 % of a scan's instructions), so it goes."""
+    limiter.init_app(app)
+    before = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in before:  # not there when RATELIMIT_ENABLED is off
+        before.remove(limiter._check_request_limit)
+
+
 def init_engines(app) -> None:
     """Attach what SQLite needs to this application's engines (after ``db.init_app``); other engines in the
     process (a test's own, another application's) are left as they are."""

@@ -2,7 +2,7 @@
 of session and the event's place_count rows, filled by a count of what is there.
 
 Revision ID: b7c3e5a91d20
-Revises: 59e4f9172a32
+Revises: b7e3c1a90d24
 Create Date: 2026-12-02 08:20:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c3e5a91d20'
-down_revision = '59e4f9172a32'
+down_revision = 'b7e3c1a90d24'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 1:1 meeting ratings after the day (one per meeting and side, the event's rating round, each rating mail once).
 
 Revision ID: e5382242310c
-Revises: 59e4f9172a32
+Revises: b7c3e5a91d20
 Create Date: 2026-12-02 08:15:43.615557
 
 """
@@ -14,7 +14,7 @@ from app.extensions import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'e5382242310c'
-down_revision = '59e4f9172a32'
+down_revision = 'b7c3e5a91d20'
 branch_labels = None
 depends_on = None
 
