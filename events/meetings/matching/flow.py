@@ -66,8 +66,10 @@ def attendee_room(atts: list[Attendee], board: Board) -> dict[str, int]:
     return {a.id: max(0, min(a.max_meetings - board.count_a(a.id), len(board.free_slots(a.id)))) for a in atts}
 
 
-def build_network(inst: Instance, board: Board, cands) -> Network:
-    fair = inst.mode == "fair"
+def build_network(inst: Instance, board: Board, cands, *, bonus: str | None = None) -> Network:
+    """``bonus``: "lexicographic" (1st meeting M1, 2nd M2; the default in ``fair`` mode), "first_two" (1st and 2nd
+    meeting M2 each: maximises the sum over attendees of min(meetings, 2)) or "none" (``best_total``)."""
+    bonus = bonus or ("lexicographic" if inst.mode == "fair" else "none")
     atts = sorted(inst.attendees, key=lambda a: a.id)
     emps = sorted(inst.employers, key=lambda e: e.id)
     a_node = {a.id: 2 + i for i, a in enumerate(atts)}
@@ -85,8 +87,8 @@ def build_network(inst: Instance, board: Board, cands) -> Network:
             net.pair_arcs.append((a.id, e_id, sc))
             best = max(best, sc)
         score_sum += best * a_room[a.id]
-    m2 = score_sum + 1 if fair else 0
-    m1 = (len(atts) + 1) * m2 if fair else 0
+    m2 = score_sum + 1 if bonus != "none" else 0
+    m1 = (len(atts) + 1) * m2 if bonus == "lexicographic" else m2
     for a in atts:
         room, k = a_room[a.id], board.count_a(a.id)
         if room == 0:
@@ -128,10 +130,10 @@ def pairs_with_flow(net: Network) -> list[tuple[str, str]]:
     return [(a_id, e_id) for (a_id, e_id, _), f in zip(net.pair_arcs, flows) if f > 0]
 
 
-def flow_pairs(inst: Instance, board: Board, cands) -> tuple[list[tuple[str, str]], dict]:
-    """Solve the flow relaxation on top of the fixed meetings of ``board``.
-    Returns (chosen new pairs sorted, upper bound dict incl. the fixed meetings)."""
-    net = build_network(inst, board, cands)
+def flow_pairs(inst: Instance, board: Board, cands, bonus: str | None = None) -> tuple[list[tuple[str, str]], dict]:
+    """Solve the flow relaxation on top of the meetings on ``board`` (``bonus``: see ``build_network``).
+    Returns (chosen new pairs sorted, objective of the relaxation incl. the fixed meetings)."""
+    net = build_network(inst, board, cands, bonus=bonus)
     chosen = sorted(pairs_with_flow(net)) if net.supply else []
     fixed = [Pair(m.attendee, m.employer) for m in list(inst.pinned) + list(inst.existing)]
     bound = objective(inst, [Pair(a, e) for a, e in chosen] + fixed)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 
 from .board import Board
-from .flow import flow_pairs
 from .instance import Instance, Schedule, with_mode
 from .scoring import candidate_pairs
 from .stats import make_schedule
@@ -47,5 +46,9 @@ def greedy(inst: Instance, mode: str | None = None) -> Schedule:
     cands = candidate_pairs(inst)
     meetings = greedy_board(inst, cands).meetings()
     runtime = time.perf_counter() - t0
-    _, bound = flow_pairs(inst, Board(inst), cands)
+    from .coverage import max_coverage, proven_bound   # numpy and OR-Tools: where the matcher runs only
+    from .pairs import allowed_pairs
+
+    board = Board(inst)
+    bound = proven_bound(inst, board, cands, max_coverage(inst, board, allowed_pairs(inst), explain=False).value)
     return make_schedule(inst, meetings, bound, runtime=runtime, solver="greedy", placement_loss=0)

@@ -27,10 +27,12 @@ from .board import Board
 from .flow import flow_pairs
 from .greedy import greedy_board
 from .instance import Instance, Schedule, with_mode
-from .scoring import candidate_pairs
 from .stats import make_schedule, objective, objective_key
 
-SOLVER_NAME = "mincostflow+kempe"
+SOLVER_NAME = "maxflow+mincostflow+kempe"
+CPSAT_NAME = "maxflow+cpsat"
+CPSAT_MAX_VARIABLES = 5_000         # (pair, slot) booleans; above, the heuristic with proven bounds (measured)
+GREEDY_MAX_PAIRS = 300_000         # the greedy safety net walks every pair in Python
 
 
 def place_pairs(board: Board, pairs) -> int:
@@ -64,21 +66,80 @@ def fill(board: Board, inst: Instance, cands) -> None:
             board.try_place(a, e)
 
 
-def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool = True) -> Schedule:
-    """Optimal-ish schedule for ``inst`` (``mode`` overrides ``inst.mode``)."""
-    t0 = time.perf_counter()
-    inst = with_mode(inst, mode)
-    cands = candidate_pairs(inst)
+def heuristic(inst: Instance, cands, first: list[tuple[str, str, int]]) -> tuple[Board, int, dict]:
+    """The flow relaxation's pairs, Kempe-chain placement and repair on top of the fixed meetings and the
+    (exact) first meetings ``first``. Returns the board, the placement loss and the relaxation's objective."""
     board = Board(inst)
-    chosen, bound = flow_pairs(inst, board, cands)
+    for a, e, s in first:
+        board.place_at(a, e, s, next(t for t in range(board.tables[e]) if s not in board.tb[(e, t)]))
+    chosen, relaxed = flow_pairs(inst, board, cands)
     lost = place_pairs(board, chosen)
     if lost:
         fill(board, inst, cands)
-    meetings = board.meetings()
-    name = SOLVER_NAME
-    if use_greedy_fallback:
+    return board, lost, relaxed
+
+
+def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool = True,
+          exact: bool = True, stage_time: float | None = None) -> Schedule:
+    """The schedule for ``inst`` (``mode`` overrides ``inst.mode``): exact coverage (max flow), then CP-SAT where
+    the time-expanded model is small enough (``CPSAT_MAX_VARIABLES``), else the heuristic with proven bounds."""
+    from .coverage import Room, fixed_pairs, max_coverage, proven_bound   # numpy and OR-Tools: loaded where the matcher runs only
+    from .exact import STAGE_DETERMINISTIC_TIME, place, solve_exact, variables
+    from .pairs import allowed_pairs
+
+    t0 = time.perf_counter()
+    inst = with_mode(inst, mode)
+    pairs = allowed_pairs(inst)
+    cands = pairs.as_dict()
+    board = Board(inst)
+    cov = max_coverage(inst, board, pairs)
+    bound = proven_bound(inst, board, cands, cov.value)
+    # the relaxation alone first: where its pairs fit the slots it is optimal; where it leaves attendees without a
+    # meeting who could have one, start again from the exact first meetings
+    work, lost, relaxed = heuristic(inst, cands, [])
+    obj = objective(inst, work.meetings())
+    if inst.mode == "fair" and (relaxed["attendees_1plus"], relaxed["attendees_2plus"]) == (
+            obj["attendees_1plus"], obj["attendees_2plus"]):
+        # the relaxation's coverage is reached, so the optimum has it too and scores at most the relaxation
+        bound["total_score"] = min(bound["total_score"], relaxed["total_score"])
+    if inst.mode == "fair" and obj["attendees_1plus"] < cov.value:
+        first = [(pairs.att_ids[a], pairs.emp_ids[e], s) for a, e, s in cov.assignment]
+        work2, lost2, _ = heuristic(inst, cands, first)
+        if objective_key(inst.mode, objective(inst, work2.meetings())) > objective_key(inst.mode, obj):
+            work, lost = work2, lost2
+    meetings, name = work.meetings(), SOLVER_NAME
+    proof = {"method": "max flow, then the heuristic", "stages": []}
+    room = Room.of(inst, board, pairs)
+    fixed_pair = fixed_pairs(board, pairs)
+    n_vars = len(variables(room, pairs, fixed_pair)[0])
+    fixed = list(inst.pinned) + list(inst.existing)
+    proven = objective_key(inst.mode, objective(inst, meetings)) == objective_key(inst.mode, bound)
+    if exact and not proven and 0 < n_vars <= CPSAT_MAX_VARIABLES:
+        a_idx = {a: i for i, a in enumerate(pairs.att_ids)}
+        e_idx = {e: j for j, e in enumerate(pairs.emp_ids)}
+        fixed_keys = {(m.attendee, m.employer) for m in fixed}
+        hint = {(a_idx[m.attendee], e_idx[m.employer], inst.slot_index[m.slot]) for m in meetings
+                if (m.attendee, m.employer) not in fixed_keys}
+        fixed_obj = objective(inst, fixed)
+        res = solve_exact(room, pairs, fixed_pair, inst.mode, cov.value - int((room.fixed > 0).sum()), hint,
+                          stage_time or STAGE_DETERMINISTIC_TIME)
+        cp = Board(inst)
+        place(cp, pairs, res.meetings)
+        if objective_key(inst.mode, objective(inst, cp.meetings())) >= objective_key(inst.mode, objective(inst, meetings)):
+            meetings, name, lost = cp.meetings(), CPSAT_NAME, 0
+        if res.bound_2plus is not None:   # None: the stage found no bound in its time
+            bound["attendees_2plus"] = min(bound["attendees_2plus"],
+                                           res.bound_2plus + int((room.fixed >= 2).sum()))
+        if res.bound_score is not None:
+            bound["total_score"] = min(bound["total_score"], res.bound_score + fixed_obj["total_score"])
+        proof.update(method="max flow, then CP-SAT", stages=res.stages)
+    if use_greedy_fallback and len(pairs.emp) <= GREEDY_MAX_PAIRS:
         g = greedy_board(inst, cands).meetings()
         if objective_key(inst.mode, objective(inst, g)) > objective_key(inst.mode, objective(inst, meetings)):
-            meetings, name = g, SOLVER_NAME + "/greedy-fallback"
+            meetings, name = g, name + "/greedy-fallback"
+    proof["variables"] = n_vars
+    obj = objective(inst, meetings)
+    proof["gap"] = {k: bound[k] - obj[k] for k in ("attendees_1plus", "attendees_2plus", "total_score")}
+    proof["optimal"] = objective_key(inst.mode, obj) == objective_key(inst.mode, bound)
     return make_schedule(inst, meetings, bound, runtime=time.perf_counter() - t0, solver=name,
-                         placement_loss=lost, extra={"flow_pairs": len(chosen)})
+                         placement_loss=lost, extra={"proof": proof, "limits": cov.limits})
