@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .board import Board
-from .flow import flow_pairs
+from .flow import relaxation
 from .instance import Instance
 from .pairs import Pairs
 
@@ -64,54 +64,80 @@ class Room:
 @dataclass
 class Coverage:
     value: int                                   # most attendees with >= 1 meeting (fixed ones included)
-    assignment: list[tuple[int, int, int]]       # (attendee index, employer index, slot) of the new first meetings
     limits: dict = field(default_factory=dict)
+    net: "_Net | None" = None
+    flow: int = 0
+    scores: np.ndarray | None = None
+
+    def first_meetings(self) -> list[tuple[int, int, int]]:
+        """(attendee index, employer index, slot) of new first meetings reaching ``value``, at the best total
+        score among those (a min-cost flow: computed only when the solver needs them)."""
+        if not self.flow:
+            return []
+        self.net.best_scores(self.flow, self.scores)
+        return self.net.assignment()
 
 
 class _Net:
     """The stage-1 network for given capacities; ``solve`` returns the flow value."""
 
     def __init__(self, room: Room, pa: np.ndarray, pe: np.ndarray, tables: np.ndarray, emp_room: np.ndarray):
+        """The arcs do not depend on the capacities (an (employer, slot) without a free table has capacity 0), so
+        the what-if flows of ``_limits`` only change capacities on the same graph (``set_capacities``)."""
         from ortools.graph.python import max_flow  # the matcher's job loads OR-Tools, never the web process
 
         n_att, n_emp, n_slots = len(room.fixed), tables.shape[0], room.slots
-        cls_mask = room.free_mask[pa] & room.emp_mask(tables)[pe]
-        keep = (cls_mask != 0) & (emp_room[pe] > 0)
+        cls_mask = room.free_mask[pa]
+        keep = cls_mask != 0
         self.keep = keep
-        self.pa, self.pe = pa[keep], pe[keep]
+        self.pa, self.pe = pa[keep].astype(np.int32), pe[keep].astype(np.int32)
         key = (self.pe.astype(np.int64) << n_slots) | cls_mask[keep]
         self.classes, self.pair_class = np.unique(key, return_inverse=True)
+        del key
         n_cls = len(self.classes)
         ec0 = 2 + n_att
         self.es0 = ec0 + n_cls
         self.e0 = self.es0 + n_emp * n_slots
         atts = np.unique(self.pa)
-        tails, heads, caps = [np.full(len(atts), SOURCE, np.int64)], [atts + 2], [np.ones(len(atts), np.int64)]
+        tails = [np.full(len(atts), SOURCE, np.int32), self.pa + 2]
+        heads = [atts + 2, (ec0 + self.pair_class).astype(np.int32)]
         self.first_pair_arc = len(atts)
-        tails.append(self.pa.astype(np.int64) + 2), heads.append(ec0 + self.pair_class.astype(np.int64))
-        caps.append(np.ones(len(self.pa), np.int64))
         cls_emp, cls_bits = self.classes >> n_slots, self.classes & ((1 << n_slots) - 1)
         self.first_class_arc = self.first_pair_arc + len(self.pa)
         self.class_arcs = []                      # per slot: (class indices, employer indices)
         for s in range(n_slots):
             sel = np.flatnonzero((cls_bits >> s) & 1)
             self.class_arcs.append((sel, cls_emp[sel]))
-            tails.append(ec0 + sel), heads.append(self.es0 + cls_emp[sel] * n_slots + s)
-            caps.append(np.full(len(sel), n_att + 1, np.int64))
-        es = np.flatnonzero(tables.ravel() > 0)
-        self.first_es_arc = sum(len(t) for t in tails)
+            tails.append((ec0 + sel).astype(np.int32)), heads.append((self.es0 + cls_emp[sel] * n_slots + s).astype(np.int32))
+        n_class_arcs = sum(len(sel) for sel, _ in self.class_arcs)
+        es = np.arange(n_emp * n_slots)
+        self.first_es_arc = self.first_class_arc + n_class_arcs
         self.es_nodes = es
-        tails.append(self.es0 + es), heads.append(self.e0 + es // n_slots), caps.append(tables.ravel()[es])
-        emps = np.flatnonzero(emp_room > 0)
+        tails.append((self.es0 + es).astype(np.int32)), heads.append((self.e0 + es // n_slots).astype(np.int32))
         self.first_e_arc = self.first_es_arc + len(es)
-        self.e_nodes = emps
-        tails.append(self.e0 + emps), heads.append(np.full(len(emps), SINK, np.int64)), caps.append(emp_room[emps])
-        self.arcs = (np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
-                     np.concatenate(caps).astype(np.int64))
+        tails.append((self.e0 + np.arange(n_emp)).astype(np.int32)), heads.append(np.full(n_emp, SINK, np.int32))
+        caps = np.ones(self.first_e_arc + n_emp, dtype=np.int64)
+        caps[self.first_class_arc:self.first_es_arc] = n_att + 1
+        self.arcs = (np.concatenate(tails), np.concatenate(heads), caps)
+        del tails, heads
         self.mf = max_flow.SimpleMaxFlow()
         self.mf.add_arcs_with_capacity(*self.arcs)
         self.n_slots = n_slots
         self.flows = self._max_flows
+        self.set_capacities(tables, emp_room)
+
+    def set_capacities(self, tables: np.ndarray, emp_room: np.ndarray) -> None:
+        """Free tables per (employer, slot) and room per employer (kept in ``arcs`` for ``best_scores``)."""
+        caps = self.arcs[2]
+        caps[self.first_es_arc:self.first_e_arc] = tables.ravel()
+        caps[self.first_e_arc:] = emp_room
+        idx = np.arange(self.first_es_arc, len(caps), dtype=np.int32)
+        self.mf.set_arcs_capacity(idx, caps[self.first_es_arc:])
+
+    def release(self) -> None:
+        """Free OR-Tools' max-flow graph (the min-cost flow of ``best_scores`` builds its own)."""
+        self.nodes = self.mf.num_nodes()
+        self.mf = None
 
     def solve(self) -> int:
         if self.mf.num_arcs() == 0:
@@ -134,7 +160,7 @@ class _Net:
         cost[self.first_pair_arc:self.first_pair_arc + len(self.pa)] = -pair_score[self.keep].astype(np.int64)
         mcf = min_cost_flow.SimpleMinCostFlow()
         mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, cost)
-        supplies = np.zeros(self.mf.num_nodes(), dtype=np.int64)
+        supplies = np.zeros(self.nodes, dtype=np.int64)
         supplies[SOURCE], supplies[SINK] = value, -value
         mcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
         status = mcf.solve()
@@ -167,14 +193,9 @@ class _Net:
 
 
 def fixed_pairs(board: Board, pairs: Pairs) -> np.ndarray:
-    """Per allowed pair: whether it meets already in a fixed meeting on ``board`` (a pair meets at most once)."""
+    """Per allowed pair: whether it meets already on ``board`` (a pair meets at most once)."""
     out = np.zeros(len(pairs.emp), dtype=bool)
-    if board.pairs:
-        n_emp = len(pairs.emp_ids)
-        a_idx = {a: i for i, a in enumerate(pairs.att_ids)}
-        e_idx = {e: j for j, e in enumerate(pairs.emp_ids)}
-        keys = np.array([a_idx[a] * n_emp + e_idx[e] for a, e in board.pairs], dtype=np.int64)
-        out = np.isin(pairs.att.astype(np.int64) * n_emp + pairs.emp, keys)
+    out[pairs.find(list(board.pairs))] = True
     return out
 
 
@@ -191,9 +212,8 @@ def max_coverage(inst: Instance, board: Board, pairs: Pairs, *, explain: bool = 
     flow = net.solve()
     value = int((room.fixed > 0).sum()) + flow
     limits = _limits(inst, pairs, room, want, pa, pe, net, flow, value) if explain else {}
-    if flow:
-        net.best_scores(flow, pairs.score[sel])
-    return Coverage(value, net.assignment() if flow else [], limits)
+    net.release()
+    return Coverage(value, limits, net, flow, pairs.score[sel])
 
 
 def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, flow: int, value: int) -> dict:
@@ -203,8 +223,9 @@ def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, f
     uncovered = want & ~matched
     has_pair = np.zeros(n_att, dtype=bool)
     has_pair[pa] = True
+    path = ((room.free_mask[pa] & room.emp_mask(room.tables)[pe]) != 0) & (room.emp_room[pe] > 0)
     has_path = np.zeros(n_att, dtype=bool)
-    has_path[net.pa] = True
+    has_path[pa[path]] = True
     out = {"attendees": n_att, "want_meetings": int(((room.fixed > 0) | want).sum()), "max_covered": value,
            "no_allowed_employer": int((uncovered & ~has_pair).sum()),
            "no_free_slot": int((uncovered & has_pair & ~has_path).sum()),
@@ -220,24 +241,25 @@ def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, f
     table_cut = (es_src & ~e_src[:, None] & (room.tables > 0)).any(axis=1)
     cap_cut = e_src & (room.emp_room > 0)
     bottleneck = table_cut | cap_cut
-    stranded_pairs = uncovered[net.pa]
-    stranded = np.bincount(net.pe[stranded_pairs], minlength=n_emp)
+    stranded_pairs = path & uncovered[pa]
+    stranded = np.bincount(pe[stranded_pairs], minlength=n_emp)
     bottleneck &= stranded > 0
     # what more tables at the bottleneck employers would give: first as many as they could use, then exactly the
     # tables that flow used, measured by a flow of its own (so the promise is checked, not estimated)
     big = int(uncovered.sum()) + 1
     more = room.tables + np.where(bottleneck[:, None], big, 0)
     more_room = room.emp_room + np.where(bottleneck, big * n_slots, 0)
-    probe = _Net(room, pa, pe, more, more_room)
-    probe.solve()
-    extra = np.maximum(probe.es_flows() - room.tables, 0).max(axis=1)
+    net.set_capacities(more, more_room)
+    net.solve()
+    extra = np.maximum(net.es_flows() - room.tables, 0).max(axis=1)
     extra = np.where(bottleneck, extra, 0)
     tables_now = np.array([inst.emp[e].tables for e in pairs.emp_ids], dtype=np.int64)
     caps_now = np.array([inst.employer_cap(inst.emp[e]) for e in pairs.emp_ids], dtype=np.int64)
     capped = np.array([inst.emp[e].max_meetings is not None for e in pairs.emp_ids], dtype=bool)
     grow_room = np.where(capped, 0, extra * n_slots)
-    check = _Net(room, pa, pe, room.tables + extra[:, None], room.emp_room + grow_room)
-    out["more_tables_gain"] = check.solve() - flow
+    net.set_capacities(room.tables + extra[:, None], room.emp_room + grow_room)
+    out["more_tables_gain"] = net.solve() - flow
+    net.set_capacities(room.tables, room.emp_room)
     out["more_tables"] = int(extra.sum())
     out["bottleneck_employers"] = int(bottleneck.sum())
     order = sorted(np.flatnonzero(bottleneck).tolist(), key=lambda j: (-int(stranded[j]), pairs.emp_ids[j]))
@@ -250,16 +272,34 @@ def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, f
     return out
 
 
-def proven_bound(inst: Instance, board: Board, cands, coverage: int) -> dict:
-    """Proven upper bounds of the optimum: attendees with >= 1 meeting exactly (max flow); with >= 2 from the
-    relaxation maximising the sum of min(meetings, 2) over attendees, which is (with >= 1) + (with >= 2), so in
-    ``fair`` mode at most that sum less the exact coverage (else at most half of it); the score from the
-    best-total relaxation; meetings from the caps. Tightened by CP-SAT's bounds where it runs."""
-    _, two = flow_pairs(inst, board, cands, "first_two")
-    _, total = flow_pairs(inst, board, cands, "none")
-    first_two = two["attendees_1plus"] + two["attendees_2plus"]
-    second = first_two - coverage if inst.mode == "fair" else first_two // 2
+def proven_bound(inst: Instance, board: Board, pairs: Pairs, coverage: int, total_score: int | None = None) -> dict:
+    """Proven upper bounds of the optimum: attendees with >= 1 meeting exactly (max flow); with >= 2 from the most
+    first-and-second meetings (a max flow where each attendee takes at most two more, up to two in all), which is
+    (with >= 1) + (with >= 2), so in ``fair`` mode at most that less the exact coverage (else half of it); the
+    score from the best-total relaxation (``total_score`` if the caller has it); meetings from the caps. The solver
+    tightens them where it proves more (CP-SAT, or the lexicographic relaxation reached)."""
+    from ortools.graph.python import max_flow
+
+    have = np.array([board.count_a(a) for a in pairs.att_ids], dtype=np.int64)
+    room = Room.of(inst, board, pairs)
+    take = np.minimum(np.maximum(2 - have, 0), np.minimum(room.att_cap, np.array(
+        [bin(int(m)).count("1") for m in room.free_mask], dtype=np.int64)))
+    pa, pe = pairs.att.astype(np.int64), pairs.emp.astype(np.int64)
+    ok = (take[pa] > 0) & (room.emp_room[pe] > 0) & ~fixed_pairs(board, pairs)
+    n_att = len(have)
+    atts = np.flatnonzero(take > 0)
+    emps = np.flatnonzero(room.emp_room > 0)
+    mf = max_flow.SimpleMaxFlow()
+    mf.add_arcs_with_capacity(
+        np.concatenate([np.zeros(len(atts), np.int64), pa[ok] + 2, emps + 2 + n_att]).astype(np.int32),
+        np.concatenate([atts + 2, pe[ok] + 2 + n_att, np.full(len(emps), SINK, np.int64)]).astype(np.int32),
+        np.concatenate([take[atts], np.ones(int(ok.sum()), np.int64), room.emp_room[emps]]))
+    extra = int(mf.optimal_flow()) if mf.num_arcs() and mf.solve(SOURCE, SINK) == mf.OPTIMAL else 0
+    first_two = int(np.minimum(have, 2).sum()) + extra
+    if total_score is None:
+        total_score = relaxation(inst, board, pairs, "none")[1]["total_score"]
     a_room = sum(min(a.max_meetings, len(inst.slots) - len(set(a.busy_slots))) for a in inst.attendees)
     e_room = sum(inst.employer_cap(e) for e in inst.employers)
-    return {"attendees_1plus": coverage, "attendees_2plus": second,
-            "total_score": total["total_score"], "meetings": min(a_room, e_room)}
+    return {"attendees_1plus": coverage,
+            "attendees_2plus": first_two - coverage if inst.mode == "fair" else first_two // 2,
+            "total_score": total_score, "meetings": min(a_room, e_room)}

@@ -34,11 +34,17 @@ class ExactResult:
     stages: list[dict]
 
 
+def _masks(room: Room, pairs: Pairs, fixed_pair: np.ndarray) -> np.ndarray:
+    """Per allowed pair: the slots in which it could still meet, as a bit mask."""
+    pa, pe = pairs.att.astype(np.int64), pairs.emp.astype(np.int64)
+    ok = (room.att_cap[pa] > 0) & (room.emp_room[pe] > 0) & ~fixed_pair
+    return np.where(ok, room.free_mask[pa] & room.emp_mask(room.tables)[pe], 0)
+
+
 def variables(room: Room, pairs: Pairs, fixed_pair: np.ndarray):
     """The (pair, slot) candidates as arrays: pair index, attendee, employer, slot."""
     pa, pe = pairs.att.astype(np.int64), pairs.emp.astype(np.int64)
-    ok = (room.att_cap[pa] > 0) & (room.emp_room[pe] > 0) & ~fixed_pair
-    mask = np.where(ok, room.free_mask[pa] & room.emp_mask(room.tables)[pe], 0)
+    mask = _masks(room, pairs, fixed_pair)
     ks, ss = [], []
     for s in range(room.slots):
         k = np.flatnonzero((mask >> s) & 1)
@@ -50,7 +56,8 @@ def variables(room: Room, pairs: Pairs, fixed_pair: np.ndarray):
 
 
 def count_variables(room: Room, pairs: Pairs, fixed_pair: np.ndarray) -> int:
-    return len(variables(room, pairs, fixed_pair)[0])
+    mask = _masks(room, pairs, fixed_pair)
+    return int(sum(((mask >> s) & 1).sum() for s in range(room.slots)))
 
 
 def _groups(keys: np.ndarray):

@@ -49,6 +49,6 @@ def greedy(inst: Instance, mode: str | None = None) -> Schedule:
     from .coverage import max_coverage, proven_bound   # numpy and OR-Tools: where the matcher runs only
     from .pairs import allowed_pairs
 
-    board = Board(inst)
-    bound = proven_bound(inst, board, cands, max_coverage(inst, board, allowed_pairs(inst), explain=False).value)
+    board, pairs = Board(inst), allowed_pairs(inst)
+    bound = proven_bound(inst, board, pairs, max_coverage(inst, board, pairs, explain=False).value)
     return make_schedule(inst, meetings, bound, runtime=runtime, solver="greedy", placement_loss=0)

@@ -10,6 +10,7 @@ Indices: attendees and employers in id order (``att_ids``, ``emp_ids``); the pai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -25,10 +26,33 @@ class Pairs:
     emp: np.ndarray            # int32 employer index per pair
     score: np.ndarray          # int32 score per pair
 
-    @property
+    @cached_property
     def att(self) -> np.ndarray:
         """Attendee index per pair."""
         return np.repeat(np.arange(len(self.att_ids), dtype=np.int32), np.diff(self.start))
+
+    def find(self, keys) -> np.ndarray:
+        """Indices of the given allowed (attendee id, employer id) pairs (pairs not allowed are left out)."""
+        if not keys:
+            return np.zeros(0, dtype=np.int64)
+        if not hasattr(self, "_sorted"):
+            a_index = {a: i for i, a in enumerate(self.att_ids)}
+            e_index = {e: j for j, e in enumerate(self.emp_ids)}
+            key = self.att.astype(np.int64) * len(self.emp_ids) + self.emp
+            order = np.argsort(key, kind="stable")
+            self._sorted = (a_index, e_index, key[order], order)
+        a_index, e_index, skey, order = self._sorted
+        ks = np.array([a_index[a] * len(self.emp_ids) + e_index[e] for a, e in keys
+                       if a in a_index and e in e_index], dtype=np.int64)
+        pos = np.minimum(np.searchsorted(skey, ks), max(len(skey) - 1, 0))
+        hit = skey[pos] == ks if len(skey) else np.zeros(len(ks), dtype=bool)
+        return np.sort(order[pos[hit]])
+
+    def ids(self, k: int) -> tuple[str, str]:
+        return self.att_ids[self.att_of(k)], self.emp_ids[int(self.emp[k])]
+
+    def att_of(self, k: int) -> int:
+        return int(np.searchsorted(self.start, k, side="right") - 1)
 
     def as_dict(self) -> dict[str, list[tuple[str, int]]]:
         """The ``candidate_pairs`` shape: attendee id -> [(employer id, score)]."""

@@ -24,7 +24,8 @@ from __future__ import annotations
 import time
 
 from .board import Board
-from .flow import flow_pairs
+from .flow import relaxation
+from .pairs import Pairs
 from .greedy import greedy_board
 from .instance import Instance, Schedule, with_mode
 from .stats import make_schedule, objective, objective_key
@@ -49,33 +50,45 @@ def place_pairs(board: Board, pairs) -> int:
     return lost
 
 
-def fill(board: Board, inst: Instance, cands) -> None:
-    """Insert further allowed pairs where they still fit (repair after placement loss)."""
-    atts = sorted(board.at)
+def fill(board: Board, inst: Instance, pairs: Pairs) -> None:
+    """Insert further allowed pairs where they still fit (repair after placement loss): in ``fair`` mode first
+    for attendees with no meeting, then with one; then every pair by descending score."""
+    import numpy as np
+
+    atts, emp_ids = pairs.att_ids, pairs.emp_ids
+    emp, start = pairs.emp.tolist(), pairs.start.tolist()
     if inst.mode == "fair":
         for level in (0, 1):
-            for a in atts:
+            for i, a in enumerate(atts):
                 if board.count_a(a) != level:
                     continue
-                for e, _ in cands[a]:
-                    if board.try_place(a, e):
+                for k in range(start[i], start[i + 1]):
+                    if board.try_place(a, emp_ids[emp[k]]):
                         break
-    rest = sorted(((-sc, a, e) for a in atts for e, sc in cands[a]))
-    for _, a, e in rest:
-        if board.has_room(a, e):
-            board.try_place(a, e)
+    # rooms only shrink while filling: pairs without room now never get it
+    a_room = np.array([board.count_a(a) < board.att_cap[a] for a in atts], dtype=bool)
+    e_room = np.array([board.count_e[e] < board.emp_cap[e] for e in emp_ids], dtype=bool)
+    pa = pairs.att
+    open_ = a_room[pa] & e_room[pairs.emp]
+    open_[pairs.find(list(board.pairs))] = False
+    k = np.flatnonzero(open_)
+    order = k[np.lexsort((pairs.emp[k], pa[k], -pairs.score[k]))]
+    for a, e in zip(pa[order].tolist(), pairs.emp[order].tolist()):
+        if board.has_room(atts[a], emp_ids[e]):
+            board.try_place(atts[a], emp_ids[e])
 
 
-def heuristic(inst: Instance, cands, first: list[tuple[str, str, int]]) -> tuple[Board, int, dict]:
+def heuristic(inst: Instance, pairs: Pairs, first: list[tuple[str, str, int]]) -> tuple[Board, int, dict]:
     """The flow relaxation's pairs, Kempe-chain placement and repair on top of the fixed meetings and the
     (exact) first meetings ``first``. Returns the board, the placement loss and the relaxation's objective."""
     board = Board(inst)
     for a, e, s in first:
         board.place_at(a, e, s, next(t for t in range(board.tables[e]) if s not in board.tb[(e, t)]))
-    chosen, relaxed = flow_pairs(inst, board, cands)
-    lost = place_pairs(board, chosen)
+    chosen, relaxed = relaxation(inst, board, pairs)
+    pa, pe = pairs.att[chosen].tolist(), pairs.emp[chosen].tolist()
+    lost = place_pairs(board, sorted((pairs.att_ids[a], pairs.emp_ids[e]) for a, e in zip(pa, pe)))
     if lost:
-        fill(board, inst, cands)
+        fill(board, inst, pairs)
     return board, lost, relaxed
 
 
@@ -84,34 +97,36 @@ def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool 
     """The schedule for ``inst`` (``mode`` overrides ``inst.mode``): exact coverage (max flow), then CP-SAT where
     the time-expanded model is small enough (``CPSAT_MAX_VARIABLES``), else the heuristic with proven bounds."""
     from .coverage import Room, fixed_pairs, max_coverage, proven_bound   # numpy and OR-Tools: loaded where the matcher runs only
-    from .exact import STAGE_DETERMINISTIC_TIME, place, solve_exact, variables
-    from .pairs import allowed_pairs
+    from .exact import STAGE_DETERMINISTIC_TIME, count_variables, place, solve_exact
+    from .pairs import allowed_pairs   # numpy
 
     t0 = time.perf_counter()
     inst = with_mode(inst, mode)
     pairs = allowed_pairs(inst)
-    cands = pairs.as_dict()
     board = Board(inst)
     cov = max_coverage(inst, board, pairs)
-    bound = proven_bound(inst, board, cands, cov.value)
     # the relaxation alone first: where its pairs fit the slots it is optimal; where it leaves attendees without a
     # meeting who could have one, start again from the exact first meetings
-    work, lost, relaxed = heuristic(inst, cands, [])
+    work, lost, relaxed = heuristic(inst, pairs, [])
     obj = objective(inst, work.meetings())
-    if inst.mode == "fair" and (relaxed["attendees_1plus"], relaxed["attendees_2plus"]) == (
-            obj["attendees_1plus"], obj["attendees_2plus"]):
+    if inst.mode == "best_total":
+        score_bound = relaxed["total_score"]
+    elif (relaxed["attendees_1plus"], relaxed["attendees_2plus"]) == (obj["attendees_1plus"], obj["attendees_2plus"]):
         # the relaxation's coverage is reached, so the optimum has it too and scores at most the relaxation
-        bound["total_score"] = min(bound["total_score"], relaxed["total_score"])
+        score_bound = relaxed["total_score"]
+    else:
+        score_bound = None
+    bound = proven_bound(inst, board, pairs, cov.value, score_bound)
     if inst.mode == "fair" and obj["attendees_1plus"] < cov.value:
-        first = [(pairs.att_ids[a], pairs.emp_ids[e], s) for a, e, s in cov.assignment]
-        work2, lost2, _ = heuristic(inst, cands, first)
+        first = [(pairs.att_ids[a], pairs.emp_ids[e], s) for a, e, s in cov.first_meetings()]
+        work2, lost2, _ = heuristic(inst, pairs, first)
         if objective_key(inst.mode, objective(inst, work2.meetings())) > objective_key(inst.mode, obj):
             work, lost = work2, lost2
     meetings, name = work.meetings(), SOLVER_NAME
     proof = {"method": "max flow, then the heuristic", "stages": []}
     room = Room.of(inst, board, pairs)
     fixed_pair = fixed_pairs(board, pairs)
-    n_vars = len(variables(room, pairs, fixed_pair)[0])
+    n_vars = count_variables(room, pairs, fixed_pair)
     fixed = list(inst.pinned) + list(inst.existing)
     proven = objective_key(inst.mode, objective(inst, meetings)) == objective_key(inst.mode, bound)
     if exact and not proven and 0 < n_vars <= CPSAT_MAX_VARIABLES:
@@ -134,7 +149,7 @@ def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool 
             bound["total_score"] = min(bound["total_score"], res.bound_score + fixed_obj["total_score"])
         proof.update(method="max flow, then CP-SAT", stages=res.stages)
     if use_greedy_fallback and len(pairs.emp) <= GREEDY_MAX_PAIRS:
-        g = greedy_board(inst, cands).meetings()
+        g = greedy_board(inst, pairs.as_dict()).meetings()
         if objective_key(inst.mode, objective(inst, g)) > objective_key(inst.mode, objective(inst, meetings)):
             meetings, name = g, name + "/greedy-fallback"
     proof["variables"] = n_vars
