@@ -244,21 +244,27 @@ def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, f
     stranded_pairs = path & uncovered[pa]
     stranded = np.bincount(pe[stranded_pairs], minlength=n_emp)
     bottleneck &= stranded > 0
-    # what more tables at the bottleneck employers would give: first as many as they could use, then exactly the
-    # tables that flow used, measured by a flow of its own (so the promise is checked, not estimated)
+    # what more tables at the bottleneck employers would give: first as many as they could use; every figure said
+    # is then measured by a flow of its own on the same graph (so the promise is checked, not estimated)
     big = int(uncovered.sum()) + 1
     more = room.tables + np.where(bottleneck[:, None], big, 0)
     more_room = room.emp_room + np.where(bottleneck, big * n_slots, 0)
     net.set_capacities(more, more_room)
-    net.solve()
-    extra = np.maximum(net.es_flows() - room.tables, 0).max(axis=1)
-    extra = np.where(bottleneck, extra, 0)
+    reachable = net.solve()
+    used = np.maximum(net.es_flows() - room.tables, 0)
     tables_now = np.array([inst.emp[e].tables for e in pairs.emp_ids], dtype=np.int64)
     caps_now = np.array([inst.employer_cap(inst.emp[e]) for e in pairs.emp_ids], dtype=np.int64)
     capped = np.array([inst.emp[e].max_meetings is not None for e in pairs.emp_ids], dtype=bool)
-    grow_room = np.where(capped, 0, extra * n_slots)
-    net.set_capacities(room.tables + extra[:, None], room.emp_room + grow_room)
-    out["more_tables_gain"] = net.solve() - flow
+    # that flow may crowd its extra meetings into few slots: try the fewest tables that could carry them (spread
+    # over the slots) and keep them if they reach as much, else the tables that flow used
+    spread = np.where(bottleneck, -(-used.sum(axis=1) // n_slots), 0)
+    crowded = np.where(bottleneck, used.max(axis=1), 0)
+    for extra in (spread, crowded):
+        net.set_capacities(room.tables + extra[:, None], room.emp_room + np.where(capped, 0, extra * n_slots))
+        gain = net.solve() - flow
+        if gain >= reachable - flow:
+            break
+    out["more_tables_gain"] = gain
     net.set_capacities(room.tables, room.emp_room)
     out["more_tables"] = int(extra.sum())
     out["bottleneck_employers"] = int(bottleneck.sum())
