@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from .board import Board
 from .flow import relaxation
@@ -43,6 +42,7 @@ class Room:
 
     @classmethod
     def of(cls, inst: Instance, board: Board, pairs: Pairs) -> "Room":
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         n_slots = board.nslots
         fixed = np.array([board.count_a(a) for a in pairs.att_ids], dtype=np.int64)
         cap = np.array([inst.att[a].max_meetings for a in pairs.att_ids], dtype=np.int64)
@@ -57,6 +57,7 @@ class Room:
         return cls(fixed, np.maximum(cap - fixed, 0), mask, tables, np.maximum(room, 0), n_slots)
 
     def emp_mask(self, tables: np.ndarray) -> np.ndarray:
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         bits = (tables > 0).astype(np.int64) << np.arange(self.slots, dtype=np.int64)
         return bits.sum(axis=1)
 
@@ -84,6 +85,7 @@ class _Net:
     def __init__(self, room: Room, pa: np.ndarray, pe: np.ndarray, tables: np.ndarray, emp_room: np.ndarray):
         """The arcs do not depend on the capacities (an (employer, slot) without a free table has capacity 0), so
         the what-if flows of ``_limits`` only change capacities on the same graph (``set_capacities``)."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         from ortools.graph.python import max_flow  # the matcher's job loads OR-Tools, never the web process
 
         n_att, n_emp, n_slots = len(room.fixed), tables.shape[0], room.slots
@@ -128,6 +130,7 @@ class _Net:
 
     def set_capacities(self, tables: np.ndarray, emp_room: np.ndarray) -> None:
         """Free tables per (employer, slot) and room per employer (kept in ``arcs`` for ``best_scores``)."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         caps = self.arcs[2]
         caps[self.first_es_arc:self.first_e_arc] = tables.ravel()
         caps[self.first_e_arc:] = emp_room
@@ -148,12 +151,14 @@ class _Net:
         return int(self.mf.optimal_flow())
 
     def _max_flows(self, first: int, count: int) -> np.ndarray:
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         return self.mf.flows(np.arange(first, first + count, dtype=np.int32)) if count else np.zeros(0, np.int64)
 
     def best_scores(self, value: int, pair_score: np.ndarray) -> None:
         """Re-route the same flow value at the highest total score of the pairs used (min-cost flow), so the
         first meetings are the best ones among those that give the most attendees a meeting."""
-        from ortools.graph.python import min_cost_flow
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
+        from ortools.graph.python import min_cost_flow  # heavy: OR-Tools loads only where the matcher runs
 
         tails, heads, caps = self.arcs
         cost = np.zeros(len(tails), dtype=np.int64)
@@ -171,6 +176,7 @@ class _Net:
 
     def assignment(self) -> list[tuple[int, int, int]]:
         """(attendee, employer, slot) per unit of flow; slots shared out within a class in attendee order."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         used = np.flatnonzero(self.flows(self.first_pair_arc, len(self.pa)) > 0)
         left: dict[int, list[int]] = {}
         arc = self.first_class_arc
@@ -187,6 +193,7 @@ class _Net:
 
     def es_flows(self) -> np.ndarray:
         """Flow per (employer, slot) as an (E, S) array."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         out = np.zeros(self.e0 - self.es0, dtype=np.int64)
         out[self.es_nodes] = self.flows(self.first_es_arc, len(self.es_nodes))
         return out.reshape(-1, self.n_slots)
@@ -194,6 +201,7 @@ class _Net:
 
 def fixed_pairs(board: Board, pairs: Pairs) -> np.ndarray:
     """Per allowed pair: whether it meets already on ``board`` (a pair meets at most once)."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     out = np.zeros(len(pairs.emp), dtype=bool)
     out[pairs.find(list(board.pairs))] = True
     return out
@@ -201,6 +209,7 @@ def fixed_pairs(board: Board, pairs: Pairs) -> np.ndarray:
 
 def max_coverage(inst: Instance, board: Board, pairs: Pairs, *, explain: bool = True) -> Coverage:
     """The exact stage-1 optimum on top of the fixed meetings of ``board``, its assignment and its limits."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     room = Room.of(inst, board, pairs)
     pa_all = pairs.att.astype(np.int64)
     pe_all = pairs.emp.astype(np.int64)
@@ -217,6 +226,7 @@ def max_coverage(inst: Instance, board: Board, pairs: Pairs, *, explain: bool = 
 
 
 def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, flow: int, value: int) -> dict:
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     n_att = len(pairs.att_ids)
     matched = np.zeros(n_att, dtype=bool)
     matched[net.pa[net.flows(net.first_pair_arc, len(net.pa)) > 0]] = True
@@ -284,7 +294,8 @@ def proven_bound(inst: Instance, board: Board, pairs: Pairs, coverage: int, tota
     (with >= 1) + (with >= 2), so in ``fair`` mode at most that less the exact coverage (else half of it); the
     score from the best-total relaxation (``total_score`` if the caller has it); meetings from the caps. The solver
     tightens them where it proves more (CP-SAT, or the lexicographic relaxation reached)."""
-    from ortools.graph.python import max_flow
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
+    from ortools.graph.python import max_flow  # heavy: OR-Tools loads only where the matcher runs
 
     have = np.array([board.count_a(a) for a in pairs.att_ids], dtype=np.int64)
     room = Room.of(inst, board, pairs)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from .board import Board
 from .coverage import Room
@@ -36,6 +35,7 @@ class ExactResult:
 
 def _masks(room: Room, pairs: Pairs, fixed_pair: np.ndarray) -> np.ndarray:
     """Per allowed pair: the slots in which it could still meet, as a bit mask."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     pa, pe = pairs.att.astype(np.int64), pairs.emp.astype(np.int64)
     ok = (room.att_cap[pa] > 0) & (room.emp_room[pe] > 0) & ~fixed_pair
     return np.where(ok, room.free_mask[pa] & room.emp_mask(room.tables)[pe], 0)
@@ -43,6 +43,7 @@ def _masks(room: Room, pairs: Pairs, fixed_pair: np.ndarray) -> np.ndarray:
 
 def variables(room: Room, pairs: Pairs, fixed_pair: np.ndarray):
     """The (pair, slot) candidates as arrays: pair index, attendee, employer, slot."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     pa, pe = pairs.att.astype(np.int64), pairs.emp.astype(np.int64)
     mask = _masks(room, pairs, fixed_pair)
     ks, ss = [], []
@@ -62,6 +63,7 @@ def count_variables(room: Room, pairs: Pairs, fixed_pair: np.ndarray) -> int:
 
 def _groups(keys: np.ndarray):
     """Indices grouped by equal key (keys sorted stably), as a list of arrays."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     order = np.argsort(keys, kind="stable")
     cuts = np.flatnonzero(np.diff(keys[order])) + 1
     return np.split(order, cuts), keys[order][np.r_[0, cuts]] if len(keys) else np.zeros(0, np.int64)
@@ -69,6 +71,7 @@ def _groups(keys: np.ndarray):
 
 def solve_exact(room: Room, pairs: Pairs, fixed_pair: np.ndarray, mode: str, first_new: int,
                 hint: set[tuple[int, int, int]], stage_time: float = STAGE_DETERMINISTIC_TIME) -> ExactResult:
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     from ortools.sat.python import cp_model   # only the matcher's job loads OR-Tools
 
     k, va, ve, vs = variables(room, pairs, fixed_pair)

@@ -22,7 +22,6 @@ Arrays (numpy) throughout, from ``pairs.Pairs``: no Python object per pair (20,0
 """
 from __future__ import annotations
 
-import numpy as np
 
 from .board import Board
 from .instance import Instance, MatchingInputError
@@ -33,6 +32,7 @@ SOURCE, SINK = 0, 1
 
 def employer_room(inst: Instance, board: Board, pairs: Pairs) -> np.ndarray:
     """How many more meetings each employer can take: its cap left, at most its free table-slots."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     room = np.zeros(len(pairs.emp_ids), dtype=np.int64)
     for j, e_id in enumerate(pairs.emp_ids):
         free = sum(board.nslots - len(board.tb[(e_id, t)]) for t in range(board.tables[e_id]))
@@ -42,6 +42,7 @@ def employer_room(inst: Instance, board: Board, pairs: Pairs) -> np.ndarray:
 
 def attendee_room(board: Board, pairs: Pairs) -> tuple[np.ndarray, np.ndarray]:
     """(meetings on the board, how many more each attendee can take: cap left, at most their free slots)."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     have = np.array([board.count_a(a) for a in pairs.att_ids], dtype=np.int64)
     room = np.array([max(0, min(board.att_cap[a] - board.count_a(a), len(board.free_slots(a))))
                      for a in pairs.att_ids], dtype=np.int64)
@@ -52,6 +53,7 @@ def relaxation(inst: Instance, board: Board, pairs: Pairs, bonus: str | None = N
     """Solve the relaxation on top of the meetings on ``board``. ``bonus``: "lexicographic" (1st meeting M1, 2nd
     M2; the default in ``fair`` mode), "first_two" (M2 each) or "none" (``best_total``).
     Returns (indices into ``pairs`` of the chosen new pairs, objective incl. the meetings on the board)."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     # numpy and OR-Tools load only where the matcher runs (job, CLI), never in the web process
     from ortools.graph.python import min_cost_flow
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-import numpy as np
 
 from .instance import CEFR_RANK, Instance
 from .scoring import WEIGHTS
@@ -29,10 +28,12 @@ class Pairs:
     @cached_property
     def att(self) -> np.ndarray:
         """Attendee index per pair."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         return np.repeat(np.arange(len(self.att_ids), dtype=np.int32), np.diff(self.start))
 
     def find(self, keys) -> np.ndarray:
         """Indices of the given allowed (attendee id, employer id) pairs (pairs not allowed are left out)."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         if not keys:
             return np.zeros(0, dtype=np.int64)
         if not hasattr(self, "_sorted"):
@@ -52,6 +53,7 @@ class Pairs:
         return self.att_ids[self.att_of(k)], self.emp_ids[int(self.emp[k])]
 
     def att_of(self, k: int) -> int:
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         return int(np.searchsorted(self.start, k, side="right") - 1)
 
     def as_dict(self) -> dict[str, list[tuple[str, int]]]:
@@ -65,6 +67,7 @@ class _Employers:
     """Employer attributes as arrays over the employers in id order."""
 
     def __init__(self, inst: Instance):
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         emps = sorted(inst.employers, key=lambda e: e.id)
         self.ids = [e.id for e in emps]
         self.index = {e: j for j, e in enumerate(self.ids)}
@@ -89,12 +92,14 @@ class _Employers:
         return sum(1 << self.types.index(t) for t in set(types))
 
     def accepts_degree(self, degree: str) -> np.ndarray:
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         if degree not in self._degree_cache:
             self._degree_cache[degree] = self.any_degree | np.array([degree in s for s in self.degree_sets],
                                                                     dtype=bool)
         return self._degree_cache[degree]
 
     def field_points(self, field: str) -> np.ndarray:
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         if field not in self._field_cache:
             hit = np.array([bool(field) and field in s for s in self.field_sets], dtype=np.int32)
             self._field_cache[field] = hit * WEIGHTS["field_match"]
@@ -102,6 +107,7 @@ class _Employers:
 
     def profile(self, degree: str, seeks: tuple[str, ...], languages: dict[str, str]):
         """(allowed by the profile filters, static points without the field) over all employers."""
+        import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
         have = np.array([CEFR_RANK[languages[lang]] if lang in languages else 0 for lang in self.langs],
                         dtype=np.int8)
         lang_ok = (self.req <= have).all(axis=1) if self.langs else np.ones(len(self.ids), dtype=bool)
@@ -124,6 +130,7 @@ def _wish_points(rank: int) -> int:
 
 def allowed_pairs(inst: Instance) -> Pairs:
     """Every allowed pair with its score (see the module docstring)."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     emps = _Employers(inst)
     atts = sorted(inst.attendees, key=lambda a: a.id)
     a_index = {a.id: i for i, a in enumerate(atts)}

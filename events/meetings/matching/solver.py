@@ -24,15 +24,16 @@ Same input, same output: ids sorted everywhere, CP-SAT with one worker, a fixed 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from .board import Board
+from .coverage import Room, fixed_pairs, max_coverage, proven_bound
+from .exact import STAGE_DETERMINISTIC_TIME, count_variables, place, solve_exact
+from .flow import relaxation
 from .greedy import greedy_board
 from .instance import Instance, Schedule, with_mode
+from .pairs import Pairs, allowed_pairs
 from .stats import make_schedule, objective, objective_key
 
-if TYPE_CHECKING:
-    from .pairs import Pairs
 
 SOLVER_NAME = "maxflow+mincostflow+kempe"
 CPSAT_NAME = "maxflow+cpsat"
@@ -57,7 +58,7 @@ def place_pairs(board: Board, pairs) -> int:
 def fill(board: Board, inst: Instance, pairs: Pairs) -> None:
     """Insert further allowed pairs where they still fit (repair after placement loss): in ``fair`` mode first
     for attendees with no meeting, then with one; then every pair by descending score."""
-    import numpy as np
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
 
     atts, emp_ids = pairs.att_ids, pairs.emp_ids
     emp, start = pairs.emp.tolist(), pairs.start.tolist()
@@ -85,8 +86,6 @@ def fill(board: Board, inst: Instance, pairs: Pairs) -> None:
 def heuristic(inst: Instance, pairs: Pairs, first: list[tuple[str, str, int]]) -> tuple[Board, int, dict]:
     """The flow relaxation's pairs, Kempe-chain placement and repair on top of the fixed meetings and the
     (exact) first meetings ``first``. Returns the board, the placement loss and the relaxation's objective."""
-    from .flow import relaxation   # numpy and OR-Tools: loaded where the matcher runs only
-
     board = Board(inst)
     for a, e, s in first:
         board.place_at(a, e, s, next(t for t in range(board.tables[e]) if s not in board.tb[(e, t)]))
@@ -102,9 +101,6 @@ def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool 
           exact: bool = True, stage_time: float | None = None) -> Schedule:
     """The schedule for ``inst`` (``mode`` overrides ``inst.mode``): exact coverage (max flow), then CP-SAT where
     the time-expanded model is small enough (``CPSAT_MAX_VARIABLES``), else the heuristic with proven bounds."""
-    from .coverage import Room, fixed_pairs, max_coverage, proven_bound   # numpy and OR-Tools: loaded where the matcher runs only
-    from .exact import STAGE_DETERMINISTIC_TIME, count_variables, place, solve_exact
-    from .pairs import allowed_pairs   # numpy
 
     t0 = time.perf_counter()
     inst = with_mode(inst, mode)
