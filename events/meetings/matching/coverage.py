@@ -231,8 +231,7 @@ def _limits(inst: Instance, pairs: Pairs, room: Room, want, pa, pe, net: _Net, f
     matched = np.zeros(n_att, dtype=bool)
     matched[net.pa[net.flows(net.first_pair_arc, len(net.pa)) > 0]] = True
     uncovered = want & ~matched
-    has_pair = np.zeros(n_att, dtype=bool)
-    has_pair[pa] = True
+    has_pair = np.bincount(pa, minlength=n_att) > 0
     path = ((room.free_mask[pa] & room.emp_mask(room.tables)[pe]) != 0) & (room.emp_room[pe] > 0)
     has_path = np.zeros(n_att, dtype=bool)
     has_path[pa[path]] = True

@@ -69,13 +69,10 @@ def _groups(keys: np.ndarray):
     return np.split(order, cuts), keys[order][np.r_[0, cuts]] if len(keys) else np.zeros(0, np.int64)
 
 
-def solve_exact(room: Room, pairs: Pairs, fixed_pair: np.ndarray, mode: str, first_new: int,
-                hint: set[tuple[int, int, int]], stage_time: float = STAGE_DETERMINISTIC_TIME) -> ExactResult:
-    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
-    from ortools.sat.python import cp_model   # only the matcher's job loads OR-Tools
+def _model(room: Room, va, ve, vs, k):
+    """The time-expanded model's booleans and capacities: (model, booleans, their indices per attendee, attendees)."""
+    from ortools.sat.python import cp_model   # heavy: OR-Tools loads only where the matcher runs
 
-    k, va, ve, vs = variables(room, pairs, fixed_pair)
-    score = pairs.score[k].astype(np.int64)
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{i}") for i in range(len(k))]
     n_slots = room.slots
@@ -95,6 +92,30 @@ def solve_exact(room: Room, pairs: Pairs, fixed_pair: np.ndarray, mode: str, fir
     for group, e in zip(groups, keys.tolist()):
         if len(group) > room.emp_room[e]:
             model.add(sum(x[i] for i in group) <= int(room.emp_room[e]))
+    return model, x, by_att, att_keys
+
+
+def _at_least(model, x, room: Room, by_att, att_keys, n: int, linked: list) -> list:
+    """A boolean per attendee who could reach ``n`` meetings: true only if they do (fixed ones counted)."""
+    out = []
+    for group, a in zip(by_att, att_keys.tolist()):
+        need = n - int(room.fixed[a])
+        if need > 0 and room.att_cap[a] >= need and len(group) >= need and (n > 1 or room.fixed[a] == 0):
+            y = model.new_bool_var(f"y{n}_{a}")
+            model.add(need * y <= sum(x[i] for i in group))
+            out.append(y)
+            linked.append((y, group, need))
+    return out
+
+
+def solve_exact(room: Room, pairs: Pairs, fixed_pair: np.ndarray, mode: str, first_new: int,
+                hint: set[tuple[int, int, int]], stage_time: float = STAGE_DETERMINISTIC_TIME) -> ExactResult:
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
+    from ortools.sat.python import cp_model   # only the matcher's job loads OR-Tools
+
+    k, va, ve, vs = variables(room, pairs, fixed_pair)
+    score = pairs.score[k].astype(np.int64)
+    model, x, by_att, att_keys = _model(room, va, ve, vs, k)
     key_of = {(int(a), int(e), int(s)): i for i, (a, e, s) in enumerate(zip(va, ve, vs))}
     chosen_hint = [key_of[m] for m in hint if m in key_of]
     values = np.zeros(len(x), dtype=bool)
@@ -128,22 +149,9 @@ def solve_exact(room: Room, pairs: Pairs, fixed_pair: np.ndarray, mode: str, fir
 
     optimal = True
     if mode == "fair":
-        y1 = []
-        for group, a in zip(by_att, att_keys.tolist()):
-            if room.fixed[a] == 0:
-                y = model.new_bool_var(f"c{a}")
-                model.add(y <= sum(x[i] for i in group))
-                y1.append(y)
-                linked.append((y, group, 1))
+        y1 = _at_least(model, x, room, by_att, att_keys, 1, linked)
         model.add(sum(y1) >= first_new)
-        y2 = []
-        for group, a in zip(by_att, att_keys.tolist()):
-            need = 2 - int(room.fixed[a])
-            if need > 0 and room.att_cap[a] >= need and len(group) >= need:
-                y = model.new_bool_var(f"d{a}")
-                model.add(need * y <= sum(x[i] for i in group))
-                y2.append(y)
-                linked.append((y, group, need))
+        y2 = _at_least(model, x, room, by_att, att_keys, 2, linked)
         model.maximize(sum(y2))
         closed, _found = run("attendees_2plus")
         optimal &= closed

@@ -67,9 +67,8 @@ def relaxation(inst: Instance, board: Board, pairs: Pairs, bonus: str | None = N
     ok[on_board] = False
     idx = np.flatnonzero(ok)
     best = np.zeros(n_att, dtype=np.int64)
-    np.maximum.at(best, pa[idx], pairs.score[idx].astype(np.int64))
-    score_sum = int((best * a_room).sum())
-    m2 = score_sum + 1 if bonus != "none" else 0
+    np.maximum.at(best, pa[idx], pairs.score[idx].astype(np.int64))   # sum of the best scores: M2 above all
+    m2 = int((best * a_room).sum()) + 1 if bonus != "none" else 0
     m1 = (n_att + 1) * m2 if bonus == "lexicographic" else m2
     att_nodes = np.arange(n_att, dtype=np.int64) + 2
     tails, heads, caps, gains = [], [], [], []

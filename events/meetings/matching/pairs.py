@@ -158,8 +158,7 @@ def allowed_pairs(inst: Instance) -> Pairs:
         blocked.update((a_index[a_id], j) for a_id in e.exclusions if a_id in a_index)
     blocked.update((a_index[a], emps.index[e]) for a, e in inst.forbidden if a in a_index and e in emps.index)
     cache: dict = {}
-    chunks_e, chunks_s = [], []
-    counts = np.zeros(len(atts), dtype=np.int64)
+    chunks_e, chunks_s, counts = [], [], np.zeros(len(atts), dtype=np.int64)
     for i, a in enumerate(atts):
         key = (a.degree_level, tuple(sorted(set(a.seeks))), tuple(sorted(a.languages.items())), a.field)
         if key not in cache:
@@ -170,8 +169,7 @@ def allowed_pairs(inst: Instance) -> Pairs:
         chunks_e.append(idx)
         chunks_s.append(sc)
         counts[i] = len(idx)
-    emp = np.concatenate(chunks_e) if atts else np.zeros(0, dtype=np.int32)
-    score = np.concatenate(chunks_s) if atts else np.zeros(0, dtype=np.int32)
+    emp, score = (np.concatenate(chunks_e), np.concatenate(chunks_s)) if atts else (np.zeros(0, np.int32),) * 2
     att = np.repeat(np.arange(len(atts), dtype=np.int64), counts)
     key = att * n_emp + emp                       # ascending: attendees in order, employers ascending within
     if adjust and len(key):

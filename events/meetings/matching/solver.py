@@ -97,6 +97,14 @@ def heuristic(inst: Instance, pairs: Pairs, first: list[tuple[str, str, int]]) -
     return board, lost, relaxed
 
 
+def _hint(inst: Instance, pairs: Pairs, meetings, fixed: set) -> set[tuple[int, int, int]]:
+    """The new meetings as (attendee index, employer index, slot index), CP-SAT's starting point."""
+    a_idx = {a: i for i, a in enumerate(pairs.att_ids)}
+    e_idx = {e: j for j, e in enumerate(pairs.emp_ids)}
+    return {(a_idx[m.attendee], e_idx[m.employer], inst.slot_index[m.slot]) for m in meetings
+            if (m.attendee, m.employer) not in fixed}
+
+
 def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool = True,
           exact: bool = True, stage_time: float | None = None) -> Schedule:
     """The schedule for ``inst`` (``mode`` overrides ``inst.mode``): exact coverage (max flow), then CP-SAT where
@@ -132,11 +140,7 @@ def solve(inst: Instance, mode: str | None = None, *, use_greedy_fallback: bool 
     fixed = list(inst.pinned) + list(inst.existing)
     proven = objective_key(inst.mode, objective(inst, meetings)) == objective_key(inst.mode, bound)
     if exact and not proven and 0 < n_vars <= CPSAT_MAX_VARIABLES:
-        a_idx = {a: i for i, a in enumerate(pairs.att_ids)}
-        e_idx = {e: j for j, e in enumerate(pairs.emp_ids)}
-        fixed_keys = {(m.attendee, m.employer) for m in fixed}
-        hint = {(a_idx[m.attendee], e_idx[m.employer], inst.slot_index[m.slot]) for m in meetings
-                if (m.attendee, m.employer) not in fixed_keys}
+        hint = _hint(inst, pairs, meetings, {(m.attendee, m.employer) for m in fixed})
         fixed_obj = objective(inst, fixed)
         res = solve_exact(room, pairs, fixed_pair, inst.mode, cov.value - int((room.fixed > 0).sum()), hint,
                           stage_time or STAGE_DETERMINISTIC_TIME)
