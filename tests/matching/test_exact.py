@@ -7,14 +7,14 @@ import json
 import pytest
 from exact_reference import reference_optimum
 
-from events.meetings.matching.instance import Attendee, Employer, Instance
 from events.meetings.matching.json_format import schedule_to_dict
 from events.meetings.matching.pairs import allowed_pairs
 from events.meetings.matching.scoring import candidate_pairs
 from events.meetings.matching.solver import solve
 from events.meetings.matching.stats import objective_key
-from events.meetings.matching.synthetic import _slots, generate, generate_busy, generate_small
+from events.meetings.matching.synthetic import generate, generate_busy, generate_small
 from events.meetings.matching.validate import validate_schedule
+from tests.matching.crafted import crafted
 
 
 def _strip(schedule) -> str:
@@ -65,20 +65,6 @@ def test_same_input_same_output_also_through_cp_sat():
 def test_allowed_pair_arrays_equal_the_pairwise_filters_and_scores():
     for inst in (generate(300, 40, 6, 5), generate_small(3)):
         assert allowed_pairs(inst).as_dict() == candidate_pairs(inst)
-
-
-def crafted() -> Instance:
-    """Henkel has one table for six slots; 20 attendees may meet only Henkel (the other employer needs German
-    nobody has); two of them said "not interested" in Henkel; one more may meet only Solo but is busy all day."""
-    slots = _slots(6)
-    emps = [Employer(id="e1", name="Henkel", tables=1),
-            Employer(id="e2", name="Nobody", tables=2, required_languages={"de": "C2"}),
-            Employer(id="e3", name="Solo", tables=1, exclusions=tuple(f"a{i:02d}" for i in range(22)))]
-    atts = [Attendee(id=f"a{i:02d}", languages={"en": "C1"}, not_interested=("e3",) if i < 20 else ("e1", "e3"))
-            for i in range(22)]
-    atts.append(Attendee(id="a99", languages={"en": "C1"}, not_interested=("e1",),
-                         busy_slots=tuple(s.id for s in slots)))
-    return Instance(slots, emps, atts)
 
 
 def test_limits_name_the_full_tables_the_filters_and_the_busy_slots():

@@ -5,7 +5,7 @@ from flask_babel import force_locale
 
 from events.meetings.explain import draft_limits
 from events.meetings.matching.solver import solve
-from tests.matching.test_exact import crafted
+from tests.matching.crafted import crafted
 
 
 def test_draft_limits_say_which_tables_and_filters_to_change(app):
