@@ -18,7 +18,7 @@ from events.employers.partnerships import partners_of
 from events.registration.forms import ConfirmForm
 from events.registration.views import registration_or_404
 from events.meetings.matching.json_format import instance_to_dict
-from events.meetings import agenda, figures, fit, services, sheets  # noqa: F401  (figures registers console figures)
+from events.meetings import agenda, explain, figures, fit, services, sheets  # noqa: F401  (figures registers console figures)
 from events.meetings.build import build_instance
 from events.meetings import day as meeting_day
 from events.meetings.forms import (ConfigureForm, EmployerFilterForm, PublishForm, RegistrationPickForm, RuleForm,
@@ -107,6 +107,7 @@ def setup_page(event, session_id: int):
         publish_form = PublishForm(attendees=recipients[0], contacts=recipients[1])
         context.update(recipients=recipients, publish_form=publish_form, meetings=meetings, rules=services.rules_of(setup), standby=meeting_day.standby_of(setup),
                        eligible=services.eligible_registrations(setup), stats=setup.draft_stats,
+                       limits=explain.draft_limits(setup.draft_stats),
                        has_draft=any(m.status == MeetingStatus.DRAFT for m in meetings),
                        table_number=lambda m: services.table_number(setup, m.organisation_id, m.table),
                        reason=agenda.reason_text)

@@ -44,7 +44,9 @@ def _check_all(inst):
         assert s.stats["objective"]["total_score"] >= g.stats["objective"]["total_score"]
     b = s.stats["upper_bound"]
     assert objective_key(inst.mode, b) >= ks and objective_key(inst.mode, b) >= kg
-    assert s.stats["upper_bound"] == g.stats["upper_bound"]
+    # the same proven bounds, the solver's tightened where it proved more (CP-SAT, or the relaxation reached)
+    gb = g.stats["upper_bound"]
+    assert all(b[k] <= gb[k] for k in b) and b["attendees_1plus"] == gb["attendees_1plus"]
     return s, g
 
 

@@ -46,7 +46,8 @@ def test_staff_runs_the_job_and_publishes_through_the_pages(client, db):
     assert wait_for(job_id, timeout=60).status == JobStatus.DONE
     db.session.expire_all()
     page = client.get(base).get_data(as_text=True)
-    assert "of the upper bound" in page and "Publish and notify everyone" in page
+    assert "What limits the draft" in page and "attendees who want a meeting have one" in page
+    assert "of the upper bound" not in page and "Publish and notify everyone" in page
     assert client.get(base + "/instance.json").json["format"] == "welcomeday.match/1"
     attendees, contacts = services.publish_recipients(setup)
     mailed_before = _outbox_count(db)

@@ -48,6 +48,10 @@ class Board:
         self.count_e[e] -= 1
         self.pairs.discard((a, e))
 
+    def place_at(self, a, e, s, t) -> None:
+        """Put a meeting the caller has checked (exact solvers) at slot ``s``, table ``t``."""
+        self._add(a, e, s, t)
+
     def count_a(self, a) -> int:
         return len(self.at[a])
 

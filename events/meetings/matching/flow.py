@@ -15,124 +15,97 @@ fixed meetings already on the board:
 ``M2 = 1 + sum of all attainable scores`` and ``M1 = (n_attendees + 1) * M2``, so the
 flow optimum is exactly the lexicographic optimum (attendees with >= 1 meeting,
 then with >= 2, then total score) of the relaxation. In ``best_total`` mode both
-bonuses are 0.
+bonuses are 0. With ``bonus="first_two"`` the 1st and 2nd meeting both earn ``M2``: the optimum then is the
+largest sum over attendees of min(meetings, 2), used for a proven bound (see ``coverage.proven_bound``).
+
+Arrays (numpy) throughout, from ``pairs.Pairs``: no Python object per pair (20,000 x 1,000: 2.8 million arcs).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from .board import Board
-from .instance import Attendee, Instance, MatchingInputError
-from .stats import objective
+from .instance import Instance, MatchingInputError
+from .pairs import Pairs
 
 SOURCE, SINK = 0, 1
 
 
-@dataclass(frozen=True)
-class Pair:
-    """A meeting without slot and table: all ``objective()`` needs to count the bound."""
-    attendee: str
-    employer: str
-
-
-@dataclass
-class Network:
-    """Arcs as parallel lists (OR-Tools takes them as arrays); the pair arcs are a contiguous run."""
-    nodes: int
-    tails: list[int] = field(default_factory=list)
-    heads: list[int] = field(default_factory=list)
-    capacities: list[int] = field(default_factory=list)
-    gains: list[int] = field(default_factory=list)
-    pair_arcs: list[tuple[str, str, int]] = field(default_factory=list)   # (attendee, employer, score)
-    first_pair_arc: int = 0
-    supply: int = 0
-
-    def arc(self, tail: int, head: int, capacity: int, gain: int) -> None:
-        self.tails.append(tail), self.heads.append(head), self.capacities.append(capacity), self.gains.append(gain)
-
-
-def employer_room(inst: Instance, board: Board) -> dict[str, int]:
+def employer_room(inst: Instance, board: Board, pairs: Pairs) -> np.ndarray:
     """How many more meetings each employer can take: its cap left, at most its free table-slots."""
-    room = {}
-    for e in inst.employers:
-        free_table_slots = sum(1 for t in range(e.tables) for s in range(board.nslots)
-                               if s not in board.tb[(e.id, t)])
-        room[e.id] = max(0, min(board.emp_cap[e.id] - board.count_e[e.id], free_table_slots))
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
+    room = np.zeros(len(pairs.emp_ids), dtype=np.int64)
+    for j, e_id in enumerate(pairs.emp_ids):
+        free = sum(board.nslots - len(board.tb[(e_id, t)]) for t in range(board.tables[e_id]))
+        room[j] = max(0, min(board.emp_cap[e_id] - board.count_e[e_id], free))
     return room
 
 
-def attendee_room(atts: list[Attendee], board: Board) -> dict[str, int]:
-    """How many more meetings each attendee can take: their cap left, at most their free slots."""
-    return {a.id: max(0, min(a.max_meetings - board.count_a(a.id), len(board.free_slots(a.id)))) for a in atts}
+def attendee_room(board: Board, pairs: Pairs) -> tuple[np.ndarray, np.ndarray]:
+    """(meetings on the board, how many more each attendee can take: cap left, at most their free slots)."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
+    have = np.array([board.count_a(a) for a in pairs.att_ids], dtype=np.int64)
+    room = np.array([max(0, min(board.att_cap[a] - board.count_a(a), len(board.free_slots(a))))
+                     for a in pairs.att_ids], dtype=np.int64)
+    return have, room
 
 
-def build_network(inst: Instance, board: Board, cands) -> Network:
-    fair = inst.mode == "fair"
-    atts = sorted(inst.attendees, key=lambda a: a.id)
-    emps = sorted(inst.employers, key=lambda e: e.id)
-    a_node = {a.id: 2 + i for i, a in enumerate(atts)}
-    e_node = {e.id: 2 + len(atts) + j for j, e in enumerate(emps)}
-    e_room, a_room = employer_room(inst, board), attendee_room(atts, board)
-    net = Network(nodes=2 + len(atts) + len(emps))
-    score_sum = 0
-    for a in atts:
-        if a_room[a.id] == 0:
-            continue
-        best = 0
-        for e_id, sc in cands[a.id]:
-            if e_room[e_id] == 0 or (a.id, e_id) in board.pairs:
-                continue
-            net.pair_arcs.append((a.id, e_id, sc))
-            best = max(best, sc)
-        score_sum += best * a_room[a.id]
-    m2 = score_sum + 1 if fair else 0
-    m1 = (len(atts) + 1) * m2 if fair else 0
-    for a in atts:
-        room, k = a_room[a.id], board.count_a(a.id)
-        if room == 0:
-            continue
-        net.supply += room
-        for j in range(k, min(k + room, 2)):        # 1st and 2nd meeting: unit arcs
-            net.arc(SOURCE, a_node[a.id], 1, m1 if j == 0 else m2)
-        rest = k + room - max(k, 2)                   # further meetings: gain 0
-        if rest > 0:
-            net.arc(SOURCE, a_node[a.id], rest, 0)
-    net.first_pair_arc = len(net.tails)
-    for a_id, e_id, sc in net.pair_arcs:
-        net.arc(a_node[a_id], e_node[e_id], 1, sc)
-    for e in emps:
-        if e_room[e.id]:
-            net.arc(e_node[e.id], SINK, e_room[e.id], 0)
-    net.arc(SOURCE, SINK, net.supply, 0)
-    return net
-
-
-def pairs_with_flow(net: Network) -> list[tuple[str, str]]:
-    """Solve the network for maximal gain; the pairs whose arc carries flow."""
+def relaxation(inst: Instance, board: Board, pairs: Pairs, bonus: str | None = None) -> tuple[np.ndarray, dict]:
+    """Solve the relaxation on top of the meetings on ``board``. ``bonus``: "lexicographic" (1st meeting M1, 2nd
+    M2; the default in ``fair`` mode), "first_two" (M2 each) or "none" (``best_total``).
+    Returns (indices into ``pairs`` of the chosen new pairs, objective incl. the meetings on the board)."""
+    import numpy as np  # heavy: numpy loads only where the matcher runs, never in the web process
     # numpy and OR-Tools load only where the matcher runs (job, CLI), never in the web process
-    import numpy as np
-    # OR-Tools is heavy (native library) and only the matcher needs it
     from ortools.graph.python import min_cost_flow
 
-    mcf = min_cost_flow.SimpleMinCostFlow()
-    mcf.add_arcs_with_capacity_and_unit_cost(
-        np.array(net.tails, dtype=np.int32), np.array(net.heads, dtype=np.int32),
-        np.array(net.capacities, dtype=np.int64), -np.array(net.gains, dtype=np.int64))
-    supplies = np.zeros(net.nodes, dtype=np.int64)
-    supplies[SOURCE], supplies[SINK] = net.supply, -net.supply
-    mcf.set_nodes_supplies(np.arange(net.nodes, dtype=np.int32), supplies)
-    status = mcf.solve()
-    if status != mcf.OPTIMAL:
-        raise MatchingInputError(f"instance: min-cost flow failed with status {status}")
-    flows = mcf.flows(np.arange(net.first_pair_arc, net.first_pair_arc + len(net.pair_arcs), dtype=np.int32))
-    return [(a_id, e_id) for (a_id, e_id, _), f in zip(net.pair_arcs, flows) if f > 0]
+    bonus = bonus or ("lexicographic" if inst.mode == "fair" else "none")
+    n_att, n_emp = len(pairs.att_ids), len(pairs.emp_ids)
+    have, a_room = attendee_room(board, pairs)
+    e_room = employer_room(inst, board, pairs)
+    pa, pe = pairs.att.astype(np.int64), pairs.emp.astype(np.int64)
+    on_board = pairs.find([(a, e) for a, e in board.pairs])
+    ok = (a_room[pa] > 0) & (e_room[pe] > 0)
+    ok[on_board] = False
+    idx = np.flatnonzero(ok)
+    best = np.zeros(n_att, dtype=np.int64)
+    np.maximum.at(best, pa[idx], pairs.score[idx].astype(np.int64))   # sum of the best scores: M2 above all
+    m2 = int((best * a_room).sum()) + 1 if bonus != "none" else 0
+    m1 = (n_att + 1) * m2 if bonus == "lexicographic" else m2
+    att_nodes = np.arange(n_att, dtype=np.int64) + 2
+    tails, heads, caps, gains = [], [], [], []
 
+    def arcs(t, h, c, g):
+        tails.append(t), heads.append(h), caps.append(c), gains.append(g)
 
-def flow_pairs(inst: Instance, board: Board, cands) -> tuple[list[tuple[str, str]], dict]:
-    """Solve the flow relaxation on top of the fixed meetings of ``board``.
-    Returns (chosen new pairs sorted, upper bound dict incl. the fixed meetings)."""
-    net = build_network(inst, board, cands)
-    chosen = sorted(pairs_with_flow(net)) if net.supply else []
-    fixed = [Pair(m.attendee, m.employer) for m in list(inst.pinned) + list(inst.existing)]
-    bound = objective(inst, [Pair(a, e) for a, e in chosen] + fixed)
-    return chosen, bound
+    first = (have == 0) & (a_room >= 1)
+    second = (have <= 1) & (have + a_room >= 2)
+    rest = have + a_room - np.maximum(have, 2)
+    for sel, gain, cap in ((first, m1, None), (second, m2, None), (rest > 0, 0, rest)):
+        n = int(sel.sum())
+        arcs(np.zeros(n, np.int64), att_nodes[sel], np.ones(n, np.int64) if cap is None else cap[sel],
+             np.full(n, gain, np.int64))
+    first_pair_arc = sum(len(t) for t in tails)
+    arcs(pa[idx] + 2, pe[idx] + 2 + n_att, np.ones(len(idx), np.int64), pairs.score[idx].astype(np.int64))
+    emps = np.flatnonzero(e_room > 0)
+    arcs(emps + 2 + n_att, np.full(len(emps), SINK, np.int64), e_room[emps], np.zeros(len(emps), np.int64))
+    supply = int(a_room.sum())
+    arcs(np.array([SOURCE]), np.array([SINK]), np.array([supply]), np.array([0]))
+    chosen = np.zeros(0, dtype=np.int64)
+    if supply and len(idx):
+        mcf = min_cost_flow.SimpleMinCostFlow()
+        mcf.add_arcs_with_capacity_and_unit_cost(
+            np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
+            np.concatenate(caps).astype(np.int64), -np.concatenate(gains).astype(np.int64))
+        supplies = np.zeros(2 + n_att + n_emp, dtype=np.int64)
+        supplies[SOURCE], supplies[SINK] = supply, -supply
+        mcf.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+        status = mcf.solve()
+        if status != mcf.OPTIMAL:
+            raise MatchingInputError(f"instance: min-cost flow failed with status {status}")
+        flows = mcf.flows(np.arange(first_pair_arc, first_pair_arc + len(idx), dtype=np.int32))
+        chosen = idx[flows > 0]
+    per = have.copy()
+    np.add.at(per, pa[chosen], 1)
+    board_score = int(pairs.score[on_board].sum())
+    obj = {"attendees_1plus": int((per >= 1).sum()), "attendees_2plus": int((per >= 2).sum()),
+           "total_score": board_score + int(pairs.score[chosen].sum()), "meetings": int(per.sum())}
+    return chosen, obj

@@ -16,8 +16,9 @@ from __future__ import annotations
 import time
 
 from .board import Board
-from .flow import flow_pairs
+from .coverage import max_coverage, proven_bound
 from .instance import Instance, Schedule, with_mode
+from .pairs import allowed_pairs
 from .scoring import candidate_pairs
 from .stats import make_schedule
 
@@ -47,5 +48,6 @@ def greedy(inst: Instance, mode: str | None = None) -> Schedule:
     cands = candidate_pairs(inst)
     meetings = greedy_board(inst, cands).meetings()
     runtime = time.perf_counter() - t0
-    _, bound = flow_pairs(inst, Board(inst), cands)
+    board, pairs = Board(inst), allowed_pairs(inst)
+    bound = proven_bound(inst, board, pairs, max_coverage(inst, board, pairs, explain=False).value)
     return make_schedule(inst, meetings, bound, runtime=runtime, solver="greedy", placement_loss=0)

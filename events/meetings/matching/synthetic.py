@@ -160,3 +160,35 @@ def generate(attendees: int = 500, employers: int = 50, slots: int = 6, seed: in
         cand_of[att.id] = [e.id for e in cands(profile) if e.id not in att.not_interested]
     _employer_choices(rng, emps, atts, cand_of)
     return Instance(slot_list, emps, atts, mode=mode)
+
+
+def generate_busy(attendees: int = 500, employers: int = 40, slots: int = 6, seed: int = 1,
+                  mode: str = "fair") -> Instance:
+    """Heavily busy: as ``generate``, but every attendee is busy in 0 to ``slots - 1`` random slots (workshops
+    all afternoon), so where each meeting goes matters and the flow relaxation alone is no longer exact."""
+    inst = generate(attendees, employers, slots, seed, mode=mode)
+    rng = random.Random(seed * 7919 + 1)
+    ids = [s.id for s in inst.slots]
+    for a in inst.attendees:
+        a.busy_slots = tuple(sorted(rng.sample(ids, rng.randint(0, slots - 1)), key=ids.index))
+    return inst
+
+
+def generate_small(seed: int, attendees: int = 10, employers: int = 3, slots: int = 3, mode: str = "fair") -> Instance:
+    """A tiny, heavily busy instance (the 10 x 3 x 3 family of issue 13): 1-2 tables, few filters, caps 1-3."""
+    rng = random.Random(seed)
+    slot_list = _slots(slots)
+    ids = [s.id for s in slot_list]
+    emps = [Employer(id=f"e{j + 1}", name=f"Employer {j + 1}", tables=rng.choice((1, 1, 2)),
+                     required_languages=rng.choice(({}, {}, {"de": "B1"})),
+                     max_meetings=rng.choice((None, None, 2, 4))) for j in range(employers)]
+    atts = []
+    for i in range(attendees):
+        langs = {"en": "C1", **({"de": rng.choice(("A2", "B1", "C1"))} if rng.random() < .6 else {})}
+        wishes = rng.sample([e.id for e in emps], rng.randint(0, employers))
+        atts.append(Attendee(id=f"a{i + 1:02d}", name=f"Attendee {i + 1}", languages=langs, wishes=tuple(wishes),
+                             busy_slots=tuple(sorted(rng.sample(ids, rng.randint(0, slots - 1)), key=ids.index)),
+                             max_meetings=rng.choice((1, 2, 2, 3))))
+    for e in emps:
+        e.wishes = tuple(sorted(rng.sample([a.id for a in atts], rng.randint(0, 2))))
+    return Instance(slot_list, emps, atts, mode=mode)
