@@ -181,7 +181,7 @@ def test_meeting_setup_reloads_when_its_run_is_done_under_the_policy(watched, cs
     w.page.click("form[action$='/run'] button[type=submit]")
     # The run redirects to ?job=<id>; jobs.js polls the job and, done, reloads the page without its ?job=.
     w.page.wait_for_url(lambda url: url.endswith(setup) and polled != [])
-    expect()(w.page.get_by_role("heading", name="Draft")).to_be_visible()
+    expect()(w.page.get_by_role("heading", name="Draft", exact=True)).to_be_visible()
     assert any("/console/jobs/" in url for url in polled)
     assert w.violations() == []
 

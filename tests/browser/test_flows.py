@@ -409,7 +409,7 @@ def test_flow_3_staff_publish_match_print_and_door_scans(contexts, live_app):
     # the run answers with the job's progress bar; when the job ends the page reloads itself to show the draft
     with admin.expect_navigation(url=re.compile(r"/meetings/\d+$"), timeout=90_000):
         admin.get_by_role("button", name="Run").click()
-    expect_(admin.get_by_role("heading", name="Draft")).to_be_visible()
+    expect_(admin.get_by_role("heading", name="Draft", exact=True)).to_be_visible()
     assert_accessible(admin, "flow-3-meetings-draft")
     screenshot(admin, "flow-3-02-matching-draft")
     admin.check("#publish-understood")  # it says how many people get mail, and asks
