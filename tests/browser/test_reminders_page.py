@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.content import localized
 from app.extensions import db
 from events.programme.models import Event, EventStatus
 from tests.browser.conftest import PHONE, assert_accessible, log_in, screenshot
@@ -20,7 +21,7 @@ def demo_day(live_app):
     with live_app.app_context():
         event = db.session.scalars(select(Event).where(Event.status == EventStatus.PUBLISHED)
                                    .order_by(Event.starts_at.desc())).first()
-        return event.slug, event.title
+        return event.slug, {lang: localized(event, "title", lang) for lang in SUBJECTS}  # the day's title per language
 
 
 @pytest.mark.parametrize("width", [PHONE["width"], 1280])
@@ -42,7 +43,7 @@ def test_staff_set_the_days_and_preview_the_reminder_in_each_language(page, demo
         page.get_by_role("link", name=label, exact=True).click()
         assert page.get_by_role("link", name=label, exact=True).get_attribute("aria-current") == "true"
         preview = page.locator("main").inner_text()
-        assert SUBJECTS[lang] + title in preview
+        assert SUBJECTS[lang] + title[lang] in preview
         assert "/r/PREVIEW" in preview or "PREVIEW" in preview  # the stand-in's link, not a real one
         assert f"badge-{slug}.pdf" in preview and f"{slug}-agenda.ics" in preview
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
