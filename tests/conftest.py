@@ -29,13 +29,18 @@ if os.environ.get("CI"):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``no_database`` touch no database under test (they render, build or parse on their own): they
-    run in the SQLite run (``make test``) and are skipped in the PostgreSQL one, which would only repeat them."""
+    run in the SQLite run (``make test``) and are skipped in the PostgreSQL one, which would only repeat them.
+    So are the browser tests (Chromium on pages whose reads and writes the rest of the suite checks on both
+    databases): together they took minutes of each run, and the two runs together more than CI's 30."""
     if not os.environ.get("TEST_DATABASE_URL"):
         return
     skip = pytest.mark.skip(reason="touches no database under test: runs in the SQLite run")
+    in_chromium = pytest.mark.skip(reason="a browser test: runs in the SQLite run")
     for item in items:
         if "no_database" in item.keywords:
             item.add_marker(skip)
+        elif "browser" in item.keywords:
+            item.add_marker(in_chromium)
 
 
 def _database_url() -> str:
