@@ -8,6 +8,8 @@ are in: see app.forms.Form.)
 """
 from __future__ import annotations
 
+import re
+
 from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
@@ -38,9 +40,13 @@ def id_arg(name: str) -> int | None:
     return db_id(request.args.get(name, ""))
 
 
+UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def unreadable(text: str) -> str | None:
     """NUL or a lone surrogate in ``text``, the characters no database takes, or None."""
-    return next((c for c in text if c == "\x00" or "\ud800" <= c <= "\udfff"), None)
+    found = UNREADABLE.search(text)
+    return found.group() if found else None
 
 
 def _refuse_unreadable_input():

@@ -11,8 +11,8 @@ import json
 import logging
 import re
 import sys
+import secrets
 import time
-import uuid
 from datetime import datetime, timezone
 
 from flask import g, has_request_context, request
@@ -39,8 +39,8 @@ def request_id() -> str | None:
 
 
 def _start() -> None:
-    given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    given = request.headers.get("X-Request-Id")
+    g.request_id = given if given and REQUEST_ID.match(given) else secrets.token_hex(16)
     g.request_started = time.perf_counter()
 
 

@@ -127,13 +127,21 @@ def _counted(response):
     started = g.get("metrics_started")
     endpoint = request.endpoint or "none"  # unmatched paths share one label: no path (or token) becomes a label
     if endpoint != "metrics.metrics":
-        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        key = (request.method, endpoint, response.status_code)
+        children = current_app.extensions["metrics"]
+        counter_and_histogram = children.get(key)
+        if counter_and_histogram is None:  # prometheus_client's labels() checks and locks on every call
+            counter_and_histogram = children[key] = (REQUESTS.labels(request.method, endpoint, str(key[2])),
+                                                     LATENCY.labels(request.method, endpoint))
+        counter, histogram = counter_and_histogram
+        counter.inc()
         if started is not None:
-            LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+            histogram.observe(time.perf_counter() - started)
     return response
 
 
 def init_app(app) -> None:
+    app.extensions["metrics"] = {}  # (method, endpoint, status) -> the request counter's and histogram's children
     app.before_request(_started)
     app.after_request(_counted)
     app.register_blueprint(bp)

@@ -258,3 +258,20 @@ def test_login_is_rate_limited(app):
         assert codes[0] == 200 and codes[-1] == 429
     finally:
         limiter.init_app(app)  # the limiter is one object for every app: give the suite's app its settings back
+
+
+def test_limit_headers_come_with_limited_views_only(app):
+    """The limiter's after-request work runs for a view that checked a limit (app/extensions.py init_limiter):
+    its answers carry the X-RateLimit headers and the limit still bites; other answers carry none."""
+    from app import create_app
+    from app.extensions import limiter
+    limited = create_app({**app.config, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    try:
+        client = limited.test_client()
+        answers = [client.post("/api/v1/events/no-such-day/registrations", json={}) for _ in range(31)]
+        assert answers[0].status_code == 422 and answers[0].headers["X-RateLimit-Limit"] == "30"
+        assert answers[-1].status_code == 429
+        unlimited = client.get("/api/v1/events")
+        assert unlimited.status_code == 200 and "X-RateLimit-Limit" not in unlimited.headers
+    finally:
+        limiter.init_app(app)
