@@ -29,18 +29,26 @@ class _Compiled:
         if compiled.insert_prefetch or compiled.update_prefetch:  # defaults the execution context would compute
             raise ValueError("Prepared statements take every column's value as a parameter; not given: "
                              + ", ".join(c.key for c in [*compiled.insert_prefetch, *compiled.update_prefetch]))
-        self.compiled, self.sql = compiled, compiled.string
+        self.sql = compiled.string
         self.positions = compiled.positiontup if dialect.positional else None
-        self.bind = {compiled.bind_names[bind]: processor for bind in compiled.binds.values()
-                     if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
+        # Each parameter: from the caller's values by its key (a bindparam("event_id")), or the statement's own
+        # value (a literal), through its type's processor: what construct_params() and the execution context do.
+        given, self.fixed = {}, {}
+        for bind, name in compiled.bind_names.items():  # a name used twice (event_id) is one parameter
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:
+                given[name] = (name, bind.key, processor)
+            else:
+                self.fixed[name] = bind.effective_value if processor is None else processor(bind.effective_value)
+        self.given = list(given.values())
         columns = list(statement.exported_columns)  # the SELECT's columns, or what an INSERT returns
         self.row = namedtuple("Row", [column.key for column in columns], rename=True) if columns else None
         self.result = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
 
     def parameters(self, values: dict):
-        params = self.compiled.construct_params(values)
-        for name, processor in self.bind.items():
-            params[name] = processor(params[name])
+        params = dict(self.fixed)
+        for name, key, processor in self.given:
+            params[name] = values[key] if processor is None else processor(values[key])
         return params if self.positions is None else tuple(params[name] for name in self.positions)
 
     def shaped(self, row):
@@ -61,6 +69,10 @@ class Prepared:
         if compiled is None:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
+
+    def parameters(self, dialect, values: dict):
+        """What the driver is given for ``values`` (processed, in the dialect's order)."""
+        return self._compiled(dialect).parameters(values)
 
     def first(self, connection, values: dict):
         compiled = self._compiled(connection.dialect)

@@ -169,10 +169,16 @@ def scan_transaction():
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql" and not relaxed:
             connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection, _committed  # no BEGIN and COMMIT: each statement commits itself
+            return
         connection.begin()
         if relaxed and connection.dialect.name == "postgresql":
             connection.execute(SYNCHRONOUS_COMMIT_OFF)  # SET LOCAL: this needs the transaction
         yield connection, connection.commit
+
+
+def _committed() -> None:
+    """The commit of a scan in autocommit: its statements have committed themselves."""
 
 
 def holder(connection, token_hash: str, event_id: int, door: str, scope: str, nonce: str | None):
