@@ -25,6 +25,7 @@ from app.extensions import db, utcnow
 from badges.models import Badge, BadgeRole, BadgeStatus
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_VALUE = {char: value for value, char in enumerate(ALPHABET)}
 BODY_LENGTH = 21
 TOKEN_LENGTH = BODY_LENGTH + 1
 
@@ -34,7 +35,7 @@ def check_character(body: str) -> str:
     n = len(ALPHABET)
     factor, total = 2, 0
     for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
+        addend = factor * _VALUE[char]
         factor = 1 if factor == 2 else 2
         total += addend // n + addend % n
     return ALPHABET[(n - total % n) % n]
@@ -46,7 +47,7 @@ def normalise(scanned: str) -> str:
 
 
 def well_formed(token: str) -> bool:
-    return (len(token) == TOKEN_LENGTH and all(c in ALPHABET for c in token)
+    return (len(token) == TOKEN_LENGTH and all(c in _VALUE for c in token)
             and check_character(token[:-1]) == token[-1])
 
 
