@@ -108,6 +108,7 @@ ACTION_LABELS = {
     "privacy.purge": _l("Erased personal data after the event"),
     "reminders.settings": _l("Set the reminder days"),
     "feedback.settings": _l("Changed the feedback survey"),
+    "ratings.closing": _l("Changed when the meeting ratings close"),
 }
 
 # What the entries' before and after hold, for the log's "Changes" column (the stored keys stay codes).
@@ -128,6 +129,7 @@ FIELD_LABELS = {
     "days": _l("Days"), "attendees": _l("Attendees"), "overall": _l("Overall rating"),
     "sessions": _l("Rating per session"), "comment": _l("Comments"), "anonymous": _l("Anonymous"),
     "closed": _l("Closed"),
+    "closes_at": _l("Closes"),
 }
 TARGET_LABELS = {
     "event": _l("Welcome day"), "room": _l("Room"), "session": _l("Session"), "registration": _l("Registration"),

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SearchField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField, SearchField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.forms import Form, SelectField, strip_filter
@@ -125,7 +125,15 @@ class EmployerFilterForm(Form):
 class RatingMailForm(PublishForm):
     """Sending the rating mails: the numbers staff saw, their tick, and how long ratings stay open."""
     days_open = IntegerField(_l("Ratings can be given or changed for (days)"), default=14,
-                             validators=[InputRequired(), NumberRange(min=1, max=90)])
+                             validators=[InputRequired(), NumberRange(min=1, max=90)])  # ratings.MAX_DAYS_OPEN
+
+
+class RatingClosingForm(Form):
+    """When the ratings close, as the event's wall-clock time."""
+    closes_at = DateTimeLocalField(
+        _l("Ratings can be given or changed until"), validators=[DataRequired(_l("Please give a date and a time."))],
+        description=_l("In the welcome day's local time. A time already past closes the ratings now; a later one "
+                       "keeps them open, or opens them again."))
 
 
 def rating_form(meetings, ratings: dict, label_of):

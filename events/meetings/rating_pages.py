@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from app.accounts.permissions import requires
 from app.formatting import fmt_datetime, fmt_range
 from events.meetings import ratings, room_plan
-from events.meetings.forms import RatingMailForm, rating_answers, rating_form
+from events.meetings.forms import RatingClosingForm, RatingMailForm, rating_answers, rating_form
 from events.meetings.models import RatingSide
 from events.meetings.views import bp, staff_bp
+from events.programme.times import local_to_utc, utc_to_local
 
 
 def _label(rater: ratings.Rater, event):
@@ -80,13 +81,39 @@ def rate(token: str):
                            rnd=ratings.round_of(event)), status
 
 
+def _ratings_page(event, closing: RatingClosingForm | None = None, status: int = 200):
+    counts = ratings.pending(event)
+    form = RatingMailForm(attendees=counts[0], contacts=counts[1])
+    rnd = ratings.round_of(event)
+    if closing is None and rnd is not None:
+        closing = RatingClosingForm(closes_at=utc_to_local(rnd.closes_at, event.timezone))
+    return render_template("meetings/staff_ratings.html", event=event, state=ratings.state(event), counts=counts,
+                           form=form, closing=closing, bands=ratings.bands(event), rnd=rnd, mean=_mean), status
+
+
 @staff_bp.get("/ratings")
 @requires("staff", event_from="slug")
 def ratings_page(event):
-    counts = ratings.pending(event)
-    form = RatingMailForm(attendees=counts[0], contacts=counts[1])
-    return render_template("meetings/staff_ratings.html", event=event, state=ratings.state(event), counts=counts,
-                           form=form, bands=ratings.bands(event), rnd=ratings.round_of(event), mean=_mean)
+    return _ratings_page(event)
+
+
+@staff_bp.post("/ratings/closing")
+@requires("staff", event_from="slug")
+def rating_closing(event):
+    """Close the ratings earlier, or keep them open longer."""
+    if ratings.round_of(event) is None:
+        abort(409, description=_("Ratings open with the rating e-mails: send them first."))
+    form = RatingClosingForm()
+    if form.validate_on_submit():
+        try:
+            rnd = ratings.set_closing(event, local_to_utc(form.closes_at.data, event.timezone))
+        except ratings.RatingError as exc:
+            form.closes_at.errors.append(exc.message)
+        else:
+            flash(_("Ratings can be given or changed until %(when)s.",
+                    when=fmt_datetime(rnd.closes_at, event.tz, "short")), "success")
+            return redirect(url_for("meetings_staff.ratings_page", slug=event.slug), 303)
+    return _ratings_page(event, form, 422)
 
 
 @staff_bp.post("/ratings/send")

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app import keys
+from app.audit import audit
 from app.accounts.models import User
 from app.extensions import db, utcnow
 from app.mail import queue_mail
@@ -30,6 +31,7 @@ from events.registration.models import Registration
 RATINGS = (1, 2, 3, 4, 5)
 COMMENT_LENGTH = 2000
 BANDS = 5  # quintiles of the matcher's score
+MAX_DAYS_OPEN = 90  # how long ratings may stay open at most, from the rating e-mails
 TEMPLATE = "meeting_ratings"
 _CLAIM = {dialect: module.insert(RatingMail.__table__).on_conflict_do_nothing(
     index_elements=["event_id", "recipient"]).returning(RatingMail.id)
@@ -196,6 +198,26 @@ def send_mails(event: Event, expected: tuple[int, int] | None = None, *, days_op
         count += 1
     db.session.commit()
     return count
+
+
+def set_closing(event: Event, closes_at: datetime) -> RatingRound:
+    """Staff move the end of the ratings: earlier closes them (a time already past closes them now), later extends
+    or reopens them; not before they opened, nor more than MAX_DAYS_OPEN days after. With its audit entry,
+    one transaction. RatingError (409) before the rating e-mails went out, (422) for a time out of bounds."""
+    rnd = round_of(event)
+    if rnd is None:
+        raise RatingError(409, "not_open", _("Ratings open with the rating e-mails: send them first."))
+    closes_at = closes_at.replace(second=0, microsecond=0)
+    latest = rnd.opened_at + timedelta(days=MAX_DAYS_OPEN)
+    if closes_at < rnd.opened_at.replace(second=0, microsecond=0):
+        raise RatingError(422, "before_opening", _("Ratings cannot close before they opened."))
+    if closes_at > latest:
+        raise RatingError(422, "too_late", _("Ratings can stay open for at most %(days)d days.", days=MAX_DAYS_OPEN))
+    before = {"closes_at": rnd.closes_at}
+    rnd.closes_at = closes_at
+    audit("ratings.closing", event, before=before, after={"closes_at": closes_at})
+    db.session.commit()
+    return rnd
 
 
 @dataclass

@@ -123,3 +123,40 @@ def test_the_room_plan_lists_every_table_with_its_employer(client, db):
         assert f"{employer.organisation.name}: {first}, {first + 1}" in pages[0]
     assert f'href="/console/e/{event.slug}/meetings/room-plan.pdf"' in client.get(
         f"/console/e/{event.slug}/meetings").text
+
+
+def test_staff_close_ratings_early_or_keep_them_open_longer(client, db):
+    from app.audit import AuditEntry
+    event, _setup, _orgs, _users, _regs = _day_over(db)
+    login(client, make_staff(event).email)
+    url = f"/console/e/{event.slug}/meetings/ratings/closing"
+    assert client.post(url, data={"closes_at": "2030-01-01T10:00"}).status_code == 409  # no e-mails sent yet
+    assert "ratings/closing" not in client.get(f"/console/e/{event.slug}/meetings/ratings").text
+    ratings.send_mails(event, days_open=3, now=utcnow() - timedelta(minutes=30))
+    rnd = db.session.scalar(select(RatingRound))
+    page = client.get(f"/console/e/{event.slug}/meetings/ratings").text
+    local = rnd.closes_at.astimezone(event.tz)
+    assert f'value="{local:%Y-%m-%d %H:%M}:00"' in page  # the closing time in the day's zone
+
+    answer = client.post(url, data={"closes_at": ""})
+    assert answer.status_code == 422 and "Please give a date and a time." in answer.text
+    too_late = (rnd.opened_at + timedelta(days=ratings.MAX_DAYS_OPEN + 1)).astimezone(event.tz)
+    answer = client.post(url, data={"closes_at": f"{too_late:%Y-%m-%dT%H:%M}"})
+    assert answer.status_code == 422 and "at most 90 days" in answer.text
+    assert db.session.scalar(select(RatingRound)).closes_at == rnd.closes_at  # nothing changed
+
+    before_opening = (rnd.opened_at - timedelta(minutes=5)).astimezone(event.tz)
+    answer = client.post(url, data={"closes_at": f"{before_opening:%Y-%m-%dT%H:%M}"})
+    assert answer.status_code == 422 and "cannot close before they opened" in answer.text
+    past = (utcnow() - timedelta(minutes=5)).astimezone(event.tz)
+    assert client.post(url, data={"closes_at": f"{past:%Y-%m-%dT%H:%M}"}).status_code == 303
+    db.session.expire_all()
+    assert ratings.state(event) == "closed"
+    later = (utcnow() + timedelta(days=20)).astimezone(event.tz)
+    assert client.post(url, data={"closes_at": f"{later:%Y-%m-%dT%H:%M}"}).status_code == 303
+    db.session.expire_all()
+    assert ratings.state(event) == "open"
+    assert db.session.scalar(select(RatingRound)).closes_at == later.replace(second=0, microsecond=0)
+    changes = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "ratings.closing")).all()
+    assert len(changes) == 2 and changes[-1].event_id == event.id
+    assert "Changed when the meeting ratings close" in client.get(f"/console/e/{event.slug}/audit").text
