@@ -16,7 +16,7 @@ over keep-alive connections:
 - floor: welcomeday's own application (configuration, extensions, every request hook) with the baseline-write
   view in place of the scan's: what the application around a scan costs, apart from the scan's own work.
 
-The three servers run side by side and take turns in interleaved rounds (the machine is shared: a slow minute
+The four servers run side by side and take turns in interleaved rounds (the machine is shared: a slow minute
 should not fall on one of them only). Reports scans/s and p50/p99 latency for each, and the ratios. Bounded: every
 phase has a time limit, and the
 servers are stopped and the database dropped whatever happens.
@@ -240,7 +240,7 @@ def main() -> None:
             # The floor writes the baseline's table, for welcomeday's badges: none of its admissions is there yet.
             own = {"welcomeday": plain[:scans], "baseline-read": plain[:scans], "baseline-write": plain[scans:2 * scans],
                    "floor": plain[:scans]}
-            for name in names:  # all three up at once; an idle server costs nothing
+            for name in names:  # all four up at once; an idle server costs nothing
                 servers.append(start(name, database_url, args.workers, args.threads, Path(folder)))
                 load(name, secret, own[name][:50], min(4, args.clients), 20)  # warm up every worker
             # Interleaved rounds: this machine is shared, and a slow minute should not fall on one server only.

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, I
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.forms import Form, SelectField, strip_filter
+from events.meetings.ratings import MAX_DAYS_OPEN
 from events.registration.forms import country_codes, language_choices
 from events.registration.profile import BY_NAME, LEVELS, OFFER_LABELS, country_label, level_label
 
@@ -125,7 +126,7 @@ class EmployerFilterForm(Form):
 class RatingMailForm(PublishForm):
     """Sending the rating mails: the numbers staff saw, their tick, and how long ratings stay open."""
     days_open = IntegerField(_l("Ratings can be given or changed for (days)"), default=14,
-                             validators=[InputRequired(), NumberRange(min=1, max=90)])  # ratings.MAX_DAYS_OPEN
+                             validators=[InputRequired(), NumberRange(min=1, max=MAX_DAYS_OPEN)])
 
 
 class RatingClosingForm(Form):

@@ -101,8 +101,10 @@ def ratings_page(event):
 @requires("staff", event_from="slug")
 def rating_closing(event):
     """Close the ratings earlier, or keep them open longer."""
-    if ratings.round_of(event) is None:
-        abort(409, description=_("Ratings open with the rating e-mails: send them first."))
+    try:
+        ratings.open_round(event)  # before it opens, the page has no such form to show errors in
+    except ratings.RatingError as exc:
+        abort(exc.status, description=exc.message)
     form = RatingClosingForm()
     if form.validate_on_submit():
         try:

@@ -200,13 +200,19 @@ def send_mails(event: Event, expected: tuple[int, int] | None = None, *, days_op
     return count
 
 
+def open_round(event: Event) -> RatingRound:
+    """The event's rating round; RatingError (409) before the rating e-mails opened it."""
+    rnd = round_of(event)
+    if rnd is None:
+        raise RatingError(409, "not_open", _("Ratings open with the rating e-mails: send them first."))
+    return rnd
+
+
 def set_closing(event: Event, closes_at: datetime) -> RatingRound:
     """Staff move the end of the ratings: earlier closes them (a time already past closes them now), later extends
     or reopens them; not before they opened, nor more than MAX_DAYS_OPEN days after. With its audit entry,
     one transaction. RatingError (409) before the rating e-mails went out, (422) for a time out of bounds."""
-    rnd = round_of(event)
-    if rnd is None:
-        raise RatingError(409, "not_open", _("Ratings open with the rating e-mails: send them first."))
+    rnd = open_round(event)
     closes_at = closes_at.replace(second=0, microsecond=0)
     latest = rnd.opened_at + timedelta(days=MAX_DAYS_OPEN)
     if closes_at < rnd.opened_at.replace(second=0, microsecond=0):
